@@ -1,0 +1,120 @@
+/**
+ * JSON text byte-identical to Python's `json.dumps` (ensure_ascii=True), which is what
+ * forge-loop writes: `canonicalJson` = `json.dumps(v, sort_keys=True, separators=(",", ":"))`
+ * (the contract's payload_json and hash input), `legacyLine` = `json.dumps(v, default=str)`
+ * (the runner's JSONL record, separators ", " and ": ", insertion order).
+ *
+ * One known difference: JavaScript has one number type, so an integral float (Python `12.0`)
+ * is written `12`. Non-integral floats follow Python's repr (e.g. `1e-05`, `1.5e+16`).
+ */
+
+type Separators = { item: string; key: string; sortKeys: boolean };
+
+const CANONICAL: Separators = { item: ",", key: ":", sortKeys: true };
+const LEGACY: Separators = { item: ", ", key: ": ", sortKeys: false };
+
+export function canonicalJson(value: unknown): string {
+  return encode(value, CANONICAL);
+}
+
+export function legacyLine(record: Record<string, unknown>): string {
+  return encode(record, LEGACY);
+}
+
+// Python escapes every character outside printable ASCII (space..~); JSON.stringify already
+// escapes control characters and lone surrogates the same way, so only 0x7f and up remain.
+const HAS_NON_ASCII = /[\u007f-\uffff]/;
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+export function pythonString(s: string): string {
+  const quoted = JSON.stringify(s);
+  return HAS_NON_ASCII.test(quoted) ? quoted.replace(NON_ASCII, escapeUnit) : quoted;
+}
+
+function escapeUnit(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+export function pythonNumber(n: number): string {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "Infinity" : "-Infinity";
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return Object.is(n, -0) ? "-0.0" : String(n);
+  return pythonFloatRepr(n);
+}
+
+/** Python's float repr: shortest round-trip digits, exponent form when exp < -4 or exp >= 16. */
+function pythonFloatRepr(n: number): string {
+  const [mantissa = "", expPart] = n.toExponential().split("e");
+  const exp = Number(expPart);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exp < -4 || exp >= 16) {
+    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exp).toString().padStart(2, "0");
+    return `${sign}${frac}e${exp < 0 ? "-" : "+"}${e}`;
+  }
+  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
+  const intLen = exp + 1;
+  if (digits.length <= intLen) return `${sign}${digits.padEnd(intLen, "0")}.0`;
+  return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+}
+
+function encode(value: unknown, sep: Separators): string {
+  switch (typeof value) {
+    case "string":
+      return pythonString(value);
+    case "number":
+      return pythonNumber(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return value.toString();
+    case "object":
+      if (value === null) return "null";
+      if (Array.isArray(value)) return encodeArray(value, sep);
+      if (value instanceof Date) return pythonString(value.toISOString());
+      return encodeObject(value as Record<string, unknown>, sep);
+    default:
+      // Python's default=str has no analogue for functions/undefined at top level.
+      return "null";
+  }
+}
+
+function encodeArray(items: unknown[], sep: Separators): string {
+  if (items.length === 0) return "[]";
+  let out = "[";
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += sep.item;
+    const item = items[i];
+    out += item === undefined || typeof item === "function" ? "null" : encode(item, sep);
+  }
+  return `${out}]`;
+}
+
+function encodeObject(obj: Record<string, unknown>, sep: Separators): string {
+  const keys = Object.keys(obj);
+  if (sep.sortKeys) keys.sort(compareCodePoints);
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const v = obj[key];
+    if (v === undefined || typeof v === "function") continue;
+    if (!first) out += sep.item;
+    first = false;
+    out += pythonString(key) + sep.key + encode(v, sep);
+  }
+  return `${out}}`;
+}
+
+/** Python sorts str keys by code point; JS's default sort compares UTF-16 units. */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    if (ca > 0xffff) i++;
+  }
+  return a.length - b.length;
+}

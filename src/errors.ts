@@ -1,0 +1,52 @@
+/**
+ * The one error class of forge-eventlog. `code` is stable (scripts and tests match on it);
+ * `message` names the thing that failed and the fix; a driver error is kept as `cause`.
+ */
+export const ERROR_CODES = [
+  "config_invalid",
+  "config_not_found",
+  "db_not_found",
+  "db_not_a_database",
+  "db_corrupt",
+  "db_locked",
+  "db_readonly",
+  "db_cantopen",
+  "db_full",
+  "db_io",
+  "db_schema_too_new",
+  "db_error",
+  "unknown_kind",
+  "invalid_event",
+  "cursor_backwards",
+  "cursor_ahead",
+  "cursor_invalid",
+  "input_invalid",
+  "malformed_line",
+  "usage",
+  "fmail_invalid_name",
+  "fmail_too_large",
+  "fmail_write_failed",
+  "plugin_load_failed",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class EventLogError extends Error {
+  override readonly name = "EventLogError";
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isEventLogError(e: unknown, code?: ErrorCode): e is EventLogError {
+  return e instanceof EventLogError && (code === undefined || e.code === code);
+}
+
+/** The readable text of anything thrown, for logs. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

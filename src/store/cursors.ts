@@ -1,0 +1,90 @@
+import { EventLogError } from "../errors.ts";
+import type { StoreContext } from "./context.ts";
+import { latestSequence } from "./read.ts";
+import { writeTransaction } from "./transaction.ts";
+
+/**
+ * Projection cursors, with the contract's rules: a missing cursor reads 0; moving one below
+ * its current value or past the latest sequence is an error. `rewind` is the operator's escape
+ * hatch (e.g. rebuild a projection) and still may not pass the head.
+ */
+export interface CursorRow {
+  name: string;
+  sequence: number;
+  /** Events appended after this cursor: latest sequence minus cursor. */
+  lag: number;
+}
+
+export function getCursor(ctx: StoreContext, name: string): number {
+  const row = ctx
+    .stmt("SELECT sequence FROM projection_cursors WHERE projection_name = ?")
+    .get<{ sequence: number }>(name);
+  return Number(row?.sequence ?? 0);
+}
+
+export function setCursor(
+  ctx: StoreContext,
+  name: string,
+  sequence: number,
+  options: { rewind?: boolean } = {},
+): void {
+  checkName(name);
+  if (!Number.isSafeInteger(sequence) || sequence < 0) {
+    throw new EventLogError(
+      "cursor_invalid",
+      `cursor ${name}: sequence ${sequence} is not a whole number >= 0`,
+    );
+  }
+  writeTransaction(ctx, `moving cursor ${name}`, () => {
+    const current = getCursor(ctx, name);
+    const head = latestSequence(ctx);
+    if (sequence < current && !options.rewind) {
+      throw new EventLogError(
+        "cursor_backwards",
+        `cursor ${name} is at ${current}; moving it back to ${sequence} needs an explicit rewind (cursors set --rewind)`,
+      );
+    }
+    if (sequence > head) {
+      throw new EventLogError(
+        "cursor_ahead",
+        `cursor ${name} cannot move to ${sequence}: the latest event is ${head}`,
+      );
+    }
+    ctx
+      .stmt(
+        `INSERT INTO projection_cursors (projection_name, sequence) VALUES (?, ?)
+         ON CONFLICT(projection_name) DO UPDATE SET sequence = excluded.sequence`,
+      )
+      .run(name, sequence);
+  });
+}
+
+/** Moves a cursor forward to `sequence` (equal is a no-op); never backwards. */
+export function advanceCursor(ctx: StoreContext, name: string, sequence: number): void {
+  setCursor(ctx, name, sequence);
+}
+
+export function deleteCursor(ctx: StoreContext, name: string): boolean {
+  return writeTransaction(ctx, `deleting cursor ${name}`, () => {
+    const r = ctx.stmt("DELETE FROM projection_cursors WHERE projection_name = ?").run(name);
+    return r.changes > 0;
+  });
+}
+
+export function listCursors(ctx: StoreContext): CursorRow[] {
+  const head = latestSequence(ctx);
+  return ctx
+    .stmt("SELECT projection_name, sequence FROM projection_cursors ORDER BY projection_name")
+    .all<{ projection_name: string; sequence: number }>()
+    .map((r) => ({
+      name: r.projection_name,
+      sequence: Number(r.sequence),
+      lag: Math.max(0, head - Number(r.sequence)),
+    }));
+}
+
+function checkName(name: string): void {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new EventLogError("cursor_invalid", "a projection cursor needs a non-empty name");
+  }
+}

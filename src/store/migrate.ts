@@ -1,0 +1,41 @@
+import { EventLogError } from "../errors.ts";
+import type { StoreContext } from "./context.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.ts";
+import { writeTransaction } from "./transaction.ts";
+
+/** Reads `user_version`, refusing (without writing anything) a database from a newer release. */
+export function readSchemaVersion(ctx: StoreContext): number {
+  const row = ctx.sql.prepare("PRAGMA user_version").get<{ user_version: number }>();
+  const version = Number(row?.user_version ?? 0);
+  if (version > LATEST_SCHEMA_VERSION) {
+    throw new EventLogError(
+      "db_schema_too_new",
+      `database ${ctx.path} has schema version ${version}, newer than this forge-eventlog understands (${LATEST_SCHEMA_VERSION}); upgrade forge-eventlog. The file was not modified`,
+    );
+  }
+  return version;
+}
+
+/** Applies the missing migrations in one write transaction; concurrent openers serialise. */
+export function migrate(ctx: StoreContext): void {
+  if (readSchemaVersion(ctx) === LATEST_SCHEMA_VERSION) return;
+  writeTransaction(ctx, "migrating the schema", () => {
+    const current = readSchemaVersion(ctx);
+    if (current === 0) refuseForeignEventsTable(ctx);
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      ctx.sql.exec(m.sql);
+      ctx.sql.exec(`PRAGMA user_version = ${m.version}`);
+    }
+  });
+}
+
+function refuseForeignEventsTable(ctx: StoreContext): void {
+  const cols = ctx.sql.prepare("PRAGMA table_info(events)").all<{ name: string }>();
+  if (cols.length > 0 && !cols.some((c) => c.name === "event_hash")) {
+    throw new EventLogError(
+      "db_error",
+      `database ${ctx.path} holds an 'events' table written by another tool (no event_hash chain column); forge-eventlog can read it read-only (--readonly) but will not append to it`,
+    );
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Forward-only migrations; `PRAGMA user_version` holds the number applied. Migration N takes
+ * a database from version N-1 to N. Never edit a shipped migration: add the next one.
+ * `events` and `projection_cursors` are the forge-loop contract and must keep its columns;
+ * our extensions are the chain columns and separate tables.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "contract tables with hash chain",
+    sql: `
+      CREATE TABLE IF NOT EXISTS events (
+        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        schema_version INTEGER NOT NULL,
+        occurred_at TEXT NOT NULL,
+        task_id TEXT,
+        saga_id TEXT,
+        causal_event_id TEXT,
+        causal_sequence INTEGER,
+        idempotency_key TEXT UNIQUE,
+        prev_hash TEXT NOT NULL,
+        event_hash TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS events_task_id ON events(task_id, sequence);
+      CREATE TABLE IF NOT EXISTS projection_cursors (
+        projection_name TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

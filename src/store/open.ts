@@ -1,0 +1,116 @@
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { EventLogError } from "../errors.ts";
+import { StoreContext } from "./context.ts";
+import type { DriverName } from "./driver.ts";
+import { loadDriver } from "./load-driver.ts";
+import { migrate, readSchemaVersion } from "./migrate.ts";
+
+export type Synchronous = "normal" | "full";
+
+export interface OpenOptions {
+  /** Open for reading only: no file is created, no pragma or migration is written. */
+  readonly?: boolean;
+  /** Create the file (and its directory) when missing. Default: true unless readonly. */
+  create?: boolean;
+  /** `normal` (default): WAL commits survive a process crash; `full`: also a power loss. */
+  synchronous?: Synchronous;
+  /** How long a writer waits for another connection's lock before `db_locked`. */
+  busyTimeoutMs?: number;
+  driver?: DriverName;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** Opens (creating and migrating if asked) a forge-eventlog database; the caller closes it. */
+export async function openContext(path: string, options: OpenOptions = {}): Promise<StoreContext> {
+  const file = resolve(path);
+  const readonly = options.readonly ?? false;
+  const create = options.create ?? !readonly;
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!existsSync(file)) {
+    if (!create) {
+      throw new EventLogError(
+        "db_not_found",
+        `no database at ${file}; check --db, or create one by mirroring events into it`,
+      );
+    }
+    ensureDirectory(dirname(file));
+  } else if (statSync(file).isDirectory()) {
+    throw new EventLogError(
+      "db_cantopen",
+      `${file} is a directory, not a database file; point --db at a file`,
+    );
+  }
+  const driver = await loadDriver(options.driver);
+  let sql: ReturnType<typeof driver.open>;
+  try {
+    sql = driver.open(file, { readonly });
+  } catch (e) {
+    throw new StoreContext({ path: file, sql: nullDriver, driver, busyTimeoutMs, readonly }).fail(
+      e,
+      "opening the database",
+    );
+  }
+  const ctx = new StoreContext({ path: file, sql, driver, busyTimeoutMs, readonly });
+  try {
+    sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    readSchemaVersion(ctx);
+    if (!readonly) {
+      setJournal(ctx, options.synchronous ?? "normal");
+      migrate(ctx);
+    } else {
+      requireEventsTable(ctx);
+    }
+    return ctx;
+  } catch (e) {
+    sql.close();
+    throw ctx.fail(e, "opening the database");
+  }
+}
+
+function ensureDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new EventLogError(
+      "db_cantopen",
+      `cannot create directory ${dir} for the database (${(e as Error).message}); create it or choose another path`,
+      { cause: e },
+    );
+  }
+}
+
+function setJournal(ctx: StoreContext, synchronous: Synchronous): void {
+  const row = ctx.sql.prepare("PRAGMA journal_mode = WAL").get<{ journal_mode: string }>();
+  if (row?.journal_mode !== "wal") {
+    throw new EventLogError(
+      "db_error",
+      `database ${ctx.path} refused WAL mode (got ${row?.journal_mode}); it must be on a local filesystem that supports shared memory`,
+    );
+  }
+  ctx.sql.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+  // Keep an idle WAL from growing without bound after a checkpoint (bytes).
+  ctx.sql.exec("PRAGMA journal_size_limit = 67108864");
+}
+
+function requireEventsTable(ctx: StoreContext): void {
+  const row = ctx.sql
+    .prepare("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+    .get();
+  if (!row) {
+    throw new EventLogError(
+      "db_not_found",
+      `${ctx.path} is a SQLite database but holds no event log (no 'events' table); check --db`,
+    );
+  }
+}
+
+const nullDriver = {
+  runtime: "bun:sqlite" as const,
+  exec() {},
+  prepare(): never {
+    throw new Error("closed");
+  },
+  close() {},
+};

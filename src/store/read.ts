@@ -1,0 +1,88 @@
+import type { StoreContext } from "./context.ts";
+import type { EventKind } from "./kinds.ts";
+import type { StoredEvent } from "./record.ts";
+
+export function rowToEvent(row: Record<string, unknown>): StoredEvent {
+  return {
+    sequence: Number(row.sequence),
+    event_id: row.event_id as string,
+    kind: row.kind as EventKind,
+    payload: JSON.parse(row.payload_json as string),
+    payload_json: row.payload_json as string,
+    schema_version: Number(row.schema_version),
+    occurred_at: row.occurred_at as string,
+    task_id: (row.task_id as string | null) ?? null,
+    saga_id: (row.saga_id as string | null) ?? null,
+    causal_event_id: (row.causal_event_id as string | null) ?? null,
+    causal_sequence: row.causal_sequence == null ? null : Number(row.causal_sequence),
+    idempotency_key: (row.idempotency_key as string | null) ?? null,
+    prev_hash: row.prev_hash as string,
+    event_hash: row.event_hash as string,
+  };
+}
+
+export interface SinceFilter {
+  kinds?: readonly string[];
+  taskId?: string;
+  sagaId?: string;
+  /** Stop after this many events. */
+  limit?: number;
+  /** Rows fetched per query; each page is its own short read transaction. */
+  pageSize?: number;
+}
+
+/**
+ * Events with sequence > `after`, in sequence order, streamed page by page so a long replay
+ * neither holds one read transaction open nor loads the log into memory.
+ */
+export function* since(
+  ctx: StoreContext,
+  after: number,
+  filter: SinceFilter = {},
+): Generator<StoredEvent> {
+  const where = ["sequence > ?"];
+  const params: (string | number)[] = [];
+  if (filter.kinds?.length) {
+    where.push(`kind IN (${filter.kinds.map(() => "?").join(",")})`);
+    params.push(...filter.kinds);
+  }
+  if (filter.taskId !== undefined) {
+    where.push("task_id = ?");
+    params.push(filter.taskId);
+  }
+  if (filter.sagaId !== undefined) {
+    where.push("saga_id = ?");
+    params.push(filter.sagaId);
+  }
+  const pageSize = Math.max(1, filter.pageSize ?? 2000);
+  const stmt = ctx.stmt(
+    `SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY sequence LIMIT ${pageSize}`,
+  );
+  let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
+  let cursor = after;
+  while (remaining > 0) {
+    const rows = stmt.all(cursor, ...params);
+    for (const row of rows) {
+      const event = rowToEvent(row);
+      cursor = event.sequence;
+      yield event;
+      if (--remaining <= 0) return;
+    }
+    if (rows.length < pageSize) return;
+  }
+}
+
+export function latestSequence(ctx: StoreContext): number {
+  const row = ctx.stmt("SELECT MAX(sequence) AS s FROM events").get<{ s: number | null }>();
+  return Number(row?.s ?? 0);
+}
+
+export function eventAt(ctx: StoreContext, sequence: number): StoredEvent | undefined {
+  const row = ctx.stmt("SELECT * FROM events WHERE sequence = ?").get(sequence);
+  return row ? rowToEvent(row) : undefined;
+}
+
+export function eventByKey(ctx: StoreContext, key: string): StoredEvent | undefined {
+  const row = ctx.stmt("SELECT * FROM events WHERE idempotency_key = ?").get(key);
+  return row ? rowToEvent(row) : undefined;
+}
