@@ -15,6 +15,7 @@ const INSERT = `INSERT INTO events (event_id, kind, payload_json, schema_version
   saga_id, causal_event_id, causal_sequence, idempotency_key, prev_hash, event_hash)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const HEAD = "SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1";
+const EVENT_ID = /^[0-9a-f]{32}$/;
 const BY_KEY = "SELECT * FROM events WHERE idempotency_key = ?";
 
 /** An event checked and encoded outside the transaction, so the lock is held briefly. */
@@ -37,10 +38,16 @@ function prepare(input: AppendInput): Prepared {
       `payload of a ${input.kind} event must be a JSON object`,
     );
   }
+  if (input.eventId != null && !EVENT_ID.test(input.eventId)) {
+    throw new EventLogError(
+      "invalid_event",
+      `event_id ${JSON.stringify(input.eventId)} is not 32 lowercase hex characters (uuid4 hex)`,
+    );
+  }
   return {
     input,
     event: {
-      event_id: randomUUID().replaceAll("-", ""),
+      event_id: input.eventId ?? randomUUID().replaceAll("-", ""),
       kind: input.kind,
       payload,
       payload_json: canonicalJson(payload),

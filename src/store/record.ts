@@ -27,6 +27,11 @@ export const appendOptionsSchema = z.object({
   occurredAt: z.union([z.string(), z.date()]).nullish(),
   causalEventId: z.string().nullish(),
   causalSequence: z.number().int().nullish(),
+  /** Keep an existing identity (import/export); default: a new uuid4 hex. */
+  eventId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .nullish(),
 });
 export type AppendOptions = z.infer<typeof appendOptionsSchema>;
 
