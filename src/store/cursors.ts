@@ -1,6 +1,6 @@
 import { EventLogError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
-import { latestSequence } from "./read.ts";
+import { latestSequence, reading } from "./read.ts";
 import { writeTransaction } from "./transaction.ts";
 
 /**
@@ -16,10 +16,12 @@ export interface CursorRow {
 }
 
 export function getCursor(ctx: StoreContext, name: string): number {
-  const row = ctx
-    .stmt("SELECT sequence FROM projection_cursors WHERE projection_name = ?")
-    .get<{ sequence: number }>(name);
-  return Number(row?.sequence ?? 0);
+  return reading(ctx, `reading cursor ${name}`, () => {
+    const row = ctx
+      .stmt("SELECT sequence FROM projection_cursors WHERE projection_name = ?")
+      .get<{ sequence: number }>(name);
+    return Number(row?.sequence ?? 0);
+  });
 }
 
 export function setCursor(
@@ -73,14 +75,15 @@ export function deleteCursor(ctx: StoreContext, name: string): boolean {
 
 export function listCursors(ctx: StoreContext): CursorRow[] {
   const head = latestSequence(ctx);
-  return ctx
-    .stmt("SELECT projection_name, sequence FROM projection_cursors ORDER BY projection_name")
-    .all<{ projection_name: string; sequence: number }>()
-    .map((r) => ({
-      name: r.projection_name,
-      sequence: Number(r.sequence),
-      lag: Math.max(0, head - Number(r.sequence)),
-    }));
+  return reading(ctx, "listing cursors", () =>
+    ctx
+      .stmt("SELECT projection_name, sequence FROM projection_cursors ORDER BY projection_name")
+      .all<{ projection_name: string; sequence: number }>(),
+  ).map((r) => ({
+    name: r.projection_name,
+    sequence: Number(r.sequence),
+    lag: Math.max(0, head - Number(r.sequence)),
+  }));
 }
 
 function checkName(name: string): void {

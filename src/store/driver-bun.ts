@@ -20,11 +20,21 @@ export const bunDriver: DriverModule = {
     const db = options.readonly
       ? new Database(path, { readonly: true, strict: true })
       : new Database(path, { create: true, readwrite: true, strict: true });
+    // Bun closes lazily while any statement is unfinalized, which would leave the WAL
+    // un-checkpointed and the file open after close(); so finalize them first.
+    const prepared: Statement[] = [];
     return {
       runtime: "bun:sqlite",
       exec: (sql) => db.exec(sql),
-      prepare: (sql) => wrap(db.prepare(sql)),
-      close: () => db.close(false),
+      prepare: (sql) => {
+        const stmt = db.prepare(sql);
+        prepared.push(stmt);
+        return wrap(stmt);
+      },
+      close: () => {
+        for (const stmt of prepared.splice(0)) stmt.finalize();
+        db.close(false);
+      },
     };
   },
   isDriverError: (error) => (error as { name?: unknown } | null)?.name === "SQLiteError",

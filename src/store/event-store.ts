@@ -8,8 +8,8 @@ import {
   listCursors,
   setCursor,
 } from "./cursors.ts";
-import type { SqlStatement } from "./driver.ts";
-import { type OpenOptions, openContext } from "./open.ts";
+import type { DriverModule, SqlStatement } from "./driver.ts";
+import { type OpenOptions, openContext, openContextWith } from "./open.ts";
 import { eventAt, eventByKey, latestSequence, type SinceFilter, since } from "./read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "./record.ts";
 import { writeTransaction } from "./transaction.ts";
@@ -23,6 +23,11 @@ export class EventStore {
 
   static async open(path: string, options: OpenOptions = {}): Promise<EventStore> {
     return new EventStore(await openContext(path, options));
+  }
+
+  /** Synchronous open with a driver module from `loadDriver()`. */
+  static openWith(driver: DriverModule, path: string, options: OpenOptions = {}): EventStore {
+    return new EventStore(openContextWith(driver, path, options));
   }
 
   get path(): string {

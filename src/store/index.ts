@@ -1,8 +1,9 @@
 export { GENESIS_HASH } from "./chain.ts";
 export type { CursorRow } from "./cursors.ts";
-export type { DriverName } from "./driver.ts";
+export type { DriverModule, DriverName } from "./driver.ts";
 export { EventStore, openEventStore } from "./event-store.ts";
 export { EVENT_KINDS, type EventKind, eventKindSchema, isEventKind } from "./kinds.ts";
+export { loadDriver } from "./load-driver.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations.ts";
 export { DEFAULT_BUSY_TIMEOUT_MS, type OpenOptions, type Synchronous } from "./open.ts";
 export type { SinceFilter } from "./read.ts";

@@ -37,6 +37,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "quarantine for legacy lines that could not be mirrored",
+    sql: `
+      CREATE TABLE IF NOT EXISTS quarantine (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        line_number INTEGER,
+        byte_offset INTEGER,
+        raw TEXT NOT NULL,
+        raw_digest TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (source, line_number, raw_digest)
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: "task timeline projection state",
+    sql: `
+      CREATE TABLE IF NOT EXISTS timeline_tasks (
+        issue INTEGER PRIMARY KEY,
+        state_json TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS timeline_loop (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state_json TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { StoreContext } from "./context.ts";
-import type { DriverName } from "./driver.ts";
+import type { DriverModule, DriverName } from "./driver.ts";
 import { loadDriver } from "./load-driver.ts";
 import { migrate, readSchemaVersion } from "./migrate.ts";
 
@@ -24,6 +24,15 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Opens (creating and migrating if asked) a forge-eventlog database; the caller closes it. */
 export async function openContext(path: string, options: OpenOptions = {}): Promise<StoreContext> {
+  return openContextWith(await loadDriver(options.driver), path, options);
+}
+
+/** The same, with the driver module already loaded (lets a synchronous caller reopen). */
+export function openContextWith(
+  driver: DriverModule,
+  path: string,
+  options: OpenOptions = {},
+): StoreContext {
   const file = resolve(path);
   const readonly = options.readonly ?? false;
   const create = options.create ?? !readonly;
@@ -35,14 +44,13 @@ export async function openContext(path: string, options: OpenOptions = {}): Prom
         `no database at ${file}; check --db, or create one by mirroring events into it`,
       );
     }
-    ensureDirectory(dirname(file));
+    ensureDirectory(file);
   } else if (statSync(file).isDirectory()) {
     throw new EventLogError(
       "db_cantopen",
       `${file} is a directory, not a database file; point --db at a file`,
     );
   }
-  const driver = await loadDriver(options.driver);
   let sql: ReturnType<typeof driver.open>;
   try {
     sql = driver.open(file, { readonly });
@@ -69,13 +77,14 @@ export async function openContext(path: string, options: OpenOptions = {}): Prom
   }
 }
 
-function ensureDirectory(dir: string): void {
+function ensureDirectory(file: string): void {
+  const dir = dirname(file);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new EventLogError(
       "db_cantopen",
-      `cannot create directory ${dir} for the database (${(e as Error).message}); create it or choose another path`,
+      `cannot create database ${file}: its directory ${dir} cannot be created (${(e as Error).message}); create it or choose another path`,
       { cause: e },
     );
   }

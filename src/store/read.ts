@@ -61,28 +61,44 @@ export function* since(
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
   while (remaining > 0) {
-    const rows = stmt.all(cursor, ...params);
-    for (const row of rows) {
-      const event = rowToEvent(row);
+    const page = reading(ctx, `reading events after ${cursor}`, () =>
+      stmt.all(cursor, ...params).map(rowToEvent),
+    );
+    for (const event of page) {
       cursor = event.sequence;
       yield event;
       if (--remaining <= 0) return;
     }
-    if (rows.length < pageSize) return;
+    if (page.length < pageSize) return;
+  }
+}
+
+/** Runs a read, turning a driver error (corrupt page, bad payload) into one naming the file. */
+export function reading<T>(ctx: StoreContext, doing: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw ctx.fail(e, doing);
   }
 }
 
 export function latestSequence(ctx: StoreContext): number {
-  const row = ctx.stmt("SELECT MAX(sequence) AS s FROM events").get<{ s: number | null }>();
-  return Number(row?.s ?? 0);
+  return reading(ctx, "reading the latest sequence", () => {
+    const row = ctx.stmt("SELECT MAX(sequence) AS s FROM events").get<{ s: number | null }>();
+    return Number(row?.s ?? 0);
+  });
 }
 
 export function eventAt(ctx: StoreContext, sequence: number): StoredEvent | undefined {
-  const row = ctx.stmt("SELECT * FROM events WHERE sequence = ?").get(sequence);
-  return row ? rowToEvent(row) : undefined;
+  return reading(ctx, `reading event ${sequence}`, () => {
+    const row = ctx.stmt("SELECT * FROM events WHERE sequence = ?").get(sequence);
+    return row ? rowToEvent(row) : undefined;
+  });
 }
 
 export function eventByKey(ctx: StoreContext, key: string): StoredEvent | undefined {
-  const row = ctx.stmt("SELECT * FROM events WHERE idempotency_key = ?").get(key);
-  return row ? rowToEvent(row) : undefined;
+  return reading(ctx, `reading the event with idempotency key ${key}`, () => {
+    const row = ctx.stmt("SELECT * FROM events WHERE idempotency_key = ?").get(key);
+    return row ? rowToEvent(row) : undefined;
+  });
 }

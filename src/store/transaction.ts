@@ -1,3 +1,4 @@
+import { EventLogError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
 
 /**
@@ -7,6 +8,12 @@ import type { StoreContext } from "./context.ts";
  */
 export function writeTransaction<T>(ctx: StoreContext, doing: string, fn: () => T): T {
   if (ctx.txDepth > 0) return fn();
+  if (ctx.readonly) {
+    throw new EventLogError(
+      "db_readonly",
+      `cannot write ${ctx.path}: it was opened read-only, and ${doing} writes; open it without readonly (--readonly)`,
+    );
+  }
   try {
     ctx.stmt("BEGIN IMMEDIATE").run();
   } catch (e) {

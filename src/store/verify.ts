@@ -35,15 +35,15 @@ type ChainRow = {
  * the link at the first of them.
  */
 export function verify(ctx: StoreContext, onProgress?: (checked: number) => void): VerifyReport {
-  const integrity = ctx.sql
-    .prepare("PRAGMA integrity_check")
+  const integrity = ctx
+    .stmt("PRAGMA integrity_check")
     .all<{ integrity_check: string }>()
     .map((r) => r.integrity_check);
   let expectedPrev = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
   let firstBad: { sequence: number; problem: string } | null = null;
-  for (const row of ctx.sql.prepare(CHAIN_ROWS).iterate<ChainRow>()) {
+  for (const row of ctx.stmt(CHAIN_ROWS).iterate<ChainRow>()) {
     const seq = Number(row.sequence);
     checked++;
     if (onProgress && checked % 10000 === 0) onProgress(checked);

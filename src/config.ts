@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { EventLogError } from "./errors.ts";
+import { fmailEventsConfigSchema } from "./fmail/config.ts";
+
+export const DEFAULT_CONFIG_FILE = "forge-eventlog.config.json";
+/** The plugin shipped with forge-eventlog, as named in `plugins`. */
+export const BUILTIN_PLUGIN = "forge-eventlog";
+
+/**
+ * `forge-eventlog.config.json`. Relative paths resolve from the config file's directory.
+ * Every field is documented in the README's config reference.
+ */
+export const configSchema = z.strictObject({
+  /** The runner's legacy JSONL file; written exactly as before, mirroring on or off. */
+  jsonl: z.string().trim().min(1).default("docs/ops/loop-runner-events.jsonl"),
+  /** The durable SQLite event log. */
+  db: z.string().trim().min(1).default(".forge/events.db"),
+  /** Mirror every milestone into `db` as well (opt-in). */
+  mirror: z.boolean().default(false),
+  /** `normal`: survives a crash of the process; `full`: also a power loss (slower). */
+  durability: z.enum(["normal", "full"]).default("normal"),
+  /** How long a write waits for another process's lock on `db`. */
+  busyTimeoutMs: z.number().int().min(0).max(600_000).default(5000),
+  /** After the durable side fails, how long to wait before trying to reopen it. */
+  retryAfterMs: z.number().int().min(0).default(30_000),
+  /** Loop lifecycle events on an fmail topic. */
+  events: fmailEventsConfigSchema.prefault({}),
+  /** Modules whose `createRunnerPlugin` hooks the runner loads, in order. */
+  plugins: z.array(z.string().trim().min(1)).default([BUILTIN_PLUGIN]),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+
+/** A loaded config with its paths made absolute. */
+export interface ResolvedConfig extends Config {
+  /** The config file, or null when built from defaults/an object. */
+  file: string | null;
+  /** The directory relative paths were resolved from. */
+  baseDir: string;
+}
+
+export function resolveConfig(
+  input: unknown,
+  baseDir: string,
+  file: string | null = null,
+): ResolvedConfig {
+  const parsed = configSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const where = file ?? "config";
+    const problems = parsed.error.issues.map((i) => {
+      const field = i.path.length ? `field "${i.path.join(".")}"` : "the top level";
+      return `${field}: ${i.message}`;
+    });
+    throw new EventLogError(
+      "config_invalid",
+      `${where}: ${problems.join("; ")} (see the config reference in the README)`,
+    );
+  }
+  const c = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    ...c,
+    jsonl: abs(c.jsonl),
+    db: abs(c.db),
+    events: c.events.root ? { ...c.events, root: abs(c.events.root) } : c.events,
+    file,
+    baseDir,
+  };
+}
+
+/** Reads and validates a config file (default: `forge-eventlog.config.json` in `cwd`). */
+export function loadConfig(path?: string, cwd = process.cwd()): ResolvedConfig {
+  const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    throw new EventLogError(
+      "config_not_found",
+      `no config file at ${file}; create one (see the README's config reference) or pass its path`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new EventLogError(
+      "config_invalid",
+      `${file} is not valid JSON (${(e as Error).message}); fix the syntax`,
+      { cause: e },
+    );
+  }
+  return resolveConfig(json, dirname(file), file);
+}

@@ -1,0 +1,98 @@
+import { legacyLine } from "../encoding/python-json.ts";
+import { validateLegacyRecord } from "../legacy/validate.ts";
+import type { EventStore } from "../store/event-store.ts";
+import type { StoredEvent } from "../store/record.ts";
+import { mapLegacyRecord } from "./map-record.ts";
+import { type LineOrigin, quarantine } from "./quarantine.ts";
+
+export interface MirrorStats {
+  records: number;
+  appended: number;
+  duplicates: number;
+  conflicts: number;
+  quarantined: number;
+  /** Records of kinds nobody maps, by kind. */
+  skipped: Record<string, number>;
+}
+
+export interface Conflict {
+  idempotencyKey: string;
+  existing: StoredEvent;
+}
+
+export type RecordOutcome =
+  | { status: "mirrored"; appended: number; duplicates: number; conflicts: number }
+  | { status: "skipped"; kind: string }
+  | { status: "quarantined"; reason: string };
+
+/**
+ * Writes legacy records into the durable log. Each record's events are appended in one
+ * transaction (all or none); calls made inside `store.transaction` join the caller's, which is
+ * how the follower stores events and its file position together.
+ */
+export class Mirror {
+  private readonly counters: MirrorStats = {
+    records: 0,
+    appended: 0,
+    duplicates: 0,
+    conflicts: 0,
+    quarantined: 0,
+    skipped: {},
+  };
+  readonly conflicts: Conflict[] = [];
+
+  constructor(readonly store: EventStore) {}
+
+  /**
+   * Mirrors one parsed legacy record. `origin` says where it came from; an invalid record is
+   * quarantined under it (default: from a hook, its JSON re-encoded as the raw text).
+   */
+  mirrorRecord(value: unknown, origin?: LineOrigin): RecordOutcome {
+    this.counters.records++;
+    const checked = validateLegacyRecord(value);
+    if (!checked.ok) return this.reject(value, checked.reason, origin);
+    const events = mapLegacyRecord(checked.record);
+    if (events === null) {
+      const kind = checked.record.kind;
+      this.counters.skipped[kind] = (this.counters.skipped[kind] ?? 0) + 1;
+      return { status: "skipped", kind };
+    }
+    const results = this.store.appendBatch(events);
+    let appended = 0;
+    let duplicates = 0;
+    let conflicts = 0;
+    for (const r of results) {
+      if (r.outcome === "appended") appended++;
+      else if (r.outcome === "duplicate") duplicates++;
+      else {
+        conflicts++;
+        if (this.conflicts.length < 100) {
+          this.conflicts.push({ idempotencyKey: r.event.idempotency_key ?? "", existing: r.event });
+        }
+      }
+    }
+    this.counters.appended += appended;
+    this.counters.duplicates += duplicates;
+    this.counters.conflicts += conflicts;
+    return { status: "mirrored", appended, duplicates, conflicts };
+  }
+
+  /** Stores an unusable line (not JSON, no kind, wrong field types) in the quarantine table. */
+  reject(value: unknown, reason: string, origin?: LineOrigin): RecordOutcome {
+    const where = origin ?? { source: "plugin", raw: safeRaw(value) };
+    quarantine(this.store, where, reason);
+    this.counters.quarantined++;
+    return { status: "quarantined", reason };
+  }
+
+  stats(): MirrorStats {
+    return { ...this.counters, skipped: { ...this.counters.skipped } };
+  }
+}
+
+function safeRaw(value: unknown): string {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return legacyLine(value as Record<string, unknown>);
+  }
+  return String(value);
+}

@@ -1,0 +1,168 @@
+import { z } from "zod";
+import type { StoredEvent } from "../store/record.ts";
+
+/** One issue's life as the durable log tells it. */
+export const taskTimelineSchema = z.object({
+  issue: z.number().int(),
+  task_id: z.string(),
+  /** Ticks the task appeared in, ascending. */
+  ticks: z.array(z.number().int()),
+  planned: z.boolean(),
+  dispatches: z.number().int(),
+  /** Watchdog observations (the runner has no heartbeat record). */
+  progress: z.number().int(),
+  last_progress_at: z.string().nullable(),
+  /** completed | failed | compensated, from the last terminal event. */
+  terminal: z.enum(["completed", "failed", "compensated"]).nullable(),
+  /** The runner's status word: merged, open, failed, timeout, stale, no_pr, ... */
+  status: z.string().nullable(),
+  critic_verdicts: z.array(z.string()),
+  pr_url: z.string().nullable(),
+  pr_merged: z.boolean(),
+  merge_blocked: z.boolean(),
+  worktree_reaped: z.boolean(),
+  first_sequence: z.number().int(),
+  last_sequence: z.number().int(),
+  first_at: z.string(),
+  last_at: z.string(),
+});
+export type TaskTimeline = z.infer<typeof taskTimelineSchema>;
+
+export const loopTimelineSchema = z.object({
+  ticks_started: z.number().int(),
+  ticks_completed: z.number().int(),
+  last_tick: z.number().int().nullable(),
+  halts: z.array(
+    z.object({
+      reason: z.string(),
+      tick: z.number().int().nullable(),
+      sequence: z.number().int(),
+      at: z.string(),
+    }),
+  ),
+  last_sequence: z.number().int(),
+});
+export type LoopTimeline = z.infer<typeof loopTimelineSchema>;
+
+export interface Timelines {
+  tasks: Map<number, TaskTimeline>;
+  loop: LoopTimeline;
+}
+
+export function emptyTimelines(): Timelines {
+  return {
+    tasks: new Map(),
+    loop: { ticks_started: 0, ticks_completed: 0, last_tick: null, halts: [], last_sequence: 0 },
+  };
+}
+
+const TERMINAL = {
+  "task.completed": "completed",
+  "task.failed": "failed",
+  "task.compensated": "compensated",
+} as const;
+
+function numberFrom(id: string | null, prefix: string): number | null {
+  if (id === null || !id.startsWith(prefix)) return null;
+  const n = Number(id.slice(prefix.length));
+  return Number.isInteger(n) ? n : null;
+}
+
+/**
+ * Folds one event into the timelines; returns the issue it touched (if any). Pure apart from
+ * mutating `t`, so a from-scratch replay and an incremental one agree by construction.
+ */
+export function applyEvent(t: Timelines, e: StoredEvent): number | null {
+  t.loop.last_sequence = e.sequence;
+  const tick = numberFrom(e.saga_id, "tick:");
+  if (e.kind === "tick.started") {
+    t.loop.ticks_started++;
+    if (tick !== null) t.loop.last_tick = tick;
+  } else if (e.kind === "tick.completed") {
+    t.loop.ticks_completed++;
+  } else if (e.kind === "loop.halted") {
+    const reason = typeof e.payload.reason === "string" ? e.payload.reason : "unknown";
+    t.loop.halts.push({ reason, tick, sequence: e.sequence, at: e.occurred_at });
+  }
+  const issue = numberFrom(e.task_id, "issue:");
+  if (issue === null) return null;
+  const task = taskFor(t, issue, e);
+  // Events without a tick of their own (watchdog, critic) belong to the tick in progress.
+  const inTick = tick ?? t.loop.last_tick;
+  if (inTick !== null && !task.ticks.includes(inTick)) {
+    task.ticks.push(inTick);
+    task.ticks.sort((a, b) => a - b);
+  }
+  task.last_sequence = e.sequence;
+  task.last_at = e.occurred_at;
+  const p = e.payload;
+  switch (e.kind) {
+    case "task.planned":
+      task.planned = true;
+      break;
+    case "task.dispatched":
+      task.dispatches++;
+      break;
+    case "task.heartbeat":
+      task.progress++;
+      task.last_progress_at = e.occurred_at;
+      break;
+    case "task.completed":
+    case "task.failed":
+    case "task.compensated":
+      task.terminal = TERMINAL[e.kind];
+      task.status = typeof p.status === "string" ? p.status : task.terminal;
+      break;
+    case "critique.issued":
+      task.critic_verdicts.push(verdictOf(p));
+      break;
+    case "pr.opened":
+    case "pr.merged": {
+      const url = p.pr_url ?? p.pr;
+      if (typeof url === "string" || typeof url === "number") task.pr_url = String(url);
+      if (e.kind === "pr.merged") task.pr_merged = true;
+      break;
+    }
+    case "merge.blocked":
+      task.merge_blocked = true;
+      break;
+    case "worktree.reaped":
+      task.worktree_reaped = true;
+      break;
+  }
+  return issue;
+}
+
+function verdictOf(p: Record<string, unknown>): string {
+  if (typeof p.verdict === "string") return p.verdict;
+  const kind = typeof p.legacy_kind === "string" ? p.legacy_kind : "";
+  return kind.startsWith("critic_verdict_") ? kind.slice("critic_verdict_".length) : "unknown";
+}
+
+function taskFor(t: Timelines, issue: number, e: StoredEvent): TaskTimeline {
+  let task = t.tasks.get(issue);
+  if (!task) {
+    task = {
+      issue,
+      task_id: `issue:${issue}`,
+      ticks: [],
+      planned: false,
+      dispatches: 0,
+      progress: 0,
+      last_progress_at: null,
+      terminal: null,
+      status: null,
+      critic_verdicts: [],
+      pr_url: null,
+      pr_merged: false,
+      merge_blocked: false,
+      worktree_reaped: false,
+      first_sequence: e.sequence,
+      last_sequence: e.sequence,
+      first_at: e.occurred_at,
+      last_at: e.occurred_at,
+    };
+    t.tasks.set(issue, task);
+  }
+  return task;
+}
