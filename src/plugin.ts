@@ -5,7 +5,7 @@ import { LoopEventPublisher, type LoopEventPublisherStats } from "./fmail/publis
 import { buildLegacyRecord } from "./legacy/build-record.ts";
 import { LegacyJsonlWriter } from "./legacy/jsonl-writer.ts";
 import type { AnyMilestone, RunnerHooks } from "./milestones.ts";
-import { Mirror, type MirrorStats } from "./mirror/mirror.ts";
+import { emptyMirrorStats, Mirror, type MirrorStats } from "./mirror/mirror.ts";
 import type { DriverModule } from "./store/driver.ts";
 import { EventStore } from "./store/event-store.ts";
 import { loadDriver } from "./store/load-driver.ts";
@@ -43,6 +43,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   private store: EventStore | null = null;
   private mirror: Mirror | null = null;
   private retryAt = 0;
+  private readonly mirrorCounts = emptyMirrorStats();
   private readonly warned = new Set<string>();
   private readonly counts = {
     milestones: 0,
@@ -125,7 +126,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
         synchronous: this.config.durability,
         busyTimeoutMs: this.config.busyTimeoutMs,
       });
-      this.mirror = new Mirror(this.store);
+      this.mirror = new Mirror(this.store, this.mirrorCounts);
       return this.mirror;
     } catch (e) {
       this.durableFailure(e);
@@ -164,7 +165,9 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   stats(): PluginStats {
     return {
       ...this.counts,
-      mirror: this.mirror?.stats() ?? null,
+      mirror: this.config.mirror
+        ? { ...this.mirrorCounts, skipped: { ...this.mirrorCounts.skipped } }
+        : null,
       fmail: this.publisher.stats(),
     };
   }

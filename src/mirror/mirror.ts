@@ -15,6 +15,10 @@ export interface MirrorStats {
   skipped: Record<string, number>;
 }
 
+export function emptyMirrorStats(): MirrorStats {
+  return { records: 0, appended: 0, duplicates: 0, conflicts: 0, quarantined: 0, skipped: {} };
+}
+
 export interface Conflict {
   idempotencyKey: string;
   existing: StoredEvent;
@@ -31,17 +35,13 @@ export type RecordOutcome =
  * how the follower stores events and its file position together.
  */
 export class Mirror {
-  private readonly counters: MirrorStats = {
-    records: 0,
-    appended: 0,
-    duplicates: 0,
-    conflicts: 0,
-    quarantined: 0,
-    skipped: {},
-  };
   readonly conflicts: Conflict[] = [];
 
-  constructor(readonly store: EventStore) {}
+  /** `counters` may be shared, so totals survive reopening the store. */
+  constructor(
+    readonly store: EventStore,
+    private readonly counters: MirrorStats = emptyMirrorStats(),
+  ) {}
 
   /**
    * Mirrors one parsed legacy record. `origin` says where it came from; an invalid record is
