@@ -23,6 +23,14 @@ export const configSchema = z.strictObject({
   durability: z.enum(["normal", "full"]).default("normal"),
   /** How long a write waits for another process's lock on `db`. */
   busyTimeoutMs: z.number().int().min(0).max(600_000).default(5000),
+  /**
+   * Write-behind: milestones are queued and committed together this often (one transaction
+   * per flush). 0 = write-through, one commit per milestone. A crash loses at most the queue,
+   * which the JSONL still holds (backfill with `forge-eventlog mirror`).
+   */
+  mirrorFlushMs: z.number().int().min(0).max(60_000).default(25),
+  /** Flush at once when this many milestones are queued. */
+  mirrorQueueMax: z.number().int().min(1).default(10_000),
   /** After the durable side fails, how long to wait before trying to reopen it. */
   retryAfterMs: z.number().int().min(0).default(30_000),
   /** Loop lifecycle events on an fmail topic. */

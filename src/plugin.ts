@@ -25,14 +25,17 @@ export interface PluginStats {
   /** Milestones that could not be mirrored (they are in the JSONL: backfill with `mirror`). */
   durableFailed: number;
   durableError: string | null;
+  /** Milestones waiting for the next write-behind flush. */
+  queued: number;
   mirror: MirrorStats | null;
   fmail: LoopEventPublisherStats;
 }
 
 /**
  * forge-eventlog's runner plugin. Each milestone is written to the legacy JSONL first, byte
- * for byte as the Python runner wrote it; then, when `mirror` is on, into the durable log;
- * then derived loop events go to fmail. Nothing here throws into the runner: a failure is
+ * for byte as the Python runner wrote it; then, when `mirror` is on, queued for the durable
+ * log (committed in groups every `mirrorFlushMs`, or at once when that is 0); then derived
+ * loop events go to fmail. Nothing here throws into the runner: a failure is
  * logged once per kind of failure, counted, and the JSONL stays complete.
  */
 export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
@@ -43,6 +46,8 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   private store: EventStore | null = null;
   private mirror: Mirror | null = null;
   private retryAt = 0;
+  private queue: Record<string, unknown>[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly mirrorCounts = emptyMirrorStats();
   private readonly warned = new Set<string>();
   private readonly counts = {
@@ -105,19 +110,38 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   }
 
   private mirrorRecord(record: Record<string, unknown>): void {
+    if (this.config.mirrorFlushMs === 0) {
+      this.queue.push(record);
+      this.flush();
+      return;
+    }
+    this.queue.push(record);
+    if (this.queue.length >= this.config.mirrorQueueMax) this.flush();
+    else this.timer ??= setTimeout(this.flush, this.config.mirrorFlushMs);
+  }
+
+  /** Commits every queued milestone in one transaction. Never throws. */
+  readonly flush = (): void => {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
     const mirror = this.mirror ?? this.openDurable();
-    if (!mirror) {
-      this.counts.durableFailed++;
+    if (!mirror || !this.store) {
+      this.counts.durableFailed += batch.length;
       return;
     }
     try {
-      mirror.mirrorRecord(record);
+      this.store.transaction(() => {
+        for (const record of batch) mirror.mirrorRecord(record);
+      }, `mirroring ${batch.length} milestones`);
     } catch (e) {
-      this.counts.durableFailed++;
+      this.counts.durableFailed += batch.length;
       this.durableFailure(e);
       if (isEventLogError(e) && STORE_BROKEN.has(e.code)) this.dropDurable();
     }
-  }
+  };
 
   private openDurable(): Mirror | null {
     if (!this.driver || Date.now() < this.retryAt) return null;
@@ -165,6 +189,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   stats(): PluginStats {
     return {
       ...this.counts,
+      queued: this.queue.length,
       mirror: this.config.mirror
         ? { ...this.mirrorCounts, skipped: { ...this.mirrorCounts.skipped } }
         : null,
@@ -172,7 +197,9 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
     };
   }
 
+  /** Flushes the queue, then closes the files. */
   close(): void {
+    this.flush();
     this.jsonl.close();
     this.store?.close();
     this.store = null;

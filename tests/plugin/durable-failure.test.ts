@@ -60,7 +60,14 @@ test("a database locked by another process past the timeout: counted, then backf
   const warnings: string[] = [];
   const plugin = await EventLogPlugin.create({
     config: resolveConfig(
-      { jsonl: "e.jsonl", db: "events.db", mirror: true, busyTimeoutMs: 20, retryAfterMs: 0 },
+      {
+        jsonl: "e.jsonl",
+        db: "events.db",
+        mirror: true,
+        mirrorFlushMs: 0,
+        busyTimeoutMs: 20,
+        retryAfterMs: 0,
+      },
       dir,
     ),
     now: demoClock(),

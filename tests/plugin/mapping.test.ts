@@ -113,7 +113,7 @@ const CASES: [Record<string, unknown>, string[]][] = [
 test.each(CASES.map(([r, k]) => [r.kind, r, k] as const))(
   "%s maps to the contract's kinds",
   (_kind, record, kinds) => {
-    const events = mapLegacyRecord({ ts: TS, ...record } as { kind: string });
+    const events = mapLegacyRecord({ ts: TS, ...record } as unknown as { kind: string });
     expect(events?.map((e) => e.kind)).toEqual(kinds);
   },
 );
@@ -124,7 +124,7 @@ test("every mapped legacy kind has a case above", () => {
 });
 
 test("kinds nobody maps give null (skipped, not an error)", () => {
-  const unmapped = KNOWN_LEGACY_KINDS.filter((k) => !MAPPED_LEGACY_KINDS.includes(k));
+  const unmapped: string[] = KNOWN_LEGACY_KINDS.filter((k) => !MAPPED_LEGACY_KINDS.includes(k));
   expect(unmapped.sort()).toEqual(
     [
       "deploy_drift_warn",
