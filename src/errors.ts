@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   "fmail_too_large",
   "fmail_write_failed",
   "plugin_load_failed",
+  "check_failed",
+  "cursor_not_found",
+  "import_conflict",
+  "input_not_found",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -15,8 +15,11 @@ export interface GoJsonOptions {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const GO_EXTRA_ESCAPES = /[<>&\u2028\u2029]/g;
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+
 export function goQuote(value: string): string {
-  return JSON.stringify(value.replace(LONE_SURROGATE, "\uFFFD")).replace(
+  const wellFormed = ANY_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
+  return JSON.stringify(wellFormed).replace(
     GO_EXTRA_ESCAPES,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

@@ -19,6 +19,15 @@ export function generateMessageId(time: Date = new Date()): string {
   return `${idTimePrefix(time)}-${pad(counter, 4)}`;
 }
 
+/**
+ * Make the next generated ID's counter larger than `used`: after an ID clash a writer can
+ * skip the counters other processes already used in that second instead of walking into
+ * each of them (fmail's 10 tries run out when a second is busy). Wraps at 10000.
+ */
+export function skipCounterPast(used: number): void {
+  if (Number.isInteger(used) && used > counter) counter = used % 10000;
+}
+
 export function isMessageId(value: string): boolean {
   return MESSAGE_ID_PATTERN.test(value) && parseMessageIdTime(value) !== undefined;
 }

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type FmailMessage,
+  formatJsonLine,
+  formatLogLine,
+  publish,
+  readTopic,
+  watchTopic,
+} from "../../src/fmail/index.ts";
+import { cleanupTempDirs, tempDir } from "./helpers.ts";
+
+afterEach(cleanupTempDirs);
+
+const event = (loop: string, name: string, tags: string[] = []) => ({
+  from: `loop-${loop}`,
+  body: { event: name, loop },
+  tags: ["loop", loop, ...tags],
+});
+
+async function collect(it: AsyncIterable<FmailMessage>): Promise<FmailMessage[]> {
+  const out: FmailMessage[] = [];
+  for await (const m of it) out.push(m);
+  return out;
+}
+
+describe("reading a topic", () => {
+  test("readTopic lists messages in ID order and skips (and names) files that do not parse", () => {
+    const root = tempDir();
+    const b = publish(root, "forge-events", {
+      ...event("b", "loop_stop"),
+      id: "20260111-153001-0001",
+    });
+    const a = publish(root, "forge-events", {
+      ...event("a", "loop_start"),
+      id: "20260111-153000-0009",
+    });
+    const dir = join(root, ".fmail", "topics", "forge-events");
+    writeFileSync(join(dir, "20260111-153000-0005.json"), '{"id": "half');
+    writeFileSync(join(dir, "notes.txt"), "ignored");
+    writeFileSync(join(dir, ".tmp-1-1-x.partial"), "ignored");
+    const listing = readTopic(root, "forge-events");
+    expect(listing.messages.map((m) => m.id)).toEqual([a.message.id, b.message.id]);
+    expect(listing.skipped).toEqual(["20260111-153000-0005.json"]);
+    expect(readTopic(root, "forge-events", { loop: "b" }).messages.map((m) => m.id)).toEqual([
+      b.message.id,
+    ]);
+    expect(readTopic(root, "no-such-topic").messages).toEqual([]);
+  });
+
+  test("watch with count 1 receives a message published after it started, not older ones", async () => {
+    const root = tempDir();
+    publish(root, "forge-events", event("coder-1", "loop_start"));
+    const watcher = watchTopic(root, "forge-events", { count: 1, timeoutMs: 10_000 });
+    const sent = publish(root, "forge-events", event("coder-1", "iteration_complete"));
+    const got = await collect(watcher);
+    expect(got.map((m) => m.id)).toEqual([sent.message.id]);
+    expect(got[0]?.body).toEqual({ event: "iteration_complete", loop: "coder-1" });
+  });
+
+  test("watch picks up a message written while it is polling", async () => {
+    const root = tempDir();
+    const watcher = watchTopic(root, "forge-events", {
+      count: 1,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
+    const pending = collect(watcher);
+    await new Promise((r) => setTimeout(r, 60));
+    const sent = publish(root, "forge-events", event("coder-1", "loop_error"));
+    expect((await pending).map((m) => m.id)).toEqual([sent.message.id]);
+  });
+
+  test("watch filters by loop, event and tag", async () => {
+    const root = tempDir();
+    const watcher = watchTopic(root, "forge-events", {
+      loop: "coder-1",
+      event: "iteration_complete",
+      tag: "Nightly",
+      count: 1,
+      timeoutMs: 10_000,
+    });
+    publish(root, "forge-events", event("coder-2", "iteration_complete", ["nightly"]));
+    publish(root, "forge-events", event("coder-1", "loop_start", ["nightly"]));
+    publish(root, "forge-events", event("coder-1", "iteration_complete"));
+    const want = publish(root, "forge-events", event("coder-1", "iteration_complete", ["nightly"]));
+    expect((await collect(watcher)).map((m) => m.id)).toEqual([want.message.id]);
+  });
+
+  test("watch from an ID replays newer messages already on disk; timeout ends it", async () => {
+    const root = tempDir();
+    const ids = ["20260111-153000-0001", "20260111-153000-0002", "20260111-153000-0003"];
+    for (const id of ids) publish(root, "forge-events", { ...event("l", "loop_start"), id });
+    const got = await collect(
+      watchTopic(root, "forge-events", { sinceId: ids[0], timeoutMs: 250, intervalMs: 20 }),
+    );
+    expect(got.map((m) => m.id)).toEqual(ids.slice(1));
+  });
+
+  test("watch stops when its signal aborts", async () => {
+    const root = tempDir();
+    const ac = new AbortController();
+    const pending = collect(watchTopic(root, "forge-events", { signal: ac.signal }));
+    ac.abort();
+    expect(await pending).toEqual([]);
+  });
+
+  test("fmail's line formats: human `<id> <from> -> <to>: <body>` and compact --json", () => {
+    const root = tempDir();
+    const { message } = publish(root, "forge-events", {
+      from: "loop-coder-1",
+      body: { loop: "coder-1", event: "loop_error", error: "a<b", will_retry: true },
+      time: new Date("2026-01-11T15:30:00.5Z"),
+      id: "20260111-153000-0001",
+      tags: ["loop"],
+    });
+    const [read] = readTopic(root, "forge-events").messages;
+    expect(read).toEqual(message);
+    expect(formatLogLine(message)).toBe(
+      '20260111-153000-0001 loop-coder-1 -> forge-events: {"error":"a\\u003cb","event":"loop_error","loop":"coder-1","will_retry":true}',
+    );
+    expect(formatJsonLine(message)).toBe(
+      '{"id":"20260111-153000-0001","from":"loop-coder-1","to":"forge-events","time":"2026-01-11T15:30:00.5Z","body":{"error":"a\\u003cb","event":"loop_error","loop":"coder-1","will_retry":true},"tags":["loop"]}',
+    );
+    expect(formatLogLine({ ...message, body: "plain text" })).toBe(
+      "20260111-153000-0001 loop-coder-1 -> forge-events: plain text",
+    );
+  });
+});
