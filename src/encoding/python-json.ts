@@ -27,8 +27,15 @@ const HAS_NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
 export function pythonString(s: string): string {
-  const quoted = JSON.stringify(s);
-  return HAS_NON_ASCII.test(quoted) ? quoted.replace(NON_ASCII, escapeUnit) : quoted;
+  return escapeNonAscii(JSON.stringify(s));
+}
+
+/**
+ * JSON text from JSON.stringify made ASCII the way Python's ensure_ascii does. Valid on a
+ * whole document: such characters only occur inside strings.
+ */
+export function escapeNonAscii(json: string): string {
+  return HAS_NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeUnit) : json;
 }
 
 function escapeUnit(c: string): string {

@@ -24,7 +24,17 @@ interface Prepared {
   event: Omit<StoredEvent, "sequence" | "prev_hash" | "event_hash">;
 }
 
-function prepare(input: AppendInput): Prepared {
+/** `prepareEvent`, with any refusal naming the database it was meant for. */
+function prepare(path: string, input: AppendInput): Prepared {
+  try {
+    return prepareEvent(input);
+  } catch (e) {
+    if (!(e instanceof EventLogError)) throw e;
+    throw new EventLogError(e.code, `cannot append to ${path}: ${e.message}`, { cause: e });
+  }
+}
+
+function prepareEvent(input: AppendInput): Prepared {
   if (!isEventKind(input.kind)) {
     throw new EventLogError(
       "unknown_kind",
@@ -110,7 +120,7 @@ function readHead(ctx: StoreContext): { hash: string } {
 }
 
 export function append(ctx: StoreContext, input: AppendInput): AppendResult {
-  const p = prepare(input);
+  const p = prepare(ctx.path, input);
   return writeTransaction(ctx, `appending a ${input.kind} event`, () =>
     insertOne(ctx, p, readHead(ctx)),
   );
@@ -119,7 +129,7 @@ export function append(ctx: StoreContext, input: AppendInput): AppendResult {
 /** All inputs in one transaction: all stored or, on a failure, none. */
 export function appendBatch(ctx: StoreContext, inputs: readonly AppendInput[]): AppendResult[] {
   if (inputs.length === 0) return [];
-  const prepared = inputs.map(prepare);
+  const prepared = inputs.map((input) => prepare(ctx.path, input));
   return writeTransaction(ctx, `appending a batch of ${inputs.length} events`, () => {
     const head = readHead(ctx);
     return prepared.map((p) => insertOne(ctx, p, head));

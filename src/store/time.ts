@@ -17,6 +17,12 @@ export function toOccurredAt(value: string | Date): string {
     );
   }
   const [, date, clock, fraction = "", offset = "Z"] = m;
+  if (!isCalendarTime(`${date}T${clock}`)) {
+    throw new EventLogError(
+      "invalid_event",
+      `time ${JSON.stringify(value)} is not a valid calendar date and time`,
+    );
+  }
   const micros = fraction.padEnd(6, "0").slice(0, 6);
   if (offset === "Z" || offset === "z" || /^[+-]00:?00$/.test(offset)) {
     return `${date}T${clock}.${micros}+00:00`;
@@ -26,6 +32,12 @@ export function toOccurredAt(value: string | Date): string {
     throw new EventLogError("invalid_event", `time ${JSON.stringify(value)} is not a valid date`);
   }
   return fromDate(d, micros.slice(3));
+}
+
+/** Date rolls 2026-02-30 or 25:00 over into a real time; a real calendar time round-trips. */
+function isCalendarTime(dateTime: string): boolean {
+  const d = new Date(`${dateTime}Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 19) === dateTime;
 }
 
 function fromDate(d: Date, extraMicros: string | undefined): string {

@@ -1,0 +1,9 @@
+/**
+ * The store contract on node:sqlite under Deno. Run from the repo root:
+ *   node_modules/.bin/deno test -A --no-check tests/deno/store-contract.deno.ts
+ */
+import { type RegisterTest, storeContractSuite } from "../store/contract.ts";
+
+const deno = (globalThis as unknown as { Deno: { test: RegisterTest } }).Deno;
+
+storeContractSuite((name, fn) => deno.test(name, fn), "node:sqlite");
