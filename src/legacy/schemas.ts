@@ -14,7 +14,6 @@ const str = z.string().nullish();
 const num = z.number().nullish();
 const int = z.number().int().nullish();
 const bool = z.boolean().nullish();
-const strList = z.array(z.string()).nullish();
 /** A PR is referenced by number in some records and by URL in others. */
 const pr = z.union([z.number().int(), z.string()]).nullish();
 /** `ts` is optional: some runner code paths never wrote one. */
