@@ -1,0 +1,140 @@
+import { EventLogError } from "../errors.ts";
+import type { CursorRow, EventStore } from "../store/index.ts";
+import { globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { cursorColumns } from "./shared/cursor-table.ts";
+import { log } from "./shared/log.ts";
+import { openRead, openWrite, withStore } from "./shared/open-db.ts";
+import { jsonLine, LineWriter, renderTable } from "./shared/output.ts";
+import { parseWhole } from "./shared/values.ts";
+
+const nameArg = {
+  name: {
+    type: "positional",
+    required: true,
+    valueHint: "name",
+    description: "The projection's cursor name",
+  },
+} as const;
+
+function existing(store: EventStore, name: string): CursorRow {
+  const row = store.listCursors().find((c) => c.name === name);
+  if (!row) {
+    throw new EventLogError(
+      "cursor_not_found",
+      `no cursor named ${JSON.stringify(name)} in ${store.path}; list them with 'forge-eventlog cursors'`,
+    );
+  }
+  return row;
+}
+
+async function printMove(json: boolean | undefined, name: string, from: number, store: EventStore) {
+  const row = existing(store, name);
+  if (json) {
+    const out = new LineWriter();
+    await out.line(jsonLine({ ...row, previous: from }));
+    await out.flush();
+  }
+  log.success(`cursor ${name}: ${from} -> ${row.sequence} (lag ${row.lag})`);
+}
+
+const list = defineCliCommand({
+  meta: { name: "list", description: "List the projection cursors with their sequence and lag" },
+  args: { ...globalArgs },
+  async run({ args }) {
+    await withStore(openRead(args), async (store) => {
+      const cursors = store.listCursors();
+      const out = new LineWriter();
+      if (args.json) for (const c of cursors) await out.line(jsonLine(c));
+      else if (cursors.length === 0) log.info("no projection cursors");
+      else for (const line of renderTable(cursors, cursorColumns)) await out.line(line);
+      await out.flush();
+    });
+  },
+});
+
+const set = defineCliCommand({
+  meta: { name: "set", description: "Move a cursor to a sequence (forward only unless --rewind)" },
+  args: {
+    ...nameArg,
+    sequence: {
+      type: "positional",
+      required: true,
+      valueHint: "seq",
+      description: "The new sequence, or 'head' for the latest event",
+    },
+    rewind: {
+      type: "boolean",
+      description: "Allow moving the cursor back (its projection re-reads the events after it)",
+    },
+    ...globalArgs,
+  },
+  help: {
+    examples: [
+      "forge-eventlog cursors set timeline 1200",
+      "forge-eventlog cursors set timeline head",
+      "forge-eventlog cursors set timeline 900 --rewind",
+    ],
+    notes: [
+      "The contract's rules: a cursor never passes the latest sequence, and moves back only with --rewind. A cursor that does not exist yet reads 0.",
+    ],
+  },
+  async run({ args }) {
+    await withStore(openWrite(args), async (store) => {
+      const target =
+        args.sequence === "head"
+          ? store.latestSequence()
+          : parseWhole(args.sequence, "<sequence>", 0);
+      const from = store.getCursor(args.name);
+      store.setCursor(args.name, target, { rewind: args.rewind === true });
+      await printMove(args.json, args.name, from, store);
+    });
+  },
+});
+
+const reset = defineCliCommand({
+  meta: { name: "reset", description: "Rewind a cursor to 0 so its projection rebuilds" },
+  args: { ...nameArg, ...globalArgs },
+  help: { examples: ["forge-eventlog cursors reset timeline"] },
+  async run({ args }) {
+    await withStore(openWrite(args), async (store) => {
+      const from = existing(store, args.name).sequence;
+      store.setCursor(args.name, 0, { rewind: true });
+      await printMove(args.json, args.name, from, store);
+    });
+  },
+});
+
+const remove = defineCliCommand({
+  meta: { name: "delete", description: "Remove a cursor (a missing cursor reads 0)" },
+  args: { ...nameArg, ...globalArgs },
+  help: { examples: ["forge-eventlog cursors delete old-projection"] },
+  async run({ args }) {
+    await withStore(openWrite(args), async (store) => {
+      const row = existing(store, args.name);
+      store.deleteCursor(args.name);
+      if (args.json) {
+        const out = new LineWriter();
+        await out.line(jsonLine({ name: row.name, deleted: true, previous: row.sequence }));
+        await out.flush();
+      }
+      log.success(`cursor ${row.name} deleted (was at ${row.sequence})`);
+    });
+  },
+});
+
+export default defineCliCommand({
+  meta: { name: "cursors", description: "List projection cursors, or set, reset or delete one" },
+  args: { ...globalArgs },
+  default: "list",
+  subCommands: { list, set, reset, delete: remove },
+  help: {
+    examples: [
+      "forge-eventlog cursors",
+      "forge-eventlog cursors --json",
+      "forge-eventlog cursors set timeline head",
+      "forge-eventlog cursors reset timeline",
+    ],
+    exit1: "no such cursor or database, or the database is locked or unreadable",
+  },
+});

@@ -1,0 +1,78 @@
+import { renameSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import { EventLogError } from "../errors.ts";
+import { filterArgs, globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { eventRecord } from "./shared/events.ts";
+import { parseFilter, parseRange, rangeArgs } from "./shared/filters.ts";
+import { log } from "./shared/log.ts";
+import { openRead, withStore } from "./shared/open-db.ts";
+import { fileSink, jsonLine, LineWriter, openForWriting } from "./shared/output.ts";
+
+function openOutput(file: string): ReturnType<typeof openForWriting> {
+  try {
+    return openForWriting(file);
+  } catch (e) {
+    throw new EventLogError(
+      "input_invalid",
+      `cannot write ${file} (${(e as Error).message}); check --output`,
+      { cause: e },
+    );
+  }
+}
+
+export default defineCliCommand({
+  meta: {
+    name: "export",
+    description: "Write events as JSONL that 'import' loads into another database",
+  },
+  args: {
+    output: {
+      type: "string",
+      alias: "o",
+      valueHint: "file",
+      description: "Write to this file (replaced only when complete) instead of stdout",
+    },
+    ...rangeArgs,
+    ...filterArgs,
+    ...globalArgs,
+  },
+  help: {
+    examples: [
+      "forge-eventlog export -o events.jsonl",
+      "forge-eventlog export --from 5000 > recent.jsonl",
+      "forge-eventlog export --db live.db | forge-eventlog import - --db copy.db",
+    ],
+    notes: [
+      "One event per line, the same objects as 'replay --json'. Imported into an empty database, a whole export reproduces the same events, hashes and timelines.",
+    ],
+  },
+  async run({ args }) {
+    const range = parseRange(args);
+    const filter = parseFilter(args);
+    const target = args.output === undefined ? undefined : resolve(args.output);
+    await withStore(openRead(args), async (store) => {
+      const temp = target && `${target}.tmp-${process.pid}`;
+      const file = temp === undefined ? undefined : openOutput(temp);
+      const out = new LineWriter(file && fileSink(file.fd));
+      let count = 0;
+      try {
+        for (const e of store.since(range.after, filter)) {
+          if (range.to !== undefined && e.sequence > range.to) break;
+          await out.line(jsonLine(eventRecord(e)));
+          count++;
+        }
+        await out.flush();
+        file?.close();
+        if (temp && target) renameSync(temp, target);
+      } catch (e) {
+        if (file && temp) {
+          file.close();
+          rmSync(temp, { force: true });
+        }
+        throw e;
+      }
+      log.success(`exported ${count} events${target ? ` to ${target}` : ""}`);
+    });
+  },
+});

@@ -1,0 +1,46 @@
+#!/usr/bin/env bun
+import pkg from "../../package.json" with { type: "json" };
+import { defineCliCommand, lazy } from "./shared/command.ts";
+import { runCli } from "./shared/run.ts";
+
+/**
+ * The forge-eventlog command line. A command is one file `src/cli/<name>.ts` whose default
+ * export is a citty command (defineCommand or defineCliCommand), plus one line below.
+ */
+export const root = defineCliCommand({
+  meta: {
+    name: "forge-eventlog",
+    version: pkg.version,
+    description: "Replay and inspect a durable SQLite WAL event log",
+  },
+  subCommands: {
+    replay: lazy(() => import("./replay.ts")),
+    tail: lazy(() => import("./tail.ts")),
+    verify: lazy(() => import("./verify.ts")),
+    stats: lazy(() => import("./stats.ts")),
+    cursors: lazy(() => import("./cursors.ts")),
+    export: lazy(() => import("./export.ts")),
+    import: lazy(() => import("./import.ts")),
+  },
+  help: {
+    examples: [
+      "forge-eventlog replay --issue 42",
+      "forge-eventlog replay --from 1000 --kind 'task.*' --json",
+      "forge-eventlog tail --tick 7",
+      "forge-eventlog verify --db /var/lib/forge/events.db",
+      "forge-eventlog stats",
+      "forge-eventlog export -o events.jsonl",
+      "forge-eventlog import events.jsonl --db copy.db",
+    ],
+    notes: [
+      "Relative paths (--db, --config, files) resolve from the current directory.",
+      "Messages go to stderr, data to stdout. NO_COLOR turns colour off.",
+    ],
+  },
+});
+
+if (import.meta.main) {
+  runCli(root, process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,37 @@
+import type { ErrorCode } from "../../errors.ts";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** The codes that mean "you asked wrongly": bad arguments, bad input, not a database. */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "usage",
+  "config_invalid",
+  "db_not_a_database",
+  "input_invalid",
+  "malformed_line",
+  "unknown_kind",
+  "invalid_event",
+  "cursor_backwards",
+  "cursor_ahead",
+  "cursor_invalid",
+]);
+
+export function exitCodeFor(code: ErrorCode): number {
+  return USAGE_CODES.has(code) ? EXIT_USAGE : EXIT_FAILED;
+}
+
+export const EXIT_CODE_HELP: readonly [number, string][] = [
+  [EXIT_OK, "ok"],
+  [
+    EXIT_FAILED,
+    "check failed or not found: verify found a problem; no such database, cursor or file;" +
+      " the database is locked, corrupt or unreadable",
+  ],
+  [
+    EXIT_USAGE,
+    "usage or input error: unknown command or option, bad value, not a SQLite database," +
+      " malformed import line",
+  ],
+];

@@ -1,0 +1,111 @@
+import { existsSync, statSync } from "node:fs";
+import type { CursorRow, EventStore } from "../store/index.ts";
+import { globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { cursorColumns } from "./shared/cursor-table.ts";
+import { shortTime } from "./shared/events.ts";
+import { openRead, withStore } from "./shared/open-db.ts";
+import { formatBytes, jsonLine, LineWriter, renderTable } from "./shared/output.ts";
+
+interface Stats {
+  path: string;
+  file_bytes: number;
+  wal_bytes: number;
+  schema_version: number;
+  events: number;
+  first_sequence: number | null;
+  latest_sequence: number | null;
+  first_occurred_at: string | null;
+  last_occurred_at: string | null;
+  kinds: Record<string, number>;
+  cursors: CursorRow[];
+}
+
+const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+function collect(store: EventStore): Stats {
+  const totals = store
+    .statement(
+      `SELECT COUNT(*) AS n, MIN(sequence) AS lo, MAX(sequence) AS hi,
+              MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM events`,
+    )
+    .get<{
+      n: number;
+      lo: number | null;
+      hi: number | null;
+      first: string | null;
+      last: string | null;
+    }>();
+  const kinds = store
+    .statement("SELECT kind, COUNT(*) AS n FROM events GROUP BY kind ORDER BY n DESC, kind")
+    .all<{ kind: string; n: number }>();
+  const version = store.statement("PRAGMA user_version").get<{ user_version: number }>();
+  return {
+    path: store.path,
+    file_bytes: fileSize(store.path),
+    wal_bytes: fileSize(`${store.path}-wal`),
+    schema_version: Number(version?.user_version ?? 0),
+    events: Number(totals?.n ?? 0),
+    first_sequence: totals?.lo ?? null,
+    latest_sequence: totals?.hi ?? null,
+    first_occurred_at: totals?.first ?? null,
+    last_occurred_at: totals?.last ?? null,
+    kinds: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])),
+    cursors: store.listCursors(),
+  };
+}
+
+const bytes = (n: number) => (n < 1024 ? formatBytes(n) : `${formatBytes(n)} (${n} bytes)`);
+const time = (t: string | null) => (t === null ? "-" : `${shortTime(t)} UTC`);
+
+function human(s: Stats): string[] {
+  const summary: [string, string][] = [
+    ["database", s.path],
+    ["file size", bytes(s.file_bytes)],
+    ["wal size", bytes(s.wal_bytes)],
+    ["schema", `version ${s.schema_version}`],
+    [
+      "events",
+      s.events === 0 ? "0" : `${s.events} (sequence ${s.first_sequence}..${s.latest_sequence})`,
+    ],
+    ["first event", time(s.first_occurred_at)],
+    ["last event", time(s.last_occurred_at)],
+  ];
+  const width = Math.max(...summary.map(([k]) => k.length));
+  const lines = summary.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  const kinds = Object.entries(s.kinds);
+  if (kinds.length) {
+    lines.push(
+      "",
+      ...renderTable(kinds, [
+        { header: "KIND", value: ([k]) => k },
+        { header: "EVENTS", value: ([, n]) => String(n), align: "right" },
+      ]),
+    );
+  }
+  lines.push("");
+  if (s.cursors.length === 0) lines.push("no projection cursors");
+  else lines.push(...renderTable(s.cursors, cursorColumns));
+  return lines;
+}
+
+export default defineCliCommand({
+  meta: {
+    name: "stats",
+    description: "Events by kind, first/last time, file and WAL size, cursor lag",
+  },
+  args: { ...globalArgs },
+  help: {
+    examples: ["forge-eventlog stats", "forge-eventlog stats --json | jq .cursors"],
+    notes: ["A cursor's lag is the number of events appended after it. Read-only."],
+  },
+  async run({ args }) {
+    await withStore(openRead(args), async (store) => {
+      const stats = collect(store);
+      const out = new LineWriter();
+      if (args.json) await out.line(jsonLine(stats));
+      else for (const line of human(stats)) await out.line(line);
+      await out.flush();
+    });
+  },
+});

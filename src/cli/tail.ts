@@ -1,0 +1,122 @@
+import type { EventStore, SinceFilter } from "../store/index.ts";
+import { filterArgs, globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { EventPrinter } from "./shared/events.ts";
+import { parseFilter } from "./shared/filters.ts";
+import { log } from "./shared/log.ts";
+import { openRead, withStore } from "./shared/open-db.ts";
+import { LineWriter } from "./shared/output.ts";
+import { parseDuration, parseOptionalWhole } from "./shared/values.ts";
+
+/** Resolves after `ms`, or at once when stop() is called; signals and --timeout call stop(). */
+class Stopper {
+  stopped = false;
+  private wake: (() => void) | undefined;
+
+  stop = (): void => {
+    this.stopped = true;
+    this.wake?.();
+  };
+
+  sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
+
+/** SQLite bumps data_version when another connection commits; unchanged means nothing new. */
+function dataVersion(store: EventStore): number {
+  return Number(store.statement("PRAGMA data_version").get()?.data_version ?? 0);
+}
+
+export default defineCliCommand({
+  meta: {
+    name: "tail",
+    description: "Follow new durable events as they are appended (like tail -f)",
+  },
+  args: {
+    from: {
+      type: "string",
+      valueHint: "seq",
+      description: "Print the events from this sequence on first (default: only new events)",
+    },
+    ...filterArgs,
+    count: { type: "string", valueHint: "n", description: "Stop after printing n events" },
+    timeout: {
+      type: "string",
+      valueHint: "duration",
+      description: "Stop after this long, e.g. 30s, 5m (default: run until Ctrl-C)",
+    },
+    interval: {
+      type: "string",
+      valueHint: "ms",
+      description: "How often to look for new events, in milliseconds",
+      default: "200",
+    },
+    ...globalArgs,
+  },
+  help: {
+    examples: [
+      "forge-eventlog tail",
+      "forge-eventlog tail --issue 42 --json",
+      "forge-eventlog tail --from 1 --count 100",
+      "forge-eventlog tail --kind 'task.*' --timeout 10m",
+    ],
+    notes: [
+      "Reads only; it never blocks the runner. Ctrl-C (SIGINT) or SIGTERM stops it with exit code 0, as do --count and --timeout.",
+    ],
+  },
+  async run({ args }) {
+    const filter: SinceFilter = parseFilter(args);
+    const from = parseOptionalWhole(args.from, "--from");
+    const count = parseOptionalWhole(args.count, "--count", 1);
+    const timeoutMs =
+      args.timeout === undefined ? undefined : parseDuration(args.timeout, "--timeout");
+    const intervalMs = parseOptionalWhole(args.interval, "--interval", 10) ?? 200;
+
+    await withStore(openRead(args), async (store) => {
+      const stopper = new Stopper();
+      process.once("SIGINT", stopper.stop);
+      process.once("SIGTERM", stopper.stop);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(stopper.stop, timeoutMs);
+      const out = new LineWriter();
+      const printer = new EventPrinter(out, args.json === true, store.latestSequence());
+      let after = from === undefined ? store.latestSequence() : Math.max(0, from - 1);
+      log.info(`following ${store.path} after sequence ${after}; Ctrl-C to stop`);
+      try {
+        let seen = -1;
+        while (!stopper.stopped) {
+          const version = dataVersion(store);
+          if (version !== seen) {
+            seen = version;
+            const head = store.latestSequence();
+            for (const e of store.since(after, filter)) {
+              if (e.sequence > head) break;
+              await printer.print(e);
+              if (count !== undefined && printer.count >= count) stopper.stop();
+              if (stopper.stopped) break;
+            }
+            after = head;
+            await out.flush();
+          }
+          await stopper.sleep(intervalMs);
+        }
+      } finally {
+        if (timer) clearTimeout(timer);
+        process.off("SIGINT", stopper.stop);
+        process.off("SIGTERM", stopper.stop);
+        await out.flush();
+      }
+      log.debug(`printed ${printer.count} events`);
+    });
+  },
+});

@@ -1,0 +1,66 @@
+import { EventLogError } from "../errors.ts";
+import type { VerifyReport } from "../store/index.ts";
+import { globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { log } from "./shared/log.ts";
+import { openRead, withStore } from "./shared/open-db.ts";
+import { jsonLine, LineWriter } from "./shared/output.ts";
+
+function failure(path: string, r: VerifyReport): EventLogError {
+  if (r.firstBadSequence !== null) {
+    return new EventLogError(
+      "check_failed",
+      `${path}: hash chain broken at sequence ${r.firstBadSequence}: ${r.problem}; events from ${r.firstBadSequence} on cannot be trusted, restore the database from a backup or an export`,
+    );
+  }
+  const problems = r.integrity.length;
+  return new EventLogError(
+    "check_failed",
+    `${path}: SQLite integrity check failed (${problems} problem${problems === 1 ? "" : "s"}, first: ${r.integrity[0]}); restore the database from a backup or an export`,
+  );
+}
+
+export default defineCliCommand({
+  meta: {
+    name: "verify",
+    description: "Check the hash chain and SQLite integrity; exit 1 if broken",
+  },
+  args: { ...globalArgs },
+  help: {
+    examples: [
+      "forge-eventlog verify",
+      "forge-eventlog verify --db backup.db --json",
+      "forge-eventlog verify --quiet || page-the-operator",
+    ],
+    notes: [
+      "Recomputes every event's hash from the first event on (an edited row breaks its own hash, a deleted or reordered row breaks the next link) and runs PRAGMA integrity_check. Read-only.",
+    ],
+    exit1:
+      "the chain or the integrity check failed (the message names the first bad sequence), or no such database",
+  },
+  async run({ args }) {
+    await withStore(openRead(args), async (store) => {
+      const report = store.verify((n) => log.debug(`checked ${n} events`));
+      const out = new LineWriter();
+      if (args.json) {
+        await out.line(
+          jsonLine({
+            ok: report.ok,
+            path: store.path,
+            events_checked: report.eventsChecked,
+            latest_sequence: report.latestSequence,
+            first_bad_sequence: report.firstBadSequence,
+            problem: report.problem,
+            integrity: report.integrity,
+          }),
+        );
+      } else if (report.ok) {
+        await out.line(
+          `ok: ${report.eventsChecked} events, hash chain intact, SQLite integrity ok (${store.path})`,
+        );
+      }
+      await out.flush();
+      if (!report.ok) throw failure(store.path, report);
+    });
+  },
+});

@@ -1,0 +1,108 @@
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { append, cli, jsonLines, MAIN, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+
+let db: string;
+beforeEach(async () => {
+  db = await makeDb(join(tempDir(), "events.db"));
+});
+afterAll(removeTempDirs);
+
+/** Starts `tail` in the background; resolves once it printed its "following" line. */
+async function startTail(args: string[]) {
+  const proc = Bun.spawn(
+    [process.execPath, MAIN, "tail", "--db", db, "--interval", "20", ...args],
+    {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
+  const stdout = new Response(proc.stdout).text();
+  const reader = proc.stderr.getReader();
+  let stderr = "";
+  const decoder = new TextDecoder();
+  while (!stderr.includes("Ctrl-C to stop\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stderr += decoder.decode(value);
+  }
+  /** The rest of stderr, once the process ends. */
+  const moreStderr = async () => {
+    let more = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return more;
+      more += decoder.decode(value);
+    }
+  };
+  return { proc, stdout, stderr, moreStderr };
+}
+
+describe("tail", () => {
+  test("--from 1 --count n prints the backlog and stops with exit 0", async () => {
+    const r = await cli(["tail", "--db", db, "--from", "1", "--count", "3", "--json"]);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).map((e) => e.sequence)).toEqual([1, 2, 3]);
+    expect(r.stderr).toBe(`following ${db} after sequence 0; Ctrl-C to stop\n`);
+  });
+
+  test("prints events appended while it runs, with the same filters", async () => {
+    const t = await startTail(["--issue", "42", "--json", "--count", "2"]);
+    await append(db, "task.heartbeat", { issue: 41 }, { taskId: "issue:41" });
+    await append(db, "task.heartbeat", { issue: 42, n: 1 }, { taskId: "issue:42" });
+    await Bun.sleep(100);
+    await append(db, "task.completed", { issue: 42 }, { taskId: "issue:42" });
+    expect(await t.proc.exited).toBe(0);
+    const events = jsonLines(await t.stdout);
+    expect(events.map((e) => [e.sequence, e.kind, e.task_id])).toEqual([
+      [12, "task.heartbeat", "issue:42"],
+      [13, "task.completed", "issue:42"],
+    ]);
+  });
+
+  test("human output is the replay table, header once", async () => {
+    const t = await startTail(["--count", "2"]);
+    await append(db, "tick.started", { tick: 3 }, { sagaId: "tick:3" });
+    await append(db, "task.planned", { issue: 43 }, { taskId: "issue:43", sagaId: "tick:3" });
+    expect(await t.proc.exited).toBe(0);
+    const lines = (await t.stdout).trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toStartWith("SEQ  TIME (UTC)");
+    expect(lines[1]).toContain(" 11  ");
+    expect(lines[2]).toContain("task.planned          issue:43    tick:3");
+  });
+
+  test("--timeout ends it with exit 0", async () => {
+    const started = Date.now();
+    const r = await cli(["tail", "--db", db, "--timeout", "300ms"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    test(`${signal} stops it cleanly with exit 0, output flushed`, async () => {
+      const t = await startTail(["--json"]);
+      await append(db, "tick.started", { tick: 3 }, { sagaId: "tick:3" });
+      await Bun.sleep(150);
+      t.proc.kill(signal);
+      const code = await t.proc.exited;
+      const rest = await t.moreStderr();
+      expect({ code, rest }).toEqual({ code: 0, rest: "" });
+      expect(jsonLines(await t.stdout).map((e) => e.sequence)).toEqual([11]);
+    });
+  }
+
+  test("bad --count, --timeout and --interval are usage errors", async () => {
+    for (const [flag, value, message] of [
+      ["--count", "0", 'error: --count must be a whole number >= 1 (got "0")'],
+      ["--timeout", "soon", "error: --timeout must be a duration such as 5, 500ms, 2s or 1m"],
+      ["--interval", "5", 'error: --interval must be a whole number >= 10 (got "5")'],
+    ] as const) {
+      const r = await cli(["tail", "--db", db, flag, value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toStartWith(message);
+    }
+  });
+});
