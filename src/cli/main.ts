@@ -11,7 +11,7 @@ export const root = defineCliCommand({
   meta: {
     name: "forge-eventlog",
     version: pkg.version,
-    description: "Replay and inspect a durable SQLite WAL event log",
+    description: "Replay, inspect, verify and follow a forge-loop durable event log",
   },
   subCommands: {
     replay: lazy(() => import("./replay.ts")),
@@ -21,6 +21,9 @@ export const root = defineCliCommand({
     cursors: lazy(() => import("./cursors.ts")),
     export: lazy(() => import("./export.ts")),
     import: lazy(() => import("./import.ts")),
+    timeline: lazy(() => import("./timeline.ts")),
+    watch: lazy(() => import("./watch.ts")),
+    gc: lazy(() => import("./gc.ts")),
   },
   help: {
     examples: [
@@ -31,6 +34,8 @@ export const root = defineCliCommand({
       "forge-eventlog stats",
       "forge-eventlog export -o events.jsonl",
       "forge-eventlog import events.jsonl --db copy.db",
+      "forge-eventlog timeline --issue 167",
+      "forge-eventlog watch --event iteration_complete --count 1",
     ],
     notes: [
       "Relative paths (--db, --config, files) resolve from the current directory.",

@@ -20,6 +20,9 @@ const SCREENS: [string, string[]][] = [
   ["cursors-delete", ["cursors", "delete", "--help"]],
   ["export", ["export", "--help"]],
   ["import", ["import", "--help"]],
+  ["timeline", ["timeline", "--help"]],
+  ["watch", ["watch", "--help"]],
+  ["gc", ["gc", "--help"]],
 ];
 
 describe("--help (NO_COLOR)", () => {

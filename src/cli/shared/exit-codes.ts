@@ -16,6 +16,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "cursor_backwards",
   "cursor_ahead",
   "cursor_invalid",
+  "fmail_invalid_name",
 ]);
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -1,0 +1,55 @@
+import { gcTopics } from "../fmail/gc.ts";
+import { normalizeTopic } from "../fmail/names.ts";
+import { globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { fmailRootFor } from "./shared/fmail-root.ts";
+import { log } from "./shared/log.ts";
+import { jsonLine, LineWriter } from "./shared/output.ts";
+import { parseWhole, usageError } from "./shared/values.ts";
+
+export default defineCliCommand({
+  meta: {
+    name: "gc",
+    description: "Delete fmail messages older than N days (per topic, age from the message ID)",
+  },
+  args: {
+    days: {
+      type: "string",
+      valueHint: "n",
+      description: "Delete messages older than n days (required)",
+    },
+    topic: {
+      type: "string",
+      valueHint: "topic",
+      description: "Only this topic (default: every topic)",
+    },
+    "dry-run": { type: "boolean", description: "List what would be deleted, delete nothing" },
+    ...globalArgs,
+  },
+  help: {
+    examples: [
+      "forge-eventlog gc --topic forge-events --days 1",
+      "forge-eventlog gc --days 7 --dry-run",
+    ],
+    notes: [
+      "A message's age comes from its ID's YYYYMMDD-HHMMSS prefix, else the file's mtime, as in fmail gc. Direct messages are not touched.",
+    ],
+  },
+  async run({ args }) {
+    if (args.days === undefined) throw usageError("gc needs --days <n>, e.g. --days 1");
+    const days = parseWhole(args.days, "--days", 0);
+    const { root } = fmailRootFor(args);
+    const result = gcTopics(root, {
+      days,
+      dryRun: args["dry-run"] === true,
+      ...(args.topic === undefined ? {} : { topic: normalizeTopic(args.topic) }),
+    });
+    const out = new LineWriter();
+    for (const path of result.removed) {
+      await out.line(args.json ? jsonLine({ path, removed: !result.dryRun }) : path);
+    }
+    await out.flush();
+    const verb = result.dryRun ? "would delete" : "deleted";
+    log.info(`${verb} ${result.removed.length} message(s) older than ${days} day(s)`);
+  },
+});

@@ -1,0 +1,55 @@
+import { EventLogError } from "../errors.ts";
+import { renderTimelines, replayTimelines, sortedTasks } from "../replay/index.ts";
+import { globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { log } from "./shared/log.ts";
+import { openRead, withStore } from "./shared/open-db.ts";
+import { jsonLine, LineWriter } from "./shared/output.ts";
+import { parseOptionalWhole } from "./shared/values.ts";
+
+export default defineCliCommand({
+  meta: {
+    name: "timeline",
+    description: "Task timelines rebuilt from the durable log (per issue), and the loop's halts",
+  },
+  args: {
+    issue: { type: "string", valueHint: "n", description: "Only the timeline of issue <n>" },
+    ...globalArgs,
+  },
+  help: {
+    examples: [
+      "forge-eventlog timeline",
+      "forge-eventlog timeline --issue 167",
+      "forge-eventlog timeline --json | jq 'select(.terminal == \"failed\")'",
+    ],
+    notes: [
+      "Replays every event from sequence 0 (read-only): ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
+      "--json prints one task timeline per line.",
+    ],
+    exit1: "no such database, or --issue names an issue the log never mentions",
+  },
+  async run({ args }) {
+    const issue = parseOptionalWhole(args.issue, "--issue", 0);
+    await withStore(openRead(args), async (store) => {
+      const all = replayTimelines(store);
+      if (issue !== undefined) {
+        const task = all.tasks.get(issue);
+        if (!task) {
+          throw new EventLogError(
+            "check_failed",
+            `issue ${issue} does not appear in ${store.path}; list the issues with 'forge-eventlog timeline'`,
+          );
+        }
+        all.tasks = new Map([[issue, task]]);
+      }
+      const out = new LineWriter();
+      if (args.json) {
+        for (const task of sortedTasks(all)) await out.line(jsonLine(task));
+      } else {
+        for (const line of renderTimelines(all).split("\n")) await out.line(line);
+      }
+      await out.flush();
+      if (all.tasks.size === 0) log.info("the log holds no task events yet");
+    });
+  },
+});

@@ -1,0 +1,125 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { resolveConfig } from "../../src/config.ts";
+import { demoClock, runDemoSession } from "../../src/demo/session.ts";
+import { publish } from "../../src/fmail/publish.ts";
+import { EventLogPlugin } from "../../src/plugin.ts";
+import { cli, jsonLines, removeTempDirs, tempDir } from "./helpers.ts";
+
+afterAll(removeTempDirs);
+
+/** The demo session into `dir`: events.db, the JSONL, and the fmail topic. */
+async function demo(dir: string): Promise<string> {
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig(
+      { jsonl: "e.jsonl", db: "events.db", mirror: true, events: { enabled: true, root: "." } },
+      dir,
+    ),
+    now: demoClock(),
+  });
+  await runDemoSession(plugin);
+  plugin.close();
+  return join(dir, "events.db");
+}
+
+describe("timeline", () => {
+  test("--json prints one task per line, rebuilt from the log", async () => {
+    const db = await demo(tempDir());
+    const r = await cli(["timeline", "--db", db, "--json"]);
+    expect(r.code).toBe(0);
+    const tasks = jsonLines(r.stdout);
+    expect(tasks.map((t) => t.issue)).toEqual([167, 168, 169, 170, 171, 172, 173]);
+    expect(tasks[0]).toMatchObject({ status: "merged", pr_merged: true, worktree_reaped: true });
+  });
+
+  test("the table, and --issue narrows it; an unknown issue exits 1", async () => {
+    const db = await demo(tempDir());
+    const r = await cli(["timeline", "--db", db, "--issue", "168"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("#168");
+    expect(r.stdout).toContain("failed/timeout");
+    expect(r.stdout).not.toContain("#167");
+    expect(r.stdout).toContain("halt: loop_stop at tick 3");
+    const missing = await cli(["timeline", "--db", db, "--issue", "999"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("issue 999 does not appear in");
+    const bad = await cli(["timeline", "--db", db, "--issue", "x"]);
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe("watch", () => {
+  test("--count 1 receives an event published after it started, in fmail's line format", async () => {
+    const root = tempDir();
+    const proc = Bun.spawn(
+      [
+        process.execPath,
+        join(import.meta.dir, "../../src/cli/main.ts"),
+        "watch",
+        "--count",
+        "1",
+        "--event",
+        "loop_error",
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, FMAIL_ROOT: root, NO_COLOR: "1" },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    // The topic folder does not exist yet: watch must wait for it.
+    await Bun.sleep(300);
+    const send = (event: string) =>
+      publish(root, "forge-events", {
+        from: "loop-coder-1",
+        to: "forge-events",
+        body: { event, loop: "coder-1" },
+        tags: ["loop", "coder-1"],
+      });
+    send("iteration_complete");
+    const { message } = send("loop_error");
+    const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      `${message.id} loop-coder-1 -> forge-events: {"event":"loop_error","loop":"coder-1"}\n`,
+    );
+  });
+
+  test("--timeout ends a watch that saw nothing; a bad topic is a usage error", async () => {
+    const root = tempDir();
+    const r = await cli(["watch", "--timeout", "200ms", "--json"], { env: { FMAIL_ROOT: root } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(existsSync(join(root, ".fmail"))).toBe(false);
+    const bad = await cli(["watch", "Bad Topic!"], { env: { FMAIL_ROOT: root } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Bad Topic!");
+  });
+});
+
+describe("gc", () => {
+  test("--dry-run lists old messages and deletes nothing; without it they go", async () => {
+    const dir = tempDir();
+    await demo(dir);
+    const topic = join(dir, ".fmail", "topics", "forge-events");
+    const before = readdirSync(topic).length;
+    const dry = await cli(["gc", "--days", "1", "--dry-run"], { env: { FMAIL_ROOT: dir } });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout.trim().split("\n")).toHaveLength(before);
+    expect(readdirSync(topic)).toHaveLength(before);
+    const keep = await cli(["gc", "--days", "100000", "--topic", "forge-events"], {
+      env: { FMAIL_ROOT: dir },
+    });
+    expect(keep.stdout).toBe("");
+    const real = await cli(["gc", "--days", "1", "--topic", "forge-events"], {
+      env: { FMAIL_ROOT: dir },
+    });
+    expect(real.code).toBe(0);
+    expect(readdirSync(topic)).toHaveLength(0);
+    const missing = await cli(["gc"], { env: { FMAIL_ROOT: dir } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--days");
+  });
+});
