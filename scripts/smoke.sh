@@ -5,7 +5,7 @@
 #
 #   bash scripts/smoke.sh dist/forge-eventlog
 #
-# Builds nothing: .ci/run compiles first (bun run compile). Needs bun only for the demo data.
+# Builds nothing: .ci/run compiles first (bun run compile). Needs bun only for the demo session.
 set -euo pipefail
 
 [ $# -eq 1 ] || { echo "usage: bash scripts/smoke.sh <path to forge-eventlog binary>" >&2; exit 2; }
@@ -32,56 +32,25 @@ expect() {
   [ "$got" = "$want" ] || fail "forge-eventlog $* exited $got, expected $want: $(cat err.txt)"
 }
 
-# Demo data through the store API into ./.forge/events.db (the default path), until
-# 'bun run demo' exists to replace this function.
-make_demo_data() {
-  cat >demo.ts <<TS
-import { EventStore } from "$REPO/src/store/index.ts";
-const store = await EventStore.open(".forge/events.db");
-let second = 0;
-const at = () => new Date(Date.UTC(2026, 5, 2, 12, 0, second++)).toISOString();
-for (let tick = 1; tick <= 3; tick++) {
-  const saga = { sagaId: \`tick:\${tick}\` };
-  store.append("tick.started", { tick }, { ...saga, occurredAt: at() });
-  for (const issue of [10 * tick + 1, 10 * tick + 2]) {
-    const ids = { ...saga, taskId: \`issue:\${issue}\` };
-    const planned = store.append("task.planned", { issue, title: \`Issue \${issue}\` }, { ...ids, occurredAt: at() });
-    const cause = { causalEventId: planned.event.event_id, causalSequence: planned.event.sequence };
-    store.append("task.dispatched", { issue, worker: \`w\${tick}\` }, { ...ids, ...cause, occurredAt: at() });
-    store.append("task.heartbeat", { issue, pct: 50 }, { ...ids, occurredAt: at() });
-    if (issue % 2) {
-      store.append("pr.opened", { issue, pr: issue * 10 }, { ...ids, occurredAt: at() });
-      store.append("pr.merged", { issue, pr: issue * 10 }, { ...ids, occurredAt: at() });
-      store.append("task.completed", { issue, pr: issue * 10 }, { ...ids, occurredAt: at(), idempotencyKey: \`done:\${issue}\` });
-    } else {
-      store.append("task.failed", { issue, reason: "tests failed: é ✓" }, { ...ids, ...cause, occurredAt: at() });
-    }
-  }
-  store.append("tick.completed", { tick }, { ...saga, occurredAt: at() });
-}
-store.setCursor("smoke", store.latestSequence() - 5);
-console.log(store.latestSequence());
-store.close();
-TS
-  "$BUN" demo.ts >demo-count.txt
-}
-
-step "demo data"
-make_demo_data
-EVENTS=$(cat demo-count.txt)
-[ "$EVENTS" -gt 0 ] || fail "the demo wrote no events"
+# The demo session (the README's main job) through the plugin: JSONL, SQLite and fmail in
+# ./session; the binary then runs from there, so ./.forge/events.db is its default --db.
+step "demo data (bun run demo)"
+"$BUN" "$REPO/scripts/demo.ts" "$WORK/session" >demo.txt
+cd "$WORK/session"
+[ -s .forge/events.db ] || fail "the demo wrote no database: $(cat ../demo.txt)"
+fe replay --json >replay.jsonl || fail "replay --json failed"
+EVENTS=$(wc -l <replay.jsonl)
+[ "$EVENTS" -gt 50 ] || fail "the demo wrote only $EVENTS events"
 echo "$EVENTS events in .forge/events.db"
+expect 0 cursors set smoke $((EVENTS - 5))
 
 step "verify (default --db ./.forge/events.db)"
 expect 0 verify
 grep -q "^ok: $EVENTS events" out.txt || fail "verify said: $(cat out.txt)"
 
 step "replay --json"
-expect 0 replay --json
-cp out.txt replay.jsonl
-[ "$(wc -l <replay.jsonl)" -eq "$EVENTS" ] || fail "replay --json printed $(wc -l <replay.jsonl) lines"
-expect 0 replay --issue 11 --json
-[ "$(wc -l <out.txt)" -eq 6 ] || fail "replay --issue 11 printed $(wc -l <out.txt) events, expected 6"
+expect 0 replay --issue 167 --json
+[ "$(wc -l <out.txt)" -eq 14 ] || fail "replay --issue 167 printed $(wc -l <out.txt) events, expected 14"
 expect 0 replay --tick 2
 grep -q "task.planned" out.txt || fail "replay table lacks events"
 
@@ -94,16 +63,11 @@ expect 0 tail --from 1 --count 3 --json
 [ "$(wc -l <out.txt)" -eq 3 ] || fail "tail --count 3 printed $(wc -l <out.txt) lines"
 expect 0 tail --timeout 300ms
 
-HAS_TIMELINE=0
-if fe timeline --help >/dev/null 2>&1; then HAS_TIMELINE=1; fi
-if [ "$HAS_TIMELINE" = 1 ]; then
-  step "timeline --json"
-  expect 0 timeline --json
-  [ -s out.txt ] || fail "timeline --json printed nothing"
-  cp out.txt timeline.jsonl
-else
-  step "timeline: not in this binary yet, skipped"
-fi
+step "timeline --json"
+expect 0 timeline --json
+[ "$(wc -l <out.txt)" -eq 7 ] || fail "timeline --json printed $(wc -l <out.txt) tasks, expected 7"
+grep -q '"issue":167,.*"status":"merged"' out.txt || fail "timeline of #167: $(head -1 out.txt)"
+cp out.txt timeline.jsonl
 
 step "export, import into a fresh database, compare"
 expect 0 export -o export.jsonl
@@ -112,10 +76,8 @@ expect 0 import export.jsonl --db restored/copy.db
 expect 0 replay --json --db restored/copy.db
 cmp -s out.txt replay.jsonl || fail "the imported database replays differently: $(diff out.txt replay.jsonl | head -5)"
 expect 0 verify --db restored/copy.db
-if [ "$HAS_TIMELINE" = 1 ]; then
-  expect 0 timeline --json --db restored/copy.db
-  cmp -s out.txt timeline.jsonl || fail "the imported database has different timelines"
-fi
+expect 0 timeline --json --db restored/copy.db
+cmp -s out.txt timeline.jsonl || fail "the imported database has different timelines"
 expect 0 import export.jsonl --db restored/copy.db --json
 grep -q '"imported":0,' out.txt || fail "re-import added events: $(cat out.txt)"
 
@@ -128,5 +90,10 @@ expect 2 no-such-command
 expect 2 replay --from not-a-number
 expect 0 --help
 grep -q "EXIT CODES" out.txt || fail "--help lacks the exit codes"
+
+step "watch and gc on the demo's fmail topic"
+expect 0 gc --days 1 --dry-run --topic forge-events
+[ "$(wc -l <out.txt)" -ge 10 ] || fail "gc --dry-run listed $(wc -l <out.txt) old messages"
+expect 0 watch --timeout 200ms
 
 step "ok: the binary passed the smoke ($EVENTS events)"
