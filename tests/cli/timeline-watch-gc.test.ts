@@ -74,7 +74,6 @@ describe("watch", () => {
     const send = (event: string) =>
       publish(root, "forge-events", {
         from: "loop-coder-1",
-        to: "forge-events",
         body: { event, loop: "coder-1" },
         tags: ["loop", "coder-1"],
       });
