@@ -9,7 +9,7 @@ import { escapeNonAscii } from "../encoding/python-json.ts";
  */
 export const GENESIS_HASH = "0".repeat(64);
 
-export interface ChainFields {
+export type ChainFields = {
   prev_hash: string;
   event_id: string;
   kind: string;
@@ -19,7 +19,7 @@ export interface ChainFields {
   task_id: string | null;
   saga_id: string | null;
   idempotency_key: string | null;
-}
+};
 
 // JSON.stringify writes an array of strings, nulls and integers exactly as Python's compact
 // json.dumps does, once non-ASCII is escaped; one call is much cheaper than one per field.

@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH } from "./chain.ts";
+import { type ChainFields, eventHash, GENESIS_HASH } from "./chain.ts";
 import type { StoreContext } from "./context.ts";
 
 export interface VerifyReport {
@@ -15,19 +15,7 @@ export interface VerifyReport {
 const CHAIN_ROWS = `SELECT sequence, event_id, kind, payload_json, schema_version, occurred_at, task_id,
   saga_id, idempotency_key, prev_hash, event_hash FROM events ORDER BY sequence`;
 
-type ChainRow = {
-  sequence: number;
-  event_id: string;
-  kind: string;
-  payload_json: string;
-  schema_version: number;
-  occurred_at: string;
-  task_id: string | null;
-  saga_id: string | null;
-  idempotency_key: string | null;
-  prev_hash: string;
-  event_hash: string;
-};
+type ChainRow = ChainFields & { sequence: number; event_hash: string };
 
 /**
  * Recomputes the hash chain from genesis and runs SQLite's integrity check. An edited row
