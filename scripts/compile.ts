@@ -32,7 +32,10 @@ const bunOnlyDriver: Bun.BunPlugin = {
 
 async function build(bytecode: boolean) {
   return Bun.build({
-    entrypoints: [resolve(root, "src/cli/main.ts")],
+    // The follower's worker thread is a second entrypoint, so the binary can start it.
+    entrypoints: [resolve(root, "src/cli/main.ts"), resolve(root, "src/follow/prepare-worker.ts")],
+    // Fixed layout inside the binary: cli/main.js and follow/prepare-worker.js.
+    root: resolve(root, "src"),
     target: "bun",
     format: "esm",
     minify: true,

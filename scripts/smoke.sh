@@ -69,6 +69,14 @@ expect 0 timeline --json
 grep -q '"issue":167,.*"status":"merged"' out.txt || fail "timeline of #167: $(head -1 out.txt)"
 cp out.txt timeline.jsonl
 
+step "mirror the demo's legacy JSONL into a fresh database: same timelines; again: nothing new"
+expect 0 mirror docs/ops/loop-runner-events.jsonl --db mirrored.db --json
+grep -q '"threads":2' out.txt || fail "mirror ran without its worker thread: $(cat out.txt)"
+expect 0 timeline --json --db mirrored.db
+cmp -s out.txt timeline.jsonl || fail "timelines mirrored from the JSONL differ from the plugin's"
+expect 0 mirror docs/ops/loop-runner-events.jsonl --db mirrored.db --json
+grep -q '"events_appended":0,' out.txt || fail "re-mirroring appended events: $(cat out.txt)"
+
 step "export, import into a fresh database, compare"
 expect 0 export -o export.jsonl
 [ "$(wc -l <export.jsonl)" -eq "$EVENTS" ] || fail "export wrote $(wc -l <export.jsonl) lines"

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   "cursor_not_found",
   "import_conflict",
   "input_not_found",
+  "strict_stop",
+  "follow_conflict",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

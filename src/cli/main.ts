@@ -22,6 +22,7 @@ export const root = defineCliCommand({
     export: lazy(() => import("./export.ts")),
     import: lazy(() => import("./import.ts")),
     timeline: lazy(() => import("./timeline.ts")),
+    mirror: lazy(() => import("./mirror.ts")),
     watch: lazy(() => import("./watch.ts")),
     gc: lazy(() => import("./gc.ts")),
   },
@@ -35,6 +36,7 @@ export const root = defineCliCommand({
       "forge-eventlog export -o events.jsonl",
       "forge-eventlog import events.jsonl --db copy.db",
       "forge-eventlog timeline --issue 167",
+      "forge-eventlog mirror docs/ops/loop-runner-events.jsonl --follow",
       "forge-eventlog watch --event iteration_complete --count 1",
     ],
     notes: [

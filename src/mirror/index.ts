@@ -7,4 +7,5 @@ export {
   type MirrorStats,
   type RecordOutcome,
 } from "./mirror.ts";
+export { planRecord, type RecordPlan } from "./plan-record.ts";
 export { type LineOrigin, listQuarantine, type QuarantinedLine, quarantine } from "./quarantine.ts";

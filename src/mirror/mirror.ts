@@ -1,8 +1,7 @@
 import { legacyLine } from "../encoding/python-json.ts";
-import { validateLegacyRecord } from "../legacy/validate.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { StoredEvent } from "../store/record.ts";
-import { mapLegacyRecord } from "./map-record.ts";
+import { planRecord, type RecordPlan } from "./plan-record.ts";
 import { type LineOrigin, quarantine } from "./quarantine.ts";
 
 export interface MirrorStats {
@@ -48,16 +47,22 @@ export class Mirror {
    * quarantined under it (default: from a hook, its JSON re-encoded as the raw text).
    */
   mirrorRecord(value: unknown, origin?: LineOrigin): RecordOutcome {
+    return this.applyPlan(planRecord(value), value, origin);
+  }
+
+  /**
+   * The database half of `mirrorRecord`, for a plan made elsewhere (`planRecord`, e.g. on a
+   * worker thread). `value` is what an invalid record is quarantined as when `origin` is absent.
+   */
+  applyPlan(plan: RecordPlan, value: unknown, origin?: LineOrigin): RecordOutcome {
     this.counters.records++;
-    const checked = validateLegacyRecord(value);
-    if (!checked.ok) return this.reject(value, checked.reason, origin);
-    const events = mapLegacyRecord(checked.record);
-    if (events === null) {
-      const kind = checked.record.kind;
+    if (plan.status === "invalid") return this.reject(value, plan.reason, origin);
+    if (plan.status === "skipped") {
+      const kind = plan.kind;
       this.counters.skipped[kind] = (this.counters.skipped[kind] ?? 0) + 1;
       return { status: "skipped", kind };
     }
-    const results = this.store.appendBatch(events);
+    const results = this.store.appendEncoded(plan.events);
     let appended = 0;
     let duplicates = 0;
     let conflicts = 0;
@@ -67,7 +72,10 @@ export class Mirror {
       else {
         conflicts++;
         if (this.conflicts.length < 100) {
-          this.conflicts.push({ idempotencyKey: r.event.idempotency_key ?? "", existing: r.event });
+          this.conflicts.push({
+            idempotencyKey: r.existing.idempotency_key ?? "",
+            existing: r.existing,
+          });
         }
       }
     }

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../encoding/python-json.ts";
 import { EventLogError } from "../errors.ts";
-import { eventHash, GENESIS_HASH } from "./chain.ts";
+import { chainHash, chainTail, GENESIS_HASH } from "./chain.ts";
 import type { StoreContext } from "./context.ts";
-import { isEventKind } from "./kinds.ts";
+import { SQLITE } from "./driver.ts";
+import { type EventKind, isEventKind } from "./kinds.ts";
 import { rowToEvent } from "./read.ts";
 import type { AppendInput, AppendResult, StoredEvent } from "./record.ts";
 import { toOccurredAt } from "./time.ts";
@@ -18,23 +19,43 @@ const HEAD = "SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1";
 const EVENT_ID = /^[0-9a-f]{32}$/;
 const BY_KEY = "SELECT * FROM events WHERE idempotency_key = ?";
 
-/** An event checked and encoded outside the transaction, so the lock is held briefly. */
-interface Prepared {
-  input: AppendInput;
-  event: Omit<StoredEvent, "sequence" | "prev_hash" | "event_hash">;
+/**
+ * An event checked and encoded, ready for the chain: every column but its sequence and hashes,
+ * plus `chain_tail`, the part of the hash input that does not depend on the chain head. Made by
+ * `encodeEvent` outside the write transaction (or on another thread), so the lock is held
+ * briefly. Only `encodeEvent` may build one: the tail must match the fields.
+ */
+export interface EncodedEvent {
+  event_id: string;
+  kind: EventKind;
+  payload_json: string;
+  schema_version: number;
+  occurred_at: string;
+  task_id: string | null;
+  saga_id: string | null;
+  causal_event_id: string | null;
+  causal_sequence: number | null;
+  idempotency_key: string | null;
+  chain_tail: string;
 }
 
-/** `prepareEvent`, with any refusal naming the database it was meant for. */
-function prepare(path: string, input: AppendInput): Prepared {
+/** What inserting an encoded event did: its place in the chain, or the event holding its key. */
+export type InsertOutcome =
+  | { outcome: "appended"; sequence: number; prev_hash: string; event_hash: string }
+  | { outcome: "duplicate" | "conflict"; existing: StoredEvent };
+
+/** `encodeEvent`, with any refusal naming the database it was meant for. */
+function prepare(path: string, input: AppendInput): EncodedEvent {
   try {
-    return prepareEvent(input);
+    return encodeEvent(input);
   } catch (e) {
     if (!(e instanceof EventLogError)) throw e;
     throw new EventLogError(e.code, `cannot append to ${path}: ${e.message}`, { cause: e });
   }
 }
 
-function prepareEvent(input: AppendInput): Prepared {
+/** Checks an append input and encodes it (canonical payload, contract time, id, chain tail). */
+export function encodeEvent(input: AppendInput): EncodedEvent {
   if (!isEventKind(input.kind)) {
     throw new EventLogError(
       "unknown_kind",
@@ -54,25 +75,24 @@ function prepareEvent(input: AppendInput): Prepared {
       `event_id ${JSON.stringify(input.eventId)} is not 32 lowercase hex characters (uuid4 hex)`,
     );
   }
-  return {
-    input,
-    event: {
-      event_id: input.eventId ?? randomUUID().replaceAll("-", ""),
-      kind: input.kind,
-      payload,
-      payload_json: canonicalJson(payload),
-      schema_version: SCHEMA_VERSION,
-      occurred_at: toOccurredAt(input.occurredAt ?? new Date()),
-      task_id: input.taskId ?? null,
-      saga_id: input.sagaId ?? null,
-      causal_event_id: input.causalEventId ?? null,
-      causal_sequence: input.causalSequence ?? null,
-      idempotency_key: input.idempotencyKey ?? null,
-    },
+  const event = {
+    event_id: input.eventId ?? randomUUID().replaceAll("-", ""),
+    kind: input.kind,
+    payload_json: canonicalJson(payload),
+    schema_version: SCHEMA_VERSION,
+    occurred_at: toOccurredAt(input.occurredAt ?? new Date()),
+    task_id: input.taskId ?? null,
+    saga_id: input.sagaId ?? null,
+    causal_event_id: input.causalEventId ?? null,
+    causal_sequence: input.causalSequence ?? null,
+    idempotency_key: input.idempotencyKey ?? null,
+    chain_tail: "",
   };
+  event.chain_tail = chainTail(event);
+  return event;
 }
 
-function sameEvent(a: StoredEvent, b: Prepared["event"]): boolean {
+function sameEvent(a: StoredEvent, b: EncodedEvent): boolean {
   return (
     a.kind === b.kind &&
     a.payload_json === b.payload_json &&
@@ -81,57 +101,114 @@ function sameEvent(a: StoredEvent, b: Prepared["event"]): boolean {
   );
 }
 
-/** Inside an open write transaction: the idempotency check, then the chained insert. */
-function insertOne(ctx: StoreContext, p: Prepared, head: { hash: string }): AppendResult {
-  const key = p.event.idempotency_key;
-  if (key !== null) {
-    const row = ctx.stmt(BY_KEY).get(key);
-    if (row) {
-      const existing = rowToEvent(row);
-      return { outcome: sameEvent(existing, p.event) ? "duplicate" : "conflict", event: existing };
-    }
-  }
-  const e = p.event;
+/**
+ * Inside an open write transaction: the chained insert, or the event that already holds the
+ * key. The insert itself checks the key (its UNIQUE index), so a new event costs one index
+ * walk, not a lookup and then an insert; a failed statement is undone on its own (sequence
+ * included) and the transaction goes on.
+ */
+function insertOne(ctx: StoreContext, e: EncodedEvent, head: { hash: string }): InsertOutcome {
   const prev_hash = head.hash;
-  const event_hash = eventHash({ ...e, prev_hash });
-  const { lastInsertRowid } = ctx
-    .stmt(INSERT)
-    .run(
-      e.event_id,
-      e.kind,
-      e.payload_json,
-      e.schema_version,
-      e.occurred_at,
-      e.task_id,
-      e.saga_id,
-      e.causal_event_id,
-      e.causal_sequence,
-      key,
-      prev_hash,
-      event_hash,
-    );
+  const event_hash = chainHash(prev_hash, e.chain_tail);
+  let sequence: number;
+  try {
+    sequence = ctx
+      .stmt(INSERT)
+      .run(
+        e.event_id,
+        e.kind,
+        e.payload_json,
+        e.schema_version,
+        e.occurred_at,
+        e.task_id,
+        e.saga_id,
+        e.causal_event_id,
+        e.causal_sequence,
+        e.idempotency_key,
+        prev_hash,
+        event_hash,
+      ).lastInsertRowid;
+  } catch (error) {
+    const existing = keyHolder(ctx, error, e.idempotency_key);
+    if (!existing) throw error;
+    return { outcome: sameEvent(existing, e) ? "duplicate" : "conflict", existing };
+  }
   head.hash = event_hash;
-  return { outcome: "appended", event: { ...e, sequence: lastInsertRowid, prev_hash, event_hash } };
+  return { outcome: "appended", sequence, prev_hash, event_hash };
+}
+
+/** The stored event whose idempotency key made an insert fail, if that was the reason. */
+function keyHolder(ctx: StoreContext, error: unknown, key: string | null): StoredEvent | undefined {
+  if (key === null || ctx.driver.sqliteCode(error) !== SQLITE.CONSTRAINT) return undefined;
+  const row = ctx.stmt(BY_KEY).get(key);
+  return row ? rowToEvent(row) : undefined;
+}
+
+function toResult(input: AppendInput, e: EncodedEvent, r: InsertOutcome): AppendResult {
+  if (r.outcome !== "appended") return { outcome: r.outcome, event: r.existing };
+  return {
+    outcome: "appended",
+    event: {
+      sequence: r.sequence,
+      event_id: e.event_id,
+      kind: e.kind,
+      payload: input.payload,
+      payload_json: e.payload_json,
+      schema_version: e.schema_version,
+      occurred_at: e.occurred_at,
+      task_id: e.task_id,
+      saga_id: e.saga_id,
+      causal_event_id: e.causal_event_id,
+      causal_sequence: e.causal_sequence,
+      idempotency_key: e.idempotency_key,
+      prev_hash: r.prev_hash,
+      event_hash: r.event_hash,
+    },
+  };
 }
 
 function readHead(ctx: StoreContext): { hash: string } {
+  if (ctx.headHash !== null) return { hash: ctx.headHash };
   const row = ctx.stmt(HEAD).get<{ event_hash: string }>();
   return { hash: row?.event_hash ?? GENESIS_HASH };
 }
 
+/** Runs `insert` with the chain head, keeping the head for the rest of the transaction. */
+function withHead<T>(ctx: StoreContext, insert: (head: { hash: string }) => T): T {
+  const head = readHead(ctx);
+  try {
+    return insert(head);
+  } finally {
+    ctx.headHash = head.hash;
+  }
+}
+
 export function append(ctx: StoreContext, input: AppendInput): AppendResult {
-  const p = prepare(ctx.path, input);
+  const e = prepare(ctx.path, input);
   return writeTransaction(ctx, `appending a ${input.kind} event`, () =>
-    insertOne(ctx, p, readHead(ctx)),
+    toResult(
+      input,
+      e,
+      withHead(ctx, (head) => insertOne(ctx, e, head)),
+    ),
   );
 }
 
 /** All inputs in one transaction: all stored or, on a failure, none. */
 export function appendBatch(ctx: StoreContext, inputs: readonly AppendInput[]): AppendResult[] {
   if (inputs.length === 0) return [];
-  const prepared = inputs.map((input) => prepare(ctx.path, input));
-  return writeTransaction(ctx, `appending a batch of ${inputs.length} events`, () => {
-    const head = readHead(ctx);
-    return prepared.map((p) => insertOne(ctx, p, head));
-  });
+  const encoded = inputs.map((input) => prepare(ctx.path, input));
+  return writeTransaction(ctx, `appending a batch of ${inputs.length} events`, () =>
+    withHead(ctx, (head) =>
+      encoded.map((e, i) => toResult(inputs[i] as AppendInput, e, insertOne(ctx, e, head))),
+    ),
+  );
+}
+
+/** Events from `encodeEvent`, in one transaction: all stored or, on a failure, none. */
+export function appendEncoded(ctx: StoreContext, events: readonly EncodedEvent[]): InsertOutcome[] {
+  if (events.length === 0) return [];
+  return writeTransaction(ctx, `appending a batch of ${events.length} events`, () =>
+    withHead(ctx, (head) => events.map((e) => insertOne(ctx, e, head))),
+  );
 }

@@ -24,8 +24,15 @@ export type ChainFields = {
 // JSON.stringify writes an array of strings, nulls and integers exactly as Python's compact
 // json.dumps does, once non-ASCII is escaped; one call is much cheaper than one per field.
 export function eventHash(f: ChainFields): string {
+  return chainHash(f.prev_hash, chainTail(f));
+}
+
+/**
+ * The hash input after `[prev_hash,`: it does not depend on the chain head, so it can be
+ * computed before the write transaction (or on another thread), leaving only the hash inside.
+ */
+export function chainTail(f: Omit<ChainFields, "prev_hash">): string {
   const text = JSON.stringify([
-    f.prev_hash,
     f.event_id,
     f.kind,
     f.payload_json,
@@ -35,7 +42,11 @@ export function eventHash(f: ChainFields): string {
     f.saga_id,
     f.idempotency_key,
   ]);
-  return sha256Hex(escapeNonAscii(text));
+  return escapeNonAscii(text.slice(1));
+}
+
+export function chainHash(prevHash: string, tail: string): string {
+  return sha256Hex(`[${escapeNonAscii(JSON.stringify(prevHash))},${tail}`);
 }
 
 type OneShotHash = (algorithm: string, data: string, encoding: "hex") => string;

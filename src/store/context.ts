@@ -10,6 +10,11 @@ export class StoreContext {
   readonly readonly: boolean;
   /** Depth of the write transaction this connection is in (0 = none). */
   txDepth = 0;
+  /**
+   * The last event_hash written in the open write transaction, so consecutive appendBatch calls
+   * in one transaction (a backfill batch) read the chain head once; null outside a transaction.
+   */
+  headHash: string | null = null;
   private readonly statements = new Map<string, SqlStatement>();
 
   constructor(init: {

@@ -1,4 +1,10 @@
-import { append, appendBatch } from "./append.ts";
+import {
+  append,
+  appendBatch,
+  appendEncoded,
+  type EncodedEvent,
+  type InsertOutcome,
+} from "./append.ts";
 import type { StoreContext } from "./context.ts";
 import {
   advanceCursor,
@@ -48,6 +54,14 @@ export class EventStore {
 
   appendBatch(inputs: readonly AppendInput[]): AppendResult[] {
     return appendBatch(this.ctx, inputs);
+  }
+
+  /**
+   * Events already encoded with `encodeEvent` (e.g. on a worker thread), in one transaction.
+   * Returns each one's place in the chain, or the event that already holds its key.
+   */
+  appendEncoded(events: readonly EncodedEvent[]): InsertOutcome[] {
+    return appendEncoded(this.ctx, events);
   }
 
   since(after = 0, filter?: SinceFilter): Generator<StoredEvent> {

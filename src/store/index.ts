@@ -1,3 +1,4 @@
+export { type EncodedEvent, encodeEvent, type InsertOutcome } from "./append.ts";
 export { GENESIS_HASH } from "./chain.ts";
 export type { CursorRow } from "./cursors.ts";
 export type { DriverModule, DriverName } from "./driver.ts";

@@ -68,6 +68,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "follower positions in legacy JSONL files",
+    sql: `
+      CREATE TABLE IF NOT EXISTS follow_positions (
+        source TEXT PRIMARY KEY,
+        dev TEXT NOT NULL,
+        ino TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        fingerprint_length INTEGER NOT NULL,
+        byte_offset INTEGER NOT NULL,
+        line_number INTEGER NOT NULL,
+        reading TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ export function writeTransaction<T>(ctx: StoreContext, doing: string, fn: () => 
     throw ctx.fail(e, doing);
   }
   ctx.txDepth = 1;
+  ctx.headHash = null;
   try {
     const result = fn();
     if (result instanceof Promise) {
@@ -36,5 +37,6 @@ export function writeTransaction<T>(ctx: StoreContext, doing: string, fn: () => 
     throw ctx.driver.isDriverError(e) ? ctx.fail(e, doing) : e;
   } finally {
     ctx.txDepth = 0;
+    ctx.headHash = null;
   }
 }

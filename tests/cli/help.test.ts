@@ -21,6 +21,7 @@ const SCREENS: [string, string[]][] = [
   ["export", ["export", "--help"]],
   ["import", ["import", "--help"]],
   ["timeline", ["timeline", "--help"]],
+  ["mirror", ["mirror", "--help"]],
   ["watch", ["watch", "--help"]],
   ["gc", ["gc", "--help"]],
 ];

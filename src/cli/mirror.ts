@@ -1,0 +1,173 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { EventLogError } from "../errors.ts";
+import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
+import { ProgressBar } from "../follow/progress-bar.ts";
+import { type FollowSummary, summaryLines, summaryRecord } from "../follow/summary.ts";
+import { globalArgs } from "./shared/args.ts";
+import { defineCliCommand } from "./shared/command.ts";
+import { log } from "./shared/log.ts";
+import { openWrite, withStore } from "./shared/open-db.ts";
+import { jsonLine, LineWriter } from "./shared/output.ts";
+import { runCli } from "./shared/run.ts";
+import { parseWhole } from "./shared/values.ts";
+
+/** The legacy file must exist when the command starts (a typo must not wait forever). */
+function checkInput(path: string): string {
+  const file = resolve(path);
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st) {
+    throw new EventLogError(
+      "input_not_found",
+      `no file at ${file}; pass the runner's JSONL, e.g. docs/ops/loop-runner-events.jsonl`,
+    );
+  }
+  if (!st.isFile()) {
+    throw new EventLogError("input_invalid", `${file} is not a regular file; pass a JSONL file`);
+  }
+  return file;
+}
+
+/** SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once. */
+function stopOnSignals(controller: AbortController): () => void {
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
+    log.info(`${signal}: finishing the current batch, then stopping`);
+    controller.abort();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  };
+}
+
+/** The terminal's view of a run: a progress bar while catching up, messages on clean lines. */
+function screen(file: string, showBar: boolean, follow: boolean) {
+  const bar = showBar ? new ProgressBar() : undefined;
+  let caughtUp = false;
+  const say = (message: string) => {
+    bar?.clear();
+    log.info(message);
+  };
+  const onProgress: FollowOptions["onProgress"] = (p) => {
+    if (!bar || caughtUp) return;
+    const size = statSync(file, { throwIfNoEntry: false })?.size ?? p.byteOffset;
+    if (follow && p.reading === file && p.byteOffset >= size) {
+      caughtUp = true;
+      say(`caught up with ${file} (${p.linesRead} lines); following it, Ctrl-C to stop`);
+      return;
+    }
+    bar.update(p.byteOffset, Math.max(size, p.byteOffset), p.linesRead);
+  };
+  return { onProgress, say, clear: () => bar?.clear() };
+}
+
+async function report(summary: FollowSummary, json: boolean): Promise<void> {
+  if (json) {
+    const out = new LineWriter();
+    await out.line(jsonLine(summaryRecord(summary)));
+    await out.flush();
+  } else {
+    for (const line of summaryLines(summary)) log.info(line);
+  }
+  const stop = summary.strictStop;
+  if (stop) {
+    throw new EventLogError(
+      "strict_stop",
+      `${stop.file}:${stop.lineNumber} (byte ${stop.byteOffset}): ${stop.reason}; the lines before it are mirrored. Fix the line, or run without --strict to quarantine it and go on`,
+    );
+  }
+}
+
+const command = defineCliCommand({
+  meta: {
+    name: "mirror",
+    description:
+      "Mirror a legacy JSONL event file into the event log: backfill it, resumably, and with --follow keep tailing it",
+  },
+  args: {
+    file: {
+      type: "positional",
+      valueHint: "events.jsonl",
+      description: "The runner's JSONL file, e.g. docs/ops/loop-runner-events.jsonl",
+    },
+    follow: {
+      type: "boolean",
+      alias: "f",
+      description:
+        "After the backfill, keep tailing the file (through rotation and truncation) until Ctrl-C",
+    },
+    strict: {
+      type: "boolean",
+      description: "Stop at the first malformed line with exit code 1 instead of quarantining it",
+    },
+    "batch-lines": {
+      type: "string",
+      valueHint: "n",
+      description: "Lines per transaction (events and file position commit together)",
+      default: String(DEFAULT_BATCH_LINES),
+    },
+    threads: {
+      type: "boolean",
+      description:
+        "Prepare lines on a second thread while the first writes (--no-threads: one thread)",
+      default: true,
+    },
+    ...globalArgs,
+  },
+  help: {
+    examples: [
+      "forge-eventlog mirror docs/ops/loop-runner-events.jsonl --db events.db",
+      "forge-eventlog mirror docs/ops/loop-runner-events.jsonl --follow",
+      "forge-eventlog mirror old-events.jsonl --db events.db --strict --json",
+    ],
+    notes: [
+      "Resumable: the file position (device, inode, a fingerprint of the first bytes, byte offset, line number) is stored with the events of each batch, so a mirror killed at any moment continues where it stopped, with nothing lost or doubled. Running it again over the same file appends nothing.",
+      "Survives the runner's retention: a file truncated to its last lines is read again from the start (known lines count as duplicates); a file rotated to .1-.3 is finished before the new one. A torn last line waits for its newline.",
+      "A malformed line (not JSON, no kind, wrong field types) is stored in the quarantine table with file, line number, byte offset and reason, and counted.",
+      "The summary goes to stderr, or with --json as one JSON object to stdout. Ctrl-C or SIGTERM finishes the current batch and exits 0.",
+    ],
+    exit1:
+      "--strict stopped at a malformed line (the message names it), or the database is locked or unwritable",
+  },
+  async run({ args }) {
+    const file = checkInput(args.file ?? "");
+    const batchLines = parseWhole(args["batch-lines"], "--batch-lines", 1);
+    await withStore(openWrite(args, true), async (store) => {
+      const controller = new AbortController();
+      const release = stopOnSignals(controller);
+      const follow = args.follow === true;
+      const showBar = process.stderr.isTTY === true && args.quiet !== true && args.json !== true;
+      const view = screen(file, showBar, follow);
+      log.debug(`mirroring ${file} into ${store.path}`);
+      let summary: FollowSummary;
+      try {
+        summary = await followFile({
+          store,
+          file,
+          follow,
+          strict: args.strict === true,
+          batchLines,
+          threads: args.threads !== false,
+          signal: controller.signal,
+          onNotice: view.say,
+          onProgress: view.onProgress,
+        });
+      } finally {
+        release();
+        view.clear();
+      }
+      await report(summary, args.json === true);
+    });
+  },
+});
+
+export default command;
+
+if (import.meta.main) {
+  runCli(command, process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

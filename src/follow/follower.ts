@@ -1,0 +1,398 @@
+import { resolve } from "node:path";
+import { emptyMirrorStats, Mirror } from "../mirror/mirror.ts";
+import type { EventStore } from "../store/event-store.ts";
+import {
+  closeFile,
+  fingerprintLengthAt,
+  fingerprintOf,
+  holdsMarkedContent,
+  inodeAt,
+  sameInode,
+} from "./identity.ts";
+import { LineMirror, type StrictStop } from "./line-mirror.ts";
+import type { LinePlan } from "./line-plan.ts";
+import { type Line, LineReader } from "./line-reader.ts";
+import { GarbageBudget } from "./memory.ts";
+import { closePlan, type LastRead, type Plan, planFrom, type Segment } from "./plan.ts";
+import type { FollowPosition } from "./position.ts";
+import { PositionKeeper } from "./position-keeper.ts";
+import { type LinePreparer, startPreparer } from "./preparer.ts";
+import { buildSummary, type FollowSummary, type LineCounts, type StopReason } from "./summary.ts";
+import { sleepUnlessAborted, yieldAndCheck } from "./waits.ts";
+
+export interface FollowOptions {
+  store: EventStore;
+  /** The legacy JSONL file (the runner's `docs/ops/loop-runner-events.jsonl`). */
+  file: string;
+  /** Keep tailing after the end of the file until `signal` aborts. */
+  follow?: boolean;
+  /** Stop at the first malformed line (after committing the lines before it). */
+  strict?: boolean;
+  /** Lines per transaction. */
+  batchLines?: number;
+  /** How often a follower looks for new lines, rotation and truncation at the end of the file. */
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Prepare lines on a worker thread while the main thread writes (default: true). */
+  threads?: boolean;
+  onProgress?: (progress: FollowProgress) => void;
+  /** Rotation, truncation and other things an operator should hear about. */
+  onNotice?: (message: string) => void;
+}
+
+export interface FollowProgress {
+  reading: string;
+  byteOffset: number;
+  linesRead: number;
+  eventsAppended: number;
+}
+
+export const DEFAULT_BATCH_LINES = 750;
+export const DEFAULT_POLL_MS = 100;
+/** Batches read ahead: one being written while the next ones are being prepared. */
+const PIPELINE_DEPTH = 3;
+
+/** Unwinds the read loops once `--strict` met a malformed line (its batch's prefix is kept). */
+class StrictStopped extends Error {}
+
+/** A segment being read: its reader and the fingerprint saved with its position. */
+interface Reading {
+  segment: Segment;
+  reader: LineReader;
+  fingerprint: string;
+  fingerprintLength: number;
+}
+
+/** Lines read but not yet committed, and where the file position is after them. */
+interface Batch {
+  lines: Line[];
+  endOffset: number;
+  endLine: number;
+  plans: Promise<LinePlan[]>;
+}
+
+type LiveState = "live" | "moved" | "truncated";
+
+/**
+ * Mirrors a legacy JSONL file into the store: backfill from the saved position, then (with
+ * `follow`) tail it. Each batch of lines is one transaction holding its events, quarantined
+ * lines and the new position, so a kill at any instant resumes with nothing lost or doubled.
+ */
+export class Follower {
+  readonly source: string;
+  private readonly store: EventStore;
+  private readonly mirror: Mirror;
+  private readonly lines: LineMirror;
+  private readonly batchLines: number;
+  private readonly pollMs: number;
+  private readonly counts: LineCounts = {
+    linesRead: 0,
+    blankLines: 0,
+    truncations: 0,
+    rotations: 0,
+  };
+  private readonly positions: PositionKeeper;
+  private plan: Plan = { kind: "start", segments: [] };
+  private current: Reading | undefined;
+  private preparer: LinePreparer | undefined;
+  private readonly garbage = new GarbageBudget();
+  private strictStop: FollowSummary["strictStop"];
+
+  constructor(private readonly options: FollowOptions) {
+    this.source = resolve(options.file);
+    this.store = options.store;
+    this.positions = new PositionKeeper(options.store, this.source);
+    this.mirror = new Mirror(options.store, emptyMirrorStats());
+    this.lines = new LineMirror(this.mirror, this.counts, options.strict === true);
+    this.batchLines = Math.max(1, options.batchLines ?? DEFAULT_BATCH_LINES);
+    this.pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS);
+  }
+
+  async run(): Promise<FollowSummary> {
+    const started = performance.now();
+    let stoppedBy: StopReason;
+    this.preparer = await startPreparer(this.options.threads ?? true);
+    try {
+      stoppedBy = await this.loop();
+    } catch (e) {
+      if (!(e instanceof StrictStopped)) throw e;
+      stoppedBy = "strict";
+    } finally {
+      closePlan(this.plan);
+      this.preparer.close();
+    }
+    return buildSummary(
+      {
+        source: this.source,
+        database: this.store.path,
+        stoppedBy,
+        threads: this.preparer.threaded ? 2 : 1,
+        elapsedMs: performance.now() - started,
+      },
+      this.counts,
+      this.mirror.stats(),
+      this.positionNow(),
+      this.strictStop,
+    );
+  }
+
+  /** The saved position, and the bytes of a torn line after it if that is all that is left. */
+  private positionNow(): FollowSummary["position"] {
+    const saved = this.positions.saved;
+    const reader = this.current?.reader;
+    const caughtUp = reader !== undefined && reader.byteOffset === (saved?.byteOffset ?? 0);
+    return {
+      reading: saved?.reading ?? this.current?.segment.file.path ?? this.source,
+      byteOffset: saved?.byteOffset ?? 0,
+      lineNumber: saved?.lineNumber ?? 0,
+      pendingBytes: caughtUp ? reader.pendingBytes : 0,
+    };
+  }
+
+  private async loop(): Promise<StopReason> {
+    this.replan(this.positions.load());
+    for (;;) {
+      const live = await this.readRotated();
+      if (live === "stopped") return "signal";
+      if (live) {
+        const outcome = await this.readLive(live);
+        if (outcome === "truncated") {
+          this.replan(this.lastRead());
+          continue;
+        }
+        if (outcome !== "moved") return outcome;
+        // Renamed away or replaced: what this descriptor still holds is read before moving on.
+        this.counts.rotations++;
+        this.notice(
+          `${this.source} was rotated or replaced: reading the old file to its end, then the new one from the start`,
+        );
+        if (await this.readToEnd(this.current as Reading)) return "signal";
+      } else if (!this.options.follow) {
+        return "end_of_file";
+      }
+      const waited = await this.waitForSource();
+      if (waited !== "ready") return waited;
+      this.replan(this.lastRead(), true);
+    }
+  }
+
+  /**
+   * Closes what was open and decides what to read next. `drained`: the file read last was read
+   * to its end after a rotation that was already reported.
+   */
+  private replan(last: LastRead | undefined, drained = false): void {
+    closePlan(this.plan);
+    this.plan = planFrom(this.source, last);
+    if (drained) return;
+    const at = `byte ${last?.byteOffset}`;
+    switch (this.plan.kind) {
+      case "truncated":
+        this.counts.truncations++;
+        this.notice(
+          `${this.source} was truncated (retention): reading it again from the start; lines already mirrored count as duplicates`,
+        );
+        break;
+      case "rotated":
+        this.counts.rotations++;
+        this.notice(
+          `${this.source} was rotated: finishing ${this.plan.segments[0]?.file.path} from ${at}, then the newer file(s) from the start`,
+        );
+        break;
+      case "replaced":
+        this.counts.rotations++;
+        this.notice(
+          `${this.source} was replaced and the file read before is not among its .1-.3: reading the new file from the start (lines the old file got after ${at} are not mirrored)`,
+        );
+        break;
+      default:
+    }
+  }
+
+  /** Waits while the source path does not exist (a rotation in progress, no runner yet). */
+  private async waitForSource(): Promise<"ready" | StopReason> {
+    while (!inodeAt(this.source)) {
+      if (!this.options.follow) return "end_of_file";
+      if (!(await sleepUnlessAborted(this.pollMs, this.options.signal))) return "signal";
+    }
+    return this.options.signal?.aborted ? "signal" : "ready";
+  }
+
+  /** Reads the plan's rotated files to their end; returns the live segment, if any. */
+  private async readRotated(): Promise<Segment | undefined | "stopped"> {
+    for (const segment of this.plan.segments) {
+      if (!segment.finished) return segment;
+      if (await this.readToEnd(this.open(segment))) return "stopped";
+    }
+    return undefined;
+  }
+
+  /** Reads a file that will not grow any more, its torn last line included; true on a stop. */
+  private async readToEnd(reading: Reading): Promise<boolean> {
+    const queue: Batch[] = [];
+    for (;;) {
+      const batch = this.next(reading, queue);
+      if (!batch) break;
+      await this.commit(reading, batch);
+      if (await yieldAndCheck(this.options.signal)) return true;
+    }
+    const tail = reading.reader.takeTail();
+    if (tail) await this.commit(reading, this.batchOf(reading, [tail]));
+    return false;
+  }
+
+  /** Reads the live file until it moves or is truncated, ends (no follow), or a stop. */
+  private async readLive(segment: Segment): Promise<StopReason | Exclude<LiveState, "live">> {
+    const reading = this.open(segment);
+    const queue: Batch[] = [];
+    for (;;) {
+      const batch = this.next(reading, queue);
+      if (batch) {
+        // Truncated under the reader: what it read may be the new content at the old offset.
+        // Nothing is lost by dropping it: the file is read again from its start.
+        if (!this.holdsUpTo(reading, batch.endOffset)) return "truncated";
+        await this.commit(reading, batch);
+        if (await yieldAndCheck(this.options.signal)) return "signal";
+        const state = this.liveState(reading);
+        if (state === "truncated") return state;
+        if (state === "live") continue;
+        // Renamed away: the lines already read are the old file's, and they are kept.
+        for (const rest of queue.splice(0)) await this.commit(reading, rest);
+        return state;
+      }
+      const state = this.liveState(reading);
+      if (state !== "live") return state;
+      if (!this.options.follow) return "end_of_file";
+      if (!(await sleepUnlessAborted(this.pollMs, this.options.signal))) return "signal";
+    }
+  }
+
+  /** Tops the read-ahead queue up (each batch goes to the preparer at once); takes the first. */
+  private next(reading: Reading, queue: Batch[]): Batch | undefined {
+    while (queue.length < PIPELINE_DEPTH) {
+      const lines: Line[] = [];
+      if (reading.reader.read(this.batchLines, lines) === 0) break;
+      queue.push(this.batchOf(reading, lines));
+    }
+    return queue.shift();
+  }
+
+  private batchOf(reading: Reading, lines: Line[]): Batch {
+    const texts = lines.map((line) => line.text);
+    return {
+      lines,
+      endOffset: reading.reader.byteOffset,
+      endLine: reading.reader.lineNumber,
+      plans: (this.preparer as LinePreparer).prepare(texts),
+    };
+  }
+
+  private open(segment: Segment): Reading {
+    if (this.current && this.current.segment.file !== segment.file) {
+      closeFile(this.current.segment.file);
+    }
+    const length = fingerprintLengthAt(segment.byteOffset);
+    this.current = {
+      segment,
+      reader: new LineReader(segment.file.fd, segment.byteOffset, segment.lineNumber),
+      fingerprint: fingerprintOf(segment.file, length) ?? "",
+      fingerprintLength: length,
+    };
+    return this.current;
+  }
+
+  /** Whether the source path still names the file being read, holding what was read of it. */
+  private liveState(reading: Reading): LiveState {
+    if (!this.holdsUpTo(reading, reading.reader.byteOffset)) return "truncated";
+    const now = inodeAt(this.source);
+    return now && sameInode(now, reading.segment.file) ? "live" : "moved";
+  }
+
+  /** Whether the open file is still at least `byteOffset` long, with the same first bytes. */
+  private holdsUpTo(reading: Reading, byteOffset: number): boolean {
+    return holdsMarkedContent(reading.segment.file, { ...this.mark(reading), byteOffset });
+  }
+
+  /** One transaction: the batch's events and quarantined lines, and the position after them. */
+  private async commit(reading: Reading, batch: Batch): Promise<void> {
+    const plans = await batch.plans;
+    const { lines } = batch;
+    const path = reading.segment.file.path;
+    let stop: StrictStop | undefined;
+    let done = 0;
+    this.store.transaction(() => {
+      this.positions.checkUnmoved();
+      for (; done < lines.length; done++) {
+        stop = this.lines.apply(plans[done] as LinePlan, lines[done] as Line, path);
+        if (stop) break;
+      }
+      // A strict stop keeps the lines before the bad one; the position stops at its start.
+      if (done > 0) this.savePosition(reading, batch, lines[done]);
+    }, "mirroring a batch of legacy lines");
+    this.counts.linesRead += done;
+    this.garbage.spent(batch.endOffset - (lines[0]?.byteOffset ?? batch.endOffset));
+    this.options.onProgress?.({
+      reading: path,
+      byteOffset: batch.endOffset,
+      linesRead: this.counts.linesRead,
+      eventsAppended: this.mirror.stats().appended,
+    });
+    if (stop) {
+      const { lineNumber, byteOffset } = stop.line;
+      this.strictStop = { file: path, lineNumber, byteOffset, reason: stop.reason };
+      throw new StrictStopped();
+    }
+  }
+
+  /** `next`: the first line not mirrored (a strict stop), else the end of the batch. */
+  private savePosition(reading: Reading, batch: Batch, next: Line | undefined): void {
+    const byteOffset = next ? next.byteOffset : batch.endOffset;
+    const lineNumber = next ? next.lineNumber - 1 : batch.endLine;
+    const length = fingerprintLengthAt(byteOffset);
+    if (length > reading.fingerprintLength) {
+      reading.fingerprint = fingerprintOf(reading.segment.file, length) ?? reading.fingerprint;
+      reading.fingerprintLength = length;
+    }
+    const file = reading.segment.file;
+    const position: FollowPosition = {
+      source: this.source,
+      dev: file.dev,
+      ino: file.ino,
+      fingerprint: reading.fingerprint,
+      fingerprintLength: reading.fingerprintLength,
+      byteOffset,
+      lineNumber,
+      reading: file.path,
+    };
+    this.positions.save(position);
+  }
+
+  private mark(reading: Reading): LastRead {
+    const file = reading.segment.file;
+    return {
+      dev: file.dev,
+      ino: file.ino,
+      fingerprint: reading.fingerprint,
+      fingerprintLength: reading.fingerprintLength,
+      byteOffset: reading.reader.byteOffset,
+      lineNumber: reading.reader.lineNumber,
+    };
+  }
+
+  /** The committed position in the file read last (read-ahead that was dropped does not count). */
+  private lastRead(): LastRead | undefined {
+    const r = this.current;
+    const saved = this.positions.saved;
+    if (!r) return saved;
+    const at = saved && sameInode(saved, r.segment.file) ? saved : r.segment;
+    return { ...this.mark(r), byteOffset: at.byteOffset, lineNumber: at.lineNumber };
+  }
+
+  private notice(message: string): void {
+    this.options.onNotice?.(message);
+  }
+}
+
+/** Mirrors `options.file` into `options.store`; see Follower. */
+export function followFile(options: FollowOptions): Promise<FollowSummary> {
+  return new Follower(options).run();
+}

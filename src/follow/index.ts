@@ -1,0 +1,19 @@
+export { orderedEventIds } from "./event-ids.ts";
+export {
+  DEFAULT_BATCH_LINES,
+  DEFAULT_POLL_MS,
+  Follower,
+  type FollowOptions,
+  type FollowProgress,
+  followFile,
+} from "./follower.ts";
+export { type Line, LineReader } from "./line-reader.ts";
+export { type PlanKind, planFrom, ROTATED_SUFFIXES } from "./plan.ts";
+export { type FollowPosition, listPositions, loadPosition } from "./position.ts";
+export {
+  type FollowSummary,
+  linesPerSecond,
+  type StopReason,
+  summaryLines,
+  summaryRecord,
+} from "./summary.ts";

@@ -1,0 +1,47 @@
+import type { Mirror } from "../mirror/mirror.ts";
+import type { LineOrigin } from "../mirror/quarantine.ts";
+import type { LinePlan } from "./line-plan.ts";
+import type { Line } from "./line-reader.ts";
+
+/** Where `--strict` stopped, and why. */
+export interface StrictStop {
+  line: Line;
+  reason: string;
+}
+
+/**
+ * Applies one line's plan inside the batch transaction: blank lines are counted; malformed
+ * and invalid ones are quarantined under their file, line number and byte offset; records
+ * go to the mirror. In strict mode a line that would be quarantined is returned instead.
+ */
+export class LineMirror {
+  constructor(
+    private readonly target: Mirror,
+    private readonly counts: { blankLines: number },
+    private readonly strict: boolean,
+  ) {}
+
+  apply(plan: LinePlan, line: Line, path: string): StrictStop | undefined {
+    switch (plan.status) {
+      case "blank":
+        this.counts.blankLines++;
+        return undefined;
+      case "malformed":
+        if (this.strict) return { line, reason: plan.reason };
+        this.target.reject(line.text, plan.reason, origin(line, path));
+        return undefined;
+      case "invalid":
+        if (this.strict) return { line, reason: plan.reason };
+        this.target.applyPlan(plan, line.text, origin(line, path));
+        return undefined;
+      default:
+        // Only an invalid record is quarantined, so only it needs to say where it came from.
+        this.target.applyPlan(plan, line.text);
+        return undefined;
+    }
+  }
+}
+
+function origin(line: Line, path: string): LineOrigin {
+  return { source: path, lineNumber: line.lineNumber, byteOffset: line.byteOffset, raw: line.text };
+}

@@ -1,0 +1,33 @@
+import { planRecord, type RecordPlan } from "../mirror/plan-record.ts";
+
+/**
+ * What one JSONL line becomes, worked out without the database: blank (skipped, counted),
+ * malformed (not a JSON object with a string `kind`: quarantined), or a record's plan.
+ */
+export type LinePlan = { status: "blank" } | { status: "malformed"; reason: string } | RecordPlan;
+
+const OPEN_BRACE = 0x7b;
+const BLANK: LinePlan = { status: "blank" };
+
+export function planLine(text: string, newEventId: () => string): LinePlan {
+  if (text.length === 0 || (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === "")) return BLANK;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { status: "malformed", reason: `not JSON (${(e as Error).message})` };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { status: "malformed", reason: "not a JSON object" };
+  }
+  const kind = (value as { kind?: unknown }).kind;
+  if (typeof kind !== "string" || kind === "") {
+    return { status: "malformed", reason: 'no "kind" string' };
+  }
+  return planRecord(value, newEventId);
+}
+
+/** Plans a batch of lines; ids are time-ordered (see orderedEventIds). */
+export function planLines(texts: readonly string[], newEventId: () => string): LinePlan[] {
+  return texts.map((text) => planLine(text, newEventId));
+}

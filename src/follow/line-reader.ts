@@ -1,0 +1,131 @@
+import { readSync } from "node:fs";
+
+/** One complete line of a JSONL file, without its `\n` (nor a `\r` before it, nor a BOM). */
+export interface Line {
+  text: string;
+  /** Byte offset of the line's first byte in the file. */
+  byteOffset: number;
+  /** 1-based line number in the file. */
+  lineNumber: number;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const BOM = [0xef, 0xbb, 0xbf] as const;
+const INITIAL_BUFFER = 1 << 20;
+
+/**
+ * Reads lines from an open file descriptor, from a byte offset on, in chunks into one reused
+ * buffer (so memory stays flat whatever the file's size). Only lines ended by `\n` are handed
+ * out: a torn last line stays in the buffer until its newline arrives, or until `takeTail()`.
+ * The buffer grows only for a line longer than itself.
+ */
+export class LineReader {
+  private buf: Buffer;
+  /** Unconsumed bytes are buf[start, end); `end` maps to file offset `fileOffset`. */
+  private start = 0;
+  private end = 0;
+  private fileOffset: number;
+  private nextLine: number;
+  /** Where the next line after the buffered ones starts, for the caller's position. */
+  private consumedOffset: number;
+
+  constructor(
+    private readonly fd: number,
+    byteOffset: number,
+    lineNumber: number,
+    bufferSize = INITIAL_BUFFER,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferSize);
+    this.fileOffset = byteOffset;
+    this.consumedOffset = byteOffset;
+    this.nextLine = lineNumber + 1;
+  }
+
+  /** Bytes consumed so far: where the next unread line starts. */
+  get byteOffset(): number {
+    return this.consumedOffset;
+  }
+
+  /** Lines consumed so far. */
+  get lineNumber(): number {
+    return this.nextLine - 1;
+  }
+
+  /** Bytes read past the last complete line (a torn line waiting for its newline). */
+  get pendingBytes(): number {
+    return this.end - this.start;
+  }
+
+  /**
+   * Appends up to `max` complete lines to `into`, reading more of the file as needed; returns
+   * how many it added (0: nothing complete yet, or end of file).
+   */
+  read(max: number, into: Line[]): number {
+    let added = 0;
+    while (added < max) {
+      const nl = this.buf.indexOf(NEWLINE, this.start);
+      if (nl !== -1 && nl < this.end) {
+        into.push(this.take(nl, nl + 1));
+        added++;
+        continue;
+      }
+      if (this.fill() === 0) break;
+    }
+    return added;
+  }
+
+  /** The torn last line, taken as complete (a rotated file that will never grow again). */
+  takeTail(): Line | undefined {
+    while (this.fill() > 0) {
+      // Read to the end of the file first.
+    }
+    if (this.end === this.start) return undefined;
+    return this.take(this.end, this.end);
+  }
+
+  /** Consumes buf[start, next) as one line whose text ends at `textEnd`. */
+  private take(textEnd: number, next: number): Line {
+    let from = this.start;
+    let to = textEnd;
+    const byteOffset = this.consumedOffset;
+    if (byteOffset === 0 && startsWithBom(this.buf, from, to)) from += BOM.length;
+    if (to > from && this.buf[to - 1] === CR) to--;
+    const line = {
+      text: this.buf.toString("utf8", from, to),
+      byteOffset,
+      lineNumber: this.nextLine,
+    };
+    this.nextLine++;
+    this.consumedOffset += next - this.start;
+    this.start = next;
+    return line;
+  }
+
+  /** Reads more of the file after the buffered bytes; returns how many bytes came. */
+  private fill(): number {
+    if (this.start === this.end) {
+      this.start = 0;
+      this.end = 0;
+    } else if (this.start > 0 && this.end > this.buf.length / 2) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    if (this.end === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.end);
+      this.buf = bigger;
+    }
+    const n = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.fileOffset);
+    this.end += n;
+    this.fileOffset += n;
+    return n;
+  }
+}
+
+function startsWithBom(buf: Buffer, from: number, to: number): boolean {
+  return (
+    to - from >= 3 && buf[from] === BOM[0] && buf[from + 1] === BOM[1] && buf[from + 2] === BOM[2]
+  );
+}

@@ -1,0 +1,170 @@
+import type { EncodedEvent } from "../store/append.ts";
+import type { LinePlan } from "./line-plan.ts";
+
+/**
+ * Line plans packed for postMessage. Cloning costs per string far more than per byte, so each
+ * line's strings are concatenated into one (`texts`, one per line: a few KB, which the
+ * allocators reuse better than one big string per batch) and `slots` holds, in order: per line
+ * a tag, then the reason, the kind, or the event count followed by each event's fields in
+ * FIELDS order. A string slot holds its length, a number slot its value, NaN stands for null.
+ */
+export interface PackedPlans {
+  texts: string[];
+  slots: Float64Array;
+}
+
+enum Tag {
+  Blank = 0,
+  Malformed = 1,
+  Invalid = 2,
+  Skipped = 3,
+  Events = 4,
+}
+
+const FIELDS = [
+  "event_id",
+  "kind",
+  "payload_json",
+  "schema_version",
+  "occurred_at",
+  "task_id",
+  "saga_id",
+  "causal_event_id",
+  "causal_sequence",
+  "idempotency_key",
+  "chain_tail",
+] as const satisfies readonly (keyof EncodedEvent)[];
+
+class Packer {
+  readonly slots: number[] = [];
+  readonly texts: string[] = [];
+  private line = "";
+
+  endLine(): void {
+    this.texts.push(this.line);
+    this.line = "";
+  }
+
+  number(n: number | null): void {
+    this.slots.push(n ?? Number.NaN);
+  }
+
+  string(s: string | null): void {
+    if (s === null) {
+      this.slots.push(Number.NaN);
+      return;
+    }
+    this.slots.push(s.length);
+    this.line += s;
+  }
+}
+
+export function packPlans(plans: readonly LinePlan[]): PackedPlans {
+  const p = new Packer();
+  for (const plan of plans) {
+    switch (plan.status) {
+      case "blank":
+        p.number(Tag.Blank);
+        break;
+      case "malformed":
+        p.number(Tag.Malformed);
+        p.string(plan.reason);
+        break;
+      case "invalid":
+        p.number(Tag.Invalid);
+        p.string(plan.reason);
+        break;
+      case "skipped":
+        p.number(Tag.Skipped);
+        p.string(plan.kind);
+        break;
+      case "events":
+        p.number(Tag.Events);
+        p.number(plan.events.length);
+        for (const e of plan.events) {
+          for (const f of FIELDS) {
+            const v = e[f];
+            if (typeof v === "number") p.number(v);
+            else p.string(v);
+          }
+        }
+        break;
+    }
+    p.endLine();
+  }
+  return { texts: p.texts, slots: Float64Array.from(p.slots) };
+}
+
+class Unpacker {
+  private slot = 0;
+  private line = -1;
+  private text = "";
+  private at = 0;
+
+  constructor(private readonly packed: PackedPlans) {}
+
+  get done(): boolean {
+    return this.slot >= this.packed.slots.length;
+  }
+
+  nextLine(): void {
+    this.line++;
+    this.text = this.packed.texts[this.line] ?? "";
+    this.at = 0;
+  }
+
+  number(): number {
+    return this.packed.slots[this.slot++] as number;
+  }
+
+  nullableNumber(): number | null {
+    const n = this.number();
+    return Number.isNaN(n) ? null : n;
+  }
+
+  string(): string {
+    return this.nullableString() ?? "";
+  }
+
+  nullableString(): string | null {
+    const length = this.number();
+    if (Number.isNaN(length)) return null;
+    const s = this.text.slice(this.at, this.at + length);
+    this.at += length;
+    return s;
+  }
+}
+
+export function unpackPlans(packed: PackedPlans): LinePlan[] {
+  const plans: LinePlan[] = [];
+  const u = new Unpacker(packed);
+  while (!u.done) {
+    u.nextLine();
+    const tag = u.number() as Tag;
+    if (tag === Tag.Blank) plans.push({ status: "blank" });
+    else if (tag === Tag.Malformed) plans.push({ status: "malformed", reason: u.string() });
+    else if (tag === Tag.Invalid) plans.push({ status: "invalid", reason: u.string() });
+    else if (tag === Tag.Skipped) plans.push({ status: "skipped", kind: u.string() });
+    else {
+      const count = u.number();
+      const events: EncodedEvent[] = [];
+      for (let k = 0; k < count; k++) {
+        events.push({
+          event_id: u.string(),
+          kind: u.string() as EncodedEvent["kind"],
+          payload_json: u.string(),
+          schema_version: u.number(),
+          occurred_at: u.string(),
+          task_id: u.nullableString(),
+          saga_id: u.nullableString(),
+          causal_event_id: u.nullableString(),
+          causal_sequence: u.nullableNumber(),
+          idempotency_key: u.nullableString(),
+          chain_tail: u.string(),
+        });
+      }
+      plans.push({ status: "events", events });
+    }
+  }
+  return plans;
+}

@@ -1,0 +1,51 @@
+import { EventLogError } from "../errors.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { type FollowPosition, loadPosition, savePosition } from "./position.ts";
+
+/**
+ * The position of one followed file in one database, as this process last saved (or found)
+ * it. Each batch checks that nobody else moved it: two mirrors of one file into one database
+ * would otherwise race on it.
+ */
+export class PositionKeeper {
+  private current: FollowPosition | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly source: string,
+  ) {}
+
+  load(): FollowPosition | undefined {
+    this.current = loadPosition(this.store, this.source);
+    return this.current;
+  }
+
+  get saved(): FollowPosition | undefined {
+    return this.current;
+  }
+
+  /** Inside the batch's transaction, with its events. */
+  save(position: FollowPosition): void {
+    savePosition(this.store, position);
+    this.current = position;
+  }
+
+  /** Inside the batch's transaction, before anything is written. */
+  checkUnmoved(): void {
+    const stored = loadPosition(this.store, this.source);
+    const mine = this.current;
+    const same =
+      stored === undefined
+        ? mine === undefined
+        : mine !== undefined &&
+          stored.dev === mine.dev &&
+          stored.ino === mine.ino &&
+          stored.byteOffset === mine.byteOffset;
+    if (!same) {
+      throw new EventLogError(
+        "follow_conflict",
+        `another mirror moved the position of ${this.source} in ${this.store.path} (now byte ${stored?.byteOffset ?? "none"} of ${stored?.reading ?? "nothing"}); run one mirror per file and database`,
+      );
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { orderedEventIds } from "./event-ids.ts";
+import { type LinePlan, planLines } from "./line-plan.ts";
+import { type PackedPlans, unpackPlans } from "./plan-transport.ts";
+
+/** Turns batches of lines into plans: on a worker thread when there is one, else inline. */
+export interface LinePreparer {
+  readonly threaded: boolean;
+  prepare(texts: string[]): Promise<LinePlan[]>;
+  close(): void;
+}
+
+export class InlinePreparer implements LinePreparer {
+  readonly threaded = false;
+  private readonly newEventId = orderedEventIds();
+
+  prepare(texts: string[]): Promise<LinePlan[]> {
+    try {
+      return Promise.resolve(planLines(texts, this.newEventId));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  close(): void {}
+}
+
+type Reply = { ready: true } | { id: number; plans: PackedPlans } | { id: number; error: string };
+
+class WorkerPreparer implements LinePreparer {
+  readonly threaded = true;
+  private nextId = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (plans: LinePlan[]) => void; reject: (e: Error) => void }
+  >();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = ({ data }: MessageEvent<Reply>) => {
+      if ("ready" in data) return;
+      const waiter = this.waiting.get(data.id);
+      this.waiting.delete(data.id);
+      if ("error" in data) waiter?.reject(new Error(`preparing lines failed: ${data.error}`));
+      else waiter?.resolve(unpackPlans(data.plans));
+    };
+    worker.onerror = (event: ErrorEvent) =>
+      this.failAll(new Error(`line worker failed: ${event.message}`));
+  }
+
+  prepare(texts: string[]): Promise<LinePlan[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, texts });
+    });
+  }
+
+  close(): void {
+    this.worker.terminate();
+    this.failAll(new Error("line worker closed"));
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+}
+
+const WORKER_START_TIMEOUT_MS = 10_000;
+
+/**
+ * From source, prepare-worker.ts beside this file. In the compiled binary this module is
+ * bundled into cli/main.js and the worker is its own entrypoint, follow/prepare-worker.js
+ * (scripts/compile.ts roots the bundle at src/).
+ */
+function workerUrl(): string {
+  if (import.meta.url.endsWith(".ts")) return new URL("./prepare-worker.ts", import.meta.url).href;
+  return new URL("../follow/prepare-worker.js", import.meta.url).href;
+}
+
+/**
+ * A worker thread preparing lines, or undefined when this runtime has no Worker or the
+ * worker's module cannot be loaded (e.g. a compiled binary built without it as an entrypoint).
+ */
+export async function startWorkerPreparer(): Promise<LinePreparer | undefined> {
+  if (typeof Worker === "undefined") return undefined;
+  let worker: Worker;
+  try {
+    worker = new Worker(workerUrl());
+  } catch {
+    return undefined;
+  }
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), WORKER_START_TIMEOUT_MS);
+    worker.onmessage = ({ data }: MessageEvent<Reply>) => {
+      clearTimeout(timer);
+      resolve("ready" in data);
+    };
+    worker.onerror = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+  });
+  if (!ready) {
+    worker.terminate();
+    return undefined;
+  }
+  return new WorkerPreparer(worker);
+}
+
+/** The worker when it starts, else inline; `threads: false` asks for inline. */
+export async function startPreparer(threads = true): Promise<LinePreparer> {
+  return (threads ? await startWorkerPreparer() : undefined) ?? new InlinePreparer();
+}

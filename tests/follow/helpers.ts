@@ -1,0 +1,168 @@
+import { Database } from "bun:sqlite";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { legacyLine } from "../../src/encoding/python-json.ts";
+import { EventStore } from "../../src/store/index.ts";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+export const MIRROR_CLI = join(ROOT, "src", "cli", "mirror.ts");
+const GOLDEN = join(ROOT, "tests", "plugin", "golden", "demo-session.jsonl");
+
+const golden: Record<string, unknown>[] = readFileSync(GOLDEN, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+
+const BASE_MS = Date.parse("2026-06-02T12:00:00.000Z");
+
+const scratch: string[] = [];
+
+/** A fresh directory; each test file removes them with `afterEach(removeScratchDirs)`. */
+export function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "fel-follow-"));
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratchDirs(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `count` realistic legacy lines as the Python runner writes them: the demo session's records
+ * over and over, each with its own `ts` and every session with its own ticks; every 7th record
+ * has no `ts` at all (as some runner code paths write) but a `seq`. No two lines are alike.
+ */
+export function realisticLines(count: number, from = 0): string[] {
+  const lines: string[] = [];
+  for (let i = from; i < from + count; i++) {
+    const template = golden[i % golden.length] as Record<string, unknown>;
+    const session = Math.floor(i / golden.length);
+    const rec: Record<string, unknown> = { ...template };
+    if (typeof rec.tick === "number") rec.tick += session * 4;
+    if (i % 7 === 3) {
+      delete rec.ts;
+      rec.seq = i;
+    } else {
+      rec.ts = new Date(BASE_MS + i * 1000 + (i % 997)).toISOString();
+    }
+    lines.push(legacyLine(rec));
+  }
+  return lines;
+}
+
+export const joinLines = (lines: readonly string[], eol = "\n") =>
+  lines.map((l) => `${l}${eol}`).join("");
+
+export function writeLines(path: string, lines: readonly string[], eol = "\n"): void {
+  writeFileSync(path, joinLines(lines, eol));
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  summary: Record<string, unknown> | undefined;
+}
+
+/** Runs `forge-eventlog mirror` in its own process (`--json` summary parsed when present). */
+export async function runMirror(args: readonly string[]): Promise<RunResult> {
+  const proc = Bun.spawn([process.execPath, MIRROR_CLI, ...args], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  const last = stdout.trim().split("\n").pop();
+  let summary: Record<string, unknown> | undefined;
+  try {
+    summary = last ? JSON.parse(last) : undefined;
+  } catch {
+    summary = undefined;
+  }
+  return { exitCode, stdout, stderr, summary };
+}
+
+export interface DbState {
+  keys: string[];
+  events: number;
+  gapless: boolean;
+  verified: boolean;
+  quarantine: {
+    source: string;
+    line_number: number;
+    byte_offset: number;
+    raw: string;
+    reason: string;
+  }[];
+}
+
+/** What a database holds, read with plain bun:sqlite plus the store's verifier. */
+export async function dbState(path: string): Promise<DbState> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .query<{ sequence: number; idempotency_key: string }, []>(
+        "SELECT sequence, idempotency_key FROM events ORDER BY sequence",
+      )
+      .all();
+    const quarantine = db
+      .query<DbState["quarantine"][number], []>(
+        "SELECT source, line_number, byte_offset, raw, reason FROM quarantine ORDER BY id",
+      )
+      .all();
+    const store = await EventStore.open(path, { readonly: true });
+    const verified = store.verify().ok;
+    store.close();
+    return {
+      keys: rows.map((r) => r.idempotency_key).sort(),
+      events: rows.length,
+      gapless: rows.every((r, i) => r.sequence === i + 1),
+      verified,
+      quarantine,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The keys a clean one-shot mirror of `lines` gives (its own process, a fresh database). */
+export async function cleanKeys(dir: string, name: string, lines: readonly string[]) {
+  const file = join(dir, `${name}.jsonl`);
+  const db = join(dir, `${name}.db`);
+  writeLines(file, lines);
+  const run = await runMirror([file, "--db", db, "--json", "--quiet"]);
+  if (run.exitCode !== 0) throw new Error(`clean run failed: ${run.stderr}`);
+  return (await dbState(db)).keys;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it holds or `timeoutMs` passes (a hang guard, not a timing assertion). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(25);
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+/** Events in a database another process is writing (0 before it exists). */
+export function eventCount(path: string): number {
+  try {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()?.n ?? 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,102 @@
+import { Database } from "bun:sqlite";
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  dbState,
+  MIRROR_CLI,
+  ROOT,
+  realisticLines,
+  removeScratchDirs,
+  runMirror,
+  scratchDir,
+  sleep,
+  writeLines,
+} from "./helpers.ts";
+
+afterEach(removeScratchDirs);
+
+const INITIAL_LINES = 200_000;
+const APPENDED_LINES = 12_000;
+const KILLS = 20;
+
+/** The committed file position (lines consumed), or 0 before the first commit. */
+function committedLine(db: string): number {
+  try {
+    const d = new Database(db, { readonly: true });
+    try {
+      return (
+        d.query<{ n: number }, []>("SELECT line_number AS n FROM follow_positions").get()?.n ?? 0
+      );
+    } finally {
+      d.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+const TITLE = `kill -9 the follower ${KILLS} times during a ${INITIAL_LINES}-line backfill while a writer appends: exactly the clean run's events`;
+
+test(TITLE, async () => {
+  const dir = scratchDir();
+  const file = join(dir, "events.jsonl");
+  const db = join(dir, "events.db");
+  writeLines(file, realisticLines(INITIAL_LINES));
+
+  const writer = Bun.spawn(
+    [
+      process.execPath,
+      join(ROOT, "tests/fixtures/follow-writer.ts"),
+      file,
+      String(INITIAL_LINES),
+      String(APPENDED_LINES),
+      "150",
+      "40",
+    ],
+    { stdout: "pipe", stderr: "inherit" },
+  );
+  const positions: number[] = [];
+  for (let kill = 0; kill < KILLS; kill++) {
+    const proc = Bun.spawn(
+      [process.execPath, MIRROR_CLI, file, "--db", db, "--follow", "--quiet"],
+      {
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
+    await sleep(120 + Math.floor(Math.random() * 380));
+    proc.kill(9);
+    expect(await proc.exited).not.toBe(0);
+    positions.push(committedLine(db));
+  }
+  expect(await writer.exited).toBe(0);
+
+  // Most kills landed during the backfill; the position moved on, and never back.
+  const backfilling = positions.filter((line) => line < INITIAL_LINES + APPENDED_LINES);
+  expect(backfilling.length).toBeGreaterThanOrEqual(KILLS / 2);
+  expect(positions.at(-1)).toBeGreaterThan(0);
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+
+  const last = await runMirror([file, "--db", db, "--json", "--quiet"]);
+  expect(last.exitCode).toBe(0);
+  expect(last.summary).toMatchObject({
+    threads: 2,
+    quarantined: 0,
+    position: { line_number: INITIAL_LINES + APPENDED_LINES, pending_bytes: 0 },
+  });
+
+  const cleanFile = join(dir, "clean.jsonl");
+  const cleanDb = join(dir, "clean.db");
+  await Bun.write(cleanFile, readFileSync(file));
+  const clean = await runMirror([cleanFile, "--db", cleanDb, "--json", "--quiet", "--no-threads"]);
+  expect(clean.exitCode).toBe(0);
+  expect(clean.summary).toMatchObject({ threads: 1, lines_read: INITIAL_LINES + APPENDED_LINES });
+
+  const [killed, reference] = await Promise.all([dbState(db), dbState(cleanDb)]);
+  expect(killed.events).toBe(reference.events);
+  expect(killed.keys).toEqual(reference.keys);
+  expect(new Set(killed.keys).size).toBe(killed.keys.length);
+  expect(killed).toMatchObject({ gapless: true, verified: true, quarantine: [] });
+  expect(reference.quarantine).toEqual([]);
+}, 180_000);

@@ -1,0 +1,61 @@
+import { afterEach, expect, test } from "bun:test";
+import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Line, LineReader } from "../../src/follow/line-reader.ts";
+import { removeScratchDirs, scratchDir } from "./helpers.ts";
+
+afterEach(removeScratchDirs);
+
+function readAll(path: string, from = 0, line = 0, buffer?: number) {
+  const fd = openSync(path, "r");
+  try {
+    const reader = new LineReader(fd, from, line, buffer);
+    const lines: Line[] = [];
+    while (reader.read(3, lines) > 0) {
+      // three at a time, to cross batch boundaries
+    }
+    return { lines, reader };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test("lines come with their byte offset and number; CRLF, a BOM and blank lines are handled", () => {
+  const path = join(scratchDir(), "a.jsonl");
+  writeFileSync(path, '\ufeff{"a": 1}\r\n\r\n{"b": "\u00e9"}\n\n{"c": 3}\r\n');
+  const { lines, reader } = readAll(path);
+  expect(lines.map((l) => l.text)).toEqual(['{"a": 1}', "", '{"b": "é"}', "", '{"c": 3}']);
+  expect(lines.map((l) => l.lineNumber)).toEqual([1, 2, 3, 4, 5]);
+  // The BOM is part of line 1's bytes; "é" is two bytes in UTF-8.
+  expect(lines.map((l) => l.byteOffset)).toEqual([0, 13, 15, 27, 28]);
+  expect(reader.byteOffset).toBe(38);
+  expect(reader.lineNumber).toBe(5);
+});
+
+test("a torn last line waits for its newline; resuming from an offset numbers lines on", () => {
+  const path = join(scratchDir(), "b.jsonl");
+  writeFileSync(path, '{"a": 1}\n{"b": 2');
+  const first = readAll(path);
+  expect(first.lines.map((l) => l.text)).toEqual(['{"a": 1}']);
+  expect(first.reader.pendingBytes).toBe(7);
+  appendFileSync(path, '}\n{"c": 3}\n');
+  const second = readAll(path, first.reader.byteOffset, first.reader.lineNumber);
+  expect(second.lines).toEqual([
+    { text: '{"b": 2}', byteOffset: 9, lineNumber: 2 },
+    { text: '{"c": 3}', byteOffset: 18, lineNumber: 3 },
+  ]);
+});
+
+test("a line longer than the buffer grows it; takeTail hands out an unterminated last line", () => {
+  const path = join(scratchDir(), "c.jsonl");
+  const long = `{"x": "${"y".repeat(5000)}"}`;
+  writeFileSync(path, `${long}\nshort\n${long}`);
+  const fd = openSync(path, "r");
+  const reader = new LineReader(fd, 0, 0, 64);
+  const lines: Line[] = [];
+  reader.read(10, lines);
+  expect(lines.map((l) => l.text.length)).toEqual([long.length, 5]);
+  expect(reader.takeTail()).toEqual({ text: long, byteOffset: long.length + 7, lineNumber: 3 });
+  expect(reader.takeTail()).toBeUndefined();
+  closeSync(fd);
+});
