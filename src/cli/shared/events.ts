@@ -3,21 +3,8 @@ import { type Column, jsonLine, type LineWriter, StreamTable } from "./output.ts
 
 /** An event as `--json` and `export` write it: the contract's columns, `payload` parsed. */
 export function eventRecord(e: StoredEvent): Record<string, unknown> {
-  return {
-    sequence: e.sequence,
-    event_id: e.event_id,
-    kind: e.kind,
-    payload: e.payload,
-    schema_version: e.schema_version,
-    occurred_at: e.occurred_at,
-    task_id: e.task_id,
-    saga_id: e.saga_id,
-    causal_event_id: e.causal_event_id,
-    causal_sequence: e.causal_sequence,
-    idempotency_key: e.idempotency_key,
-    prev_hash: e.prev_hash,
-    event_hash: e.event_hash,
-  };
+  const { payload_json: _encoded, ...record } = e;
+  return record;
 }
 
 /** `2026-06-02T12:34:56.789000+00:00` → `2026-06-02 12:34:56.789` (occurred_at is always UTC). */
