@@ -11,7 +11,7 @@ export function writeTransaction<T>(ctx: StoreContext, doing: string, fn: () => 
   if (ctx.readonly) {
     throw new EventLogError(
       "db_readonly",
-      `cannot write ${ctx.path}: it was opened read-only, and ${doing} writes; open it without readonly (--readonly)`,
+      `cannot write ${ctx.path}: it was opened read-only, and ${doing} writes; open it for writing instead (without the readonly option)`,
     );
   }
   try {
