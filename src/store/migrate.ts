@@ -35,7 +35,7 @@ function refuseForeignEventsTable(ctx: StoreContext): void {
   if (cols.length > 0 && !cols.some((c) => c.name === "event_hash")) {
     throw new EventLogError(
       "db_error",
-      `database ${ctx.path} holds an 'events' table written by another tool (no event_hash chain column); forge-eventlog can read it read-only (--readonly) but will not append to it`,
+      `database ${ctx.path} holds an 'events' table written by another tool (no event_hash chain column); forge-eventlog's read-only commands (replay, timeline, verify) can read it, but it will not append to it`,
     );
   }
 }
