@@ -1,3 +1,5 @@
+import { compareCodePoints, unicodeEscape } from "./unicode.ts";
+
 /**
  * JSON text byte-identical to Python's `json.dumps` (ensure_ascii=True), which is what
  * forge-loop writes: `canonicalJson` = `json.dumps(v, sort_keys=True, separators=(",", ":"))`
@@ -35,11 +37,7 @@ export function pythonString(s: string): string {
  * whole document: such characters only occur inside strings.
  */
 export function escapeNonAscii(json: string): string {
-  return HAS_NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeUnit) : json;
-}
-
-function escapeUnit(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  return HAS_NON_ASCII.test(json) ? json.replace(NON_ASCII, unicodeEscape) : json;
 }
 
 export function pythonNumber(n: number): string {
@@ -111,17 +109,4 @@ function encodeObject(obj: Record<string, unknown>, sep: Separators): string {
     out += pythonString(key) + sep.key + encode(v, sep);
   }
   return `${out}}`;
-}
-
-/** Python sorts str keys by code point; JS's default sort compares UTF-16 units. */
-export function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const ca = a.codePointAt(i)!;
-    const cb = b.codePointAt(i)!;
-    if (ca !== cb) return ca < cb ? -1 : 1;
-    if (ca > 0xffff) i++;
-  }
-  return a.length - b.length;
 }
