@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { emptyMirrorStats, Mirror } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
+import type { FollowPosition } from "../store/follow-positions.ts";
 import {
   closeFile,
   fingerprintLengthAt,
@@ -14,7 +15,6 @@ import type { LinePlan } from "./line-plan.ts";
 import { type Line, LineReader } from "./line-reader.ts";
 import { GarbageBudget } from "./memory.ts";
 import { closePlan, type LastRead, type Plan, planFrom, type Segment } from "./plan.ts";
-import type { FollowPosition } from "./position.ts";
 import { PositionKeeper } from "./position-keeper.ts";
 import { type LinePreparer, startPreparer } from "./preparer.ts";
 import { buildSummary, type FollowSummary, type LineCounts, type StopReason } from "./summary.ts";

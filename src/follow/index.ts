@@ -9,7 +9,6 @@ export {
 } from "./follower.ts";
 export { type Line, LineReader } from "./line-reader.ts";
 export { type PlanKind, planFrom, ROTATED_SUFFIXES } from "./plan.ts";
-export { type FollowPosition, listPositions, loadPosition } from "./position.ts";
 export {
   type FollowSummary,
   linesPerSecond,

@@ -1,5 +1,5 @@
 import type { Mirror } from "../mirror/mirror.ts";
-import type { LineOrigin } from "../mirror/quarantine.ts";
+import type { LineOrigin } from "../store/quarantine.ts";
 import type { LinePlan } from "./line-plan.ts";
 import type { Line } from "./line-reader.ts";
 

@@ -1,6 +1,6 @@
 import { EventLogError } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { type FollowPosition, loadPosition, savePosition } from "./position.ts";
+import type { FollowPosition } from "../store/follow-positions.ts";
 
 /**
  * The position of one followed file in one database, as this process last saved (or found)
@@ -16,7 +16,7 @@ export class PositionKeeper {
   ) {}
 
   load(): FollowPosition | undefined {
-    this.current = loadPosition(this.store, this.source);
+    this.current = this.store.loadFollowPosition(this.source);
     return this.current;
   }
 
@@ -26,13 +26,13 @@ export class PositionKeeper {
 
   /** Inside the batch's transaction, with its events. */
   save(position: FollowPosition): void {
-    savePosition(this.store, position);
+    this.store.saveFollowPosition(position);
     this.current = position;
   }
 
   /** Inside the batch's transaction, before anything is written. */
   checkUnmoved(): void {
-    const stored = loadPosition(this.store, this.source);
+    const stored = this.store.loadFollowPosition(this.source);
     const mine = this.current;
     const same =
       stored === undefined

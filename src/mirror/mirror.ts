@@ -1,8 +1,7 @@
 import { legacyLine } from "../encoding/python-json.ts";
 import type { EventStore } from "../store/event-store.ts";
-import type { StoredEvent } from "../store/record.ts";
+import type { LineOrigin } from "../store/quarantine.ts";
 import { planRecord, type RecordPlan } from "./plan-record.ts";
-import { type LineOrigin, quarantine } from "./quarantine.ts";
 
 export interface MirrorStats {
   records: number;
@@ -18,11 +17,6 @@ export function emptyMirrorStats(): MirrorStats {
   return { records: 0, appended: 0, duplicates: 0, conflicts: 0, quarantined: 0, skipped: {} };
 }
 
-export interface Conflict {
-  idempotencyKey: string;
-  existing: StoredEvent;
-}
-
 export type RecordOutcome =
   | { status: "mirrored"; appended: number; duplicates: number; conflicts: number }
   | { status: "skipped"; kind: string }
@@ -34,8 +28,6 @@ export type RecordOutcome =
  * how the follower stores events and its file position together.
  */
 export class Mirror {
-  readonly conflicts: Conflict[] = [];
-
   /** `counters` may be shared, so totals survive reopening the store. */
   constructor(
     readonly store: EventStore,
@@ -69,15 +61,7 @@ export class Mirror {
     for (const r of results) {
       if (r.outcome === "appended") appended++;
       else if (r.outcome === "duplicate") duplicates++;
-      else {
-        conflicts++;
-        if (this.conflicts.length < 100) {
-          this.conflicts.push({
-            idempotencyKey: r.existing.idempotency_key ?? "",
-            existing: r.existing,
-          });
-        }
-      }
+      else conflicts++;
     }
     this.counters.appended += appended;
     this.counters.duplicates += duplicates;
@@ -88,7 +72,7 @@ export class Mirror {
   /** Stores an unusable line (not JSON, no kind, wrong field types) in the quarantine table. */
   reject(value: unknown, reason: string, origin?: LineOrigin): RecordOutcome {
     const where = origin ?? { source: "plugin", raw: safeRaw(value) };
-    quarantine(this.store, where, reason);
+    this.store.quarantine(where, reason);
     this.counters.quarantined++;
     return { status: "quarantined", reason };
   }

@@ -19,15 +19,10 @@ export function replayTimelines(store: EventStore): Timelines {
 /** The persisted projection as last stored (its cursor says how far it got). */
 export function loadTimelines(store: EventStore): Timelines {
   const t = emptyTimelines();
-  const loop = store
-    .statement("SELECT state_json FROM timeline_loop WHERE id = 1")
-    .get<{ state_json: string }>();
-  if (loop) t.loop = loopTimelineSchema.parse(JSON.parse(loop.state_json));
-  const rows = store
-    .statement("SELECT state_json FROM timeline_tasks ORDER BY issue")
-    .all<{ state_json: string }>();
-  for (const row of rows) {
-    const task = taskTimelineSchema.parse(JSON.parse(row.state_json));
+  const stored = store.loadTimelineState();
+  if (stored.loop) t.loop = loopTimelineSchema.parse(JSON.parse(stored.loop));
+  for (const json of stored.tasks) {
+    const task = taskTimelineSchema.parse(JSON.parse(json));
     t.tasks.set(task.issue, task);
   }
   return t;
@@ -54,17 +49,11 @@ export function catchUpTimelines(
     }
     const last = page[page.length - 1]!.sequence;
     store.transaction(() => {
-      const upsert = store.statement(
-        `INSERT INTO timeline_tasks (issue, state_json) VALUES (?, ?)
-         ON CONFLICT(issue) DO UPDATE SET state_json = excluded.state_json`,
-      );
-      for (const issue of touched) upsert.run(issue, JSON.stringify(t.tasks.get(issue)));
-      store
-        .statement(
-          `INSERT INTO timeline_loop (id, state_json) VALUES (1, ?)
-           ON CONFLICT(id) DO UPDATE SET state_json = excluded.state_json`,
-        )
-        .run(JSON.stringify(t.loop));
+      const tasks = [...touched].map((issue): [number, string] => [
+        issue,
+        JSON.stringify(t.tasks.get(issue)),
+      ]);
+      store.saveTimelineState(tasks, JSON.stringify(t.loop));
       store.advanceCursor(TIMELINE_CURSOR, last);
     }, "storing the timeline projection");
     cursor = last;

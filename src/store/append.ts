@@ -4,20 +4,24 @@ import { EventLogError } from "../errors.ts";
 import { chainHash, chainTail, GENESIS_HASH } from "./chain.ts";
 import type { StoreContext } from "./context.ts";
 import { SQLITE } from "./driver.ts";
-import { type EventKind, isEventKind } from "./kinds.ts";
+import {
+  ENCODED_COLUMNS,
+  type EncodedColumn,
+  EVENT_ID_PATTERN,
+  type EventRow,
+  sameEventContent,
+} from "./event-columns.ts";
+import { isEventKind } from "./kinds.ts";
 import { rowToEvent } from "./read.ts";
-import type { AppendInput, AppendResult, StoredEvent } from "./record.ts";
+import { type AppendInput, type AppendResult, type StoredEvent, storedEvent } from "./record.ts";
+import { EVENT_BY_KEY, HEAD_HASH } from "./schema/contract.ts";
 import { toOccurredAt } from "./time.ts";
 import { writeTransaction } from "./transaction.ts";
 
 export const SCHEMA_VERSION = 1;
 
-const INSERT = `INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at, task_id,
-  saga_id, causal_event_id, causal_sequence, idempotency_key, prev_hash, event_hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const HEAD = "SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1";
-const EVENT_ID = /^[0-9a-f]{32}$/;
-const BY_KEY = "SELECT * FROM events WHERE idempotency_key = ?";
+const INSERTED = [...ENCODED_COLUMNS, "prev_hash", "event_hash"] as const;
+const INSERT = `INSERT INTO events (${INSERTED.join(", ")}) VALUES (${INSERTED.map(() => "?").join(", ")})`;
 
 /**
  * An event checked and encoded, ready for the chain: every column but its sequence and hashes,
@@ -25,19 +29,7 @@ const BY_KEY = "SELECT * FROM events WHERE idempotency_key = ?";
  * `encodeEvent` outside the write transaction (or on another thread), so the lock is held
  * briefly. Only `encodeEvent` may build one: the tail must match the fields.
  */
-export interface EncodedEvent {
-  event_id: string;
-  kind: EventKind;
-  payload_json: string;
-  schema_version: number;
-  occurred_at: string;
-  task_id: string | null;
-  saga_id: string | null;
-  causal_event_id: string | null;
-  causal_sequence: number | null;
-  idempotency_key: string | null;
-  chain_tail: string;
-}
+export type EncodedEvent = Pick<EventRow, EncodedColumn> & { chain_tail: string };
 
 /** What inserting an encoded event did: its place in the chain, or the event holding its key. */
 export type InsertOutcome =
@@ -69,7 +61,7 @@ export function encodeEvent(input: AppendInput): EncodedEvent {
       `payload of a ${input.kind} event must be a JSON object`,
     );
   }
-  if (input.eventId != null && !EVENT_ID.test(input.eventId)) {
+  if (input.eventId != null && !EVENT_ID_PATTERN.test(input.eventId)) {
     throw new EventLogError(
       "invalid_event",
       `event_id ${JSON.stringify(input.eventId)} is not 32 lowercase hex characters (uuid4 hex)`,
@@ -92,15 +84,6 @@ export function encodeEvent(input: AppendInput): EncodedEvent {
   return event;
 }
 
-function sameEvent(a: StoredEvent, b: EncodedEvent): boolean {
-  return (
-    a.kind === b.kind &&
-    a.payload_json === b.payload_json &&
-    a.task_id === b.task_id &&
-    a.saga_id === b.saga_id
-  );
-}
-
 /**
  * Inside an open write transaction: the chained insert, or the event that already holds the
  * key. The insert itself checks the key (its UNIQUE index), so a new event costs one index
@@ -112,26 +95,12 @@ function insertOne(ctx: StoreContext, e: EncodedEvent, head: { hash: string }): 
   const event_hash = chainHash(prev_hash, e.chain_tail);
   let sequence: number;
   try {
-    sequence = ctx
-      .stmt(INSERT)
-      .run(
-        e.event_id,
-        e.kind,
-        e.payload_json,
-        e.schema_version,
-        e.occurred_at,
-        e.task_id,
-        e.saga_id,
-        e.causal_event_id,
-        e.causal_sequence,
-        e.idempotency_key,
-        prev_hash,
-        event_hash,
-      ).lastInsertRowid;
+    const values = ENCODED_COLUMNS.map((c) => e[c]);
+    sequence = ctx.stmt(INSERT).run(...values, prev_hash, event_hash).lastInsertRowid;
   } catch (error) {
     const existing = keyHolder(ctx, error, e.idempotency_key);
     if (!existing) throw error;
-    return { outcome: sameEvent(existing, e) ? "duplicate" : "conflict", existing };
+    return { outcome: sameEventContent(existing, e) ? "duplicate" : "conflict", existing };
   }
   head.hash = event_hash;
   return { outcome: "appended", sequence, prev_hash, event_hash };
@@ -140,36 +109,25 @@ function insertOne(ctx: StoreContext, e: EncodedEvent, head: { hash: string }): 
 /** The stored event whose idempotency key made an insert fail, if that was the reason. */
 function keyHolder(ctx: StoreContext, error: unknown, key: string | null): StoredEvent | undefined {
   if (key === null || ctx.driver.sqliteCode(error) !== SQLITE.CONSTRAINT) return undefined;
-  const row = ctx.stmt(BY_KEY).get(key);
+  const row = ctx.stmt(EVENT_BY_KEY).get(key);
   return row ? rowToEvent(row) : undefined;
 }
 
 function toResult(input: AppendInput, e: EncodedEvent, r: InsertOutcome): AppendResult {
   if (r.outcome !== "appended") return { outcome: r.outcome, event: r.existing };
-  return {
-    outcome: "appended",
-    event: {
-      sequence: r.sequence,
-      event_id: e.event_id,
-      kind: e.kind,
-      payload: input.payload,
-      payload_json: e.payload_json,
-      schema_version: e.schema_version,
-      occurred_at: e.occurred_at,
-      task_id: e.task_id,
-      saga_id: e.saga_id,
-      causal_event_id: e.causal_event_id,
-      causal_sequence: e.causal_sequence,
-      idempotency_key: e.idempotency_key,
-      prev_hash: r.prev_hash,
-      event_hash: r.event_hash,
-    },
+  const { chain_tail: _, ...columns } = e;
+  const row = {
+    ...columns,
+    sequence: r.sequence,
+    prev_hash: r.prev_hash,
+    event_hash: r.event_hash,
   };
+  return { outcome: "appended", event: storedEvent(row, input.payload) };
 }
 
 function readHead(ctx: StoreContext): { hash: string } {
   if (ctx.headHash !== null) return { hash: ctx.headHash };
-  const row = ctx.stmt(HEAD).get<{ event_hash: string }>();
+  const row = ctx.stmt(HEAD_HASH).get<{ event_hash: string }>();
   return { hash: row?.event_hash ?? GENESIS_HASH };
 }
 

@@ -1,47 +1,29 @@
 import * as crypto from "node:crypto";
 import { escapeNonAscii } from "../encoding/python-json.ts";
+import { CHAIN_COLUMNS, type ChainColumn, type EventRow } from "./event-columns.ts";
 
 /**
  * Hash chain (upstream's first variant, documented in docs/store.md):
- * event_hash = sha256_hex(compact JSON of
- *   [prev_hash, event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id, idempotency_key])
+ * event_hash = sha256_hex(compact JSON of [prev_hash, ...CHAIN_COLUMNS])
  * as Python's json.dumps(..., separators=(",", ":")) writes it; genesis prev_hash = 64 zeros.
  */
 export const GENESIS_HASH = "0".repeat(64);
 
-export type ChainFields = {
-  prev_hash: string;
-  event_id: string;
-  kind: string;
-  payload_json: string;
-  schema_version: number;
-  occurred_at: string;
-  task_id: string | null;
-  saga_id: string | null;
-  idempotency_key: string | null;
-};
+/** The fields the chain hashes after `prev_hash`. */
+export type ChainFields = Pick<EventRow, ChainColumn>;
 
 // JSON.stringify writes an array of strings, nulls and integers exactly as Python's compact
 // json.dumps does, once non-ASCII is escaped; one call is much cheaper than one per field.
-export function eventHash(f: ChainFields): string {
-  return chainHash(f.prev_hash, chainTail(f));
+export function eventHash(prevHash: string, f: ChainFields): string {
+  return chainHash(prevHash, chainTail(f));
 }
 
 /**
  * The hash input after `[prev_hash,`: it does not depend on the chain head, so it can be
  * computed before the write transaction (or on another thread), leaving only the hash inside.
  */
-export function chainTail(f: Omit<ChainFields, "prev_hash">): string {
-  const text = JSON.stringify([
-    f.event_id,
-    f.kind,
-    f.payload_json,
-    f.schema_version,
-    f.occurred_at,
-    f.task_id,
-    f.saga_id,
-    f.idempotency_key,
-  ]);
+export function chainTail(f: ChainFields): string {
+  const text = JSON.stringify(CHAIN_COLUMNS.map((c) => f[c]));
   return escapeNonAscii(text.slice(1));
 }
 

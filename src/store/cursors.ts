@@ -1,6 +1,7 @@
 import { EventLogError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
 import { latestSequence, reading } from "./read.ts";
+import { CURSOR_DELETE, CURSOR_GET, CURSOR_LIST, CURSOR_UPSERT } from "./schema/contract.ts";
 import { writeTransaction } from "./transaction.ts";
 
 /**
@@ -17,9 +18,7 @@ export interface CursorRow {
 
 export function getCursor(ctx: StoreContext, name: string): number {
   return reading(ctx, `reading cursor ${name}`, () => {
-    const row = ctx
-      .stmt("SELECT sequence FROM projection_cursors WHERE projection_name = ?")
-      .get<{ sequence: number }>(name);
+    const row = ctx.stmt(CURSOR_GET).get<{ sequence: number }>(name);
     return Number(row?.sequence ?? 0);
   });
 }
@@ -52,12 +51,7 @@ export function setCursor(
         `cursor ${name} cannot move to ${sequence}: the latest event is ${head}`,
       );
     }
-    ctx
-      .stmt(
-        `INSERT INTO projection_cursors (projection_name, sequence) VALUES (?, ?)
-         ON CONFLICT(projection_name) DO UPDATE SET sequence = excluded.sequence`,
-      )
-      .run(name, sequence);
+    ctx.stmt(CURSOR_UPSERT).run(name, sequence);
   });
 }
 
@@ -68,7 +62,7 @@ export function advanceCursor(ctx: StoreContext, name: string, sequence: number)
 
 export function deleteCursor(ctx: StoreContext, name: string): boolean {
   return writeTransaction(ctx, `deleting cursor ${name}`, () => {
-    const r = ctx.stmt("DELETE FROM projection_cursors WHERE projection_name = ?").run(name);
+    const r = ctx.stmt(CURSOR_DELETE).run(name);
     return r.changes > 0;
   });
 }
@@ -76,9 +70,7 @@ export function deleteCursor(ctx: StoreContext, name: string): boolean {
 export function listCursors(ctx: StoreContext): CursorRow[] {
   const head = latestSequence(ctx);
   return reading(ctx, "listing cursors", () =>
-    ctx
-      .stmt("SELECT projection_name, sequence FROM projection_cursors ORDER BY projection_name")
-      .all<{ projection_name: string; sequence: number }>(),
+    ctx.stmt(CURSOR_LIST).all<{ projection_name: string; sequence: number }>(),
   ).map((r) => ({
     name: r.projection_name,
     sequence: Number(r.sequence),

@@ -15,9 +15,28 @@ import {
   setCursor,
 } from "./cursors.ts";
 import type { DriverModule, SqlStatement } from "./driver.ts";
+import {
+  type FollowPosition,
+  listFollowPositions,
+  loadFollowPosition,
+  saveFollowPosition,
+} from "./follow-positions.ts";
 import { type OpenOptions, openContext, openContextWith } from "./open.ts";
-import { eventAt, eventByKey, latestSequence, type SinceFilter, since } from "./read.ts";
+import {
+  loadTimelineState,
+  saveTimelineState,
+  type TimelineStateRows,
+} from "./projection-state.ts";
+import {
+  countQuarantine,
+  type LineOrigin,
+  listQuarantine,
+  type QuarantinedLine,
+  quarantineLine,
+} from "./quarantine.ts";
+import { eventAt, eventById, eventByKey, latestSequence, type SinceFilter, since } from "./read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "./record.ts";
+import { dataVersion, type EventRange, eventRange, eventsByKind, schemaVersion } from "./stats.ts";
 import { writeTransaction } from "./transaction.ts";
 import { type VerifyReport, verify } from "./verify.ts";
 
@@ -80,6 +99,10 @@ export class EventStore {
     return eventByKey(this.ctx, idempotencyKey);
   }
 
+  eventById(eventId: string): StoredEvent | undefined {
+    return eventById(this.ctx, eventId);
+  }
+
   getCursor(name: string): number {
     return getCursor(this.ctx, name);
   }
@@ -100,6 +123,56 @@ export class EventStore {
     return listCursors(this.ctx);
   }
 
+  /** Keeps a line that could not be mirrored (once per source, line and text). */
+  quarantine(origin: LineOrigin, reason: string): boolean {
+    return quarantineLine(this.ctx, origin, reason);
+  }
+
+  listQuarantine(limit = 100): QuarantinedLine[] {
+    return listQuarantine(this.ctx, limit);
+  }
+
+  countQuarantine(): number {
+    return countQuarantine(this.ctx);
+  }
+
+  loadFollowPosition(source: string): FollowPosition | undefined {
+    return loadFollowPosition(this.ctx, source);
+  }
+
+  saveFollowPosition(position: FollowPosition): void {
+    saveFollowPosition(this.ctx, position);
+  }
+
+  listFollowPositions(): FollowPosition[] {
+    return listFollowPositions(this.ctx);
+  }
+
+  loadTimelineState(): TimelineStateRows {
+    return loadTimelineState(this.ctx);
+  }
+
+  saveTimelineState(tasks: Iterable<[number, string]>, loopJson: string): void {
+    saveTimelineState(this.ctx, tasks, loopJson);
+  }
+
+  eventRange(): EventRange {
+    return eventRange(this.ctx);
+  }
+
+  eventsByKind(): { kind: string; count: number }[] {
+    return eventsByKind(this.ctx);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.ctx);
+  }
+
+  /** Changes whenever another connection commits: a cheap check before reading new events. */
+  dataVersion(): number {
+    return dataVersion(this.ctx);
+  }
+
   /**
    * Runs `fn` in one write transaction: a projection stores its state and its cursor together,
    * so a crash leaves both before or both after. `fn` must be synchronous.
@@ -108,7 +181,10 @@ export class EventStore {
     return writeTransaction(this.ctx, doing, fn);
   }
 
-  /** A cached prepared statement, for projections and extensions that keep their own tables. */
+  /**
+   * A cached prepared statement, for extensions that keep tables of their own. forge-eventlog's
+   * own tables are reached through the methods above (their SQL sits in `schema/`).
+   */
   statement(sql: string): SqlStatement {
     return this.ctx.stmt(sql);
   }

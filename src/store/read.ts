@@ -1,24 +1,11 @@
 import type { StoreContext } from "./context.ts";
-import type { EventKind } from "./kinds.ts";
-import type { StoredEvent } from "./record.ts";
+import { readEventRow } from "./event-columns.ts";
+import { type StoredEvent, storedEvent } from "./record.ts";
+import { EVENT_AT, EVENT_BY_ID, EVENT_BY_KEY, LATEST_SEQUENCE } from "./schema/contract.ts";
 
 export function rowToEvent(row: Record<string, unknown>): StoredEvent {
-  return {
-    sequence: Number(row.sequence),
-    event_id: row.event_id as string,
-    kind: row.kind as EventKind,
-    payload: JSON.parse(row.payload_json as string),
-    payload_json: row.payload_json as string,
-    schema_version: Number(row.schema_version),
-    occurred_at: row.occurred_at as string,
-    task_id: (row.task_id as string | null) ?? null,
-    saga_id: (row.saga_id as string | null) ?? null,
-    causal_event_id: (row.causal_event_id as string | null) ?? null,
-    causal_sequence: row.causal_sequence == null ? null : Number(row.causal_sequence),
-    idempotency_key: (row.idempotency_key as string | null) ?? null,
-    prev_hash: row.prev_hash as string,
-    event_hash: row.event_hash as string,
-  };
+  const columns = readEventRow(row);
+  return storedEvent(columns, JSON.parse(columns.payload_json));
 }
 
 export interface SinceFilter {
@@ -84,21 +71,28 @@ export function reading<T>(ctx: StoreContext, doing: string, fn: () => T): T {
 
 export function latestSequence(ctx: StoreContext): number {
   return reading(ctx, "reading the latest sequence", () => {
-    const row = ctx.stmt("SELECT MAX(sequence) AS s FROM events").get<{ s: number | null }>();
+    const row = ctx.stmt(LATEST_SEQUENCE).get<{ s: number | null }>();
     return Number(row?.s ?? 0);
   });
 }
 
 export function eventAt(ctx: StoreContext, sequence: number): StoredEvent | undefined {
   return reading(ctx, `reading event ${sequence}`, () => {
-    const row = ctx.stmt("SELECT * FROM events WHERE sequence = ?").get(sequence);
+    const row = ctx.stmt(EVENT_AT).get(sequence);
     return row ? rowToEvent(row) : undefined;
   });
 }
 
 export function eventByKey(ctx: StoreContext, key: string): StoredEvent | undefined {
   return reading(ctx, `reading the event with idempotency key ${key}`, () => {
-    const row = ctx.stmt("SELECT * FROM events WHERE idempotency_key = ?").get(key);
+    const row = ctx.stmt(EVENT_BY_KEY).get(key);
+    return row ? rowToEvent(row) : undefined;
+  });
+}
+
+export function eventById(ctx: StoreContext, eventId: string): StoredEvent | undefined {
+  return reading(ctx, `reading event ${eventId}`, () => {
+    const row = ctx.stmt(EVENT_BY_ID).get(eventId);
     return row ? rowToEvent(row) : undefined;
   });
 }

@@ -1,24 +1,17 @@
 import { z } from "zod";
-import { eventKindSchema } from "./kinds.ts";
+import { type EventRow, eventRowSchema } from "./event-columns.ts";
 
-/** One row of `events`, as the API hands it out. Field names follow the contract's columns. */
-export const storedEventSchema = z.object({
-  sequence: z.number().int().positive(),
-  event_id: z.string().regex(/^[0-9a-f]{32}$/),
-  kind: eventKindSchema,
+/** One row of `events`, as the API hands it out: the contract's columns, plus `payload` parsed. */
+export const storedEventSchema = eventRowSchema.extend({
   payload: z.record(z.string(), z.unknown()),
-  payload_json: z.string(),
-  schema_version: z.number().int(),
-  occurred_at: z.string(),
-  task_id: z.string().nullable(),
-  saga_id: z.string().nullable(),
-  causal_event_id: z.string().nullable(),
-  causal_sequence: z.number().int().nullable(),
-  idempotency_key: z.string().nullable(),
-  prev_hash: z.string(),
-  event_hash: z.string(),
 });
 export type StoredEvent = z.infer<typeof storedEventSchema>;
+
+/** A stored event from its row and its parsed payload (key order: `payload` after `kind`). */
+export function storedEvent(row: EventRow, payload: Record<string, unknown>): StoredEvent {
+  const { sequence, event_id, kind, ...rest } = row;
+  return { sequence, event_id, kind, payload, ...rest };
+}
 
 export const appendOptionsSchema = z.object({
   taskId: z.string().nullish(),
@@ -28,10 +21,7 @@ export const appendOptionsSchema = z.object({
   causalEventId: z.string().nullish(),
   causalSequence: z.number().int().nullish(),
   /** Keep an existing identity (import/export); default: a new uuid4 hex. */
-  eventId: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/)
-    .nullish(),
+  eventId: eventRowSchema.shape.event_id.nullish(),
 });
 export type AppendOptions = z.infer<typeof appendOptionsSchema>;
 

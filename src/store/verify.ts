@@ -1,5 +1,6 @@
 import { type ChainFields, eventHash, GENESIS_HASH } from "./chain.ts";
 import type { StoreContext } from "./context.ts";
+import { CHAIN_COLUMNS } from "./event-columns.ts";
 
 export interface VerifyReport {
   ok: boolean;
@@ -12,10 +13,10 @@ export interface VerifyReport {
   integrity: string[];
 }
 
-const CHAIN_ROWS = `SELECT sequence, event_id, kind, payload_json, schema_version, occurred_at, task_id,
-  saga_id, idempotency_key, prev_hash, event_hash FROM events ORDER BY sequence`;
+const CHAIN_ROWS = `SELECT sequence, ${CHAIN_COLUMNS.join(", ")}, prev_hash, event_hash
+  FROM events ORDER BY sequence`;
 
-type ChainRow = ChainFields & { sequence: number; event_hash: string };
+type ChainRow = ChainFields & { sequence: number; prev_hash: string; event_hash: string };
 
 /**
  * Recomputes the hash chain from genesis and runs SQLite's integrity check. An edited row
@@ -48,7 +49,8 @@ export function verify(ctx: StoreContext, onProgress?: (checked: number) => void
           "prev_hash does not link to the previous event (rows deleted, inserted or reordered)",
       };
     } else if (
-      eventHash({ ...row, schema_version: Number(row.schema_version) }) !== row.event_hash
+      eventHash(row.prev_hash, { ...row, schema_version: Number(row.schema_version) }) !==
+      row.event_hash
     ) {
       firstBad = {
         sequence: seq,

@@ -2,7 +2,6 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Mirror } from "../../src/mirror/mirror.ts";
-import { listQuarantine } from "../../src/mirror/quarantine.ts";
 import {
   catchUpTimelines,
   loadTimelines,
@@ -56,7 +55,7 @@ test("a record with wrong field types is quarantined, not mirrored, and nothing 
   m.mirrorRecord({ kind: "tick_start", tick: 8, issues: [167] });
   expect(outcome).toMatchObject({ status: "quarantined" });
   expect(outcome.status === "quarantined" && outcome.reason).toContain('field "tick"');
-  const [q] = listQuarantine(store);
+  const [q] = store.listQuarantine();
   expect(q).toMatchObject({ source: "plugin" });
   expect(q?.raw).toBe('{"kind": "tick_start", "tick": "seven", "issues": [167]}');
   expect(store.latestSequence()).toBe(2);
