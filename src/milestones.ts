@@ -1,52 +1,22 @@
 import type { KnownLegacyKind, LegacyRecordOf } from "./legacy/schemas.ts";
+import { HOOK_KINDS } from "./legacy/vocabulary.ts";
 
 /**
- * The runner's milestones, grouped by the hook that reports them. A milestone is the legacy
- * record the runner used to write, with `ts` optional (omitted → stamped now; null → none).
+ * The runner's milestones, grouped by the hook that reports them (the grouping is part of the
+ * runner's vocabulary). A milestone is the legacy record the runner used to write, typed by its
+ * `kind`, with `ts` optional (omitted → stamped now; null → written without one). Fields a
+ * newer runner adds beyond the documented ones are allowed and written as they are.
  */
-export const HOOK_KINDS = {
-  onStart: ["loop_start"],
-  onTick: ["tick_start", "po_start", "po_done", "tick_idle", "tick_all_skipped", "tick_done"],
-  onWorker: [
-    "worker_start",
-    "worker_started",
-    "worker_iteration_attempt",
-    "worker_skip_in_flight",
-    "worker_skip_cooldown",
-    "worker_session_transition",
-    "watchdog_started",
-    "watchdog_worker_stuck",
-    "watchdog_worker_killed",
-    "stage_timeout",
-    "stage_error",
-    "worker_work_rescued",
-  ],
-  onCritic: [
-    "critic_done",
-    "critic_verdict_merged",
-    "critic_verdict_blocked",
-    "critic_verdict_revising",
-    "critic_verdict_unknown",
-  ],
-  onPr: ["merge_refused_issue_closed"],
-  onWorktree: ["worktree_reaped", "worktree_preserved"],
-  onHalt: [
-    "loop_drift_halt",
-    "deploy_drift_warn",
-    "deploy_drift_halt",
-    "max_ticks_reached",
-    "loop_stop",
-    "stop_file_seen",
-    "signal_stop",
-    "signal_pause",
-    "signal_resume",
-  ],
-} as const satisfies Record<string, readonly KnownLegacyKind[]>;
-
 export type HookName = keyof typeof HOOK_KINDS;
 
-export type Milestone<K extends KnownLegacyKind> = Omit<LegacyRecordOf<K>, "ts"> & {
+/** A zod loose object's input type without its index signature, so its own keys survive `Omit`. */
+type DeclaredFields<T> = {
+  [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K];
+};
+
+export type Milestone<K extends KnownLegacyKind> = Omit<DeclaredFields<LegacyRecordOf<K>>, "ts"> & {
   ts?: string | null;
+  readonly [extra: string]: unknown;
 };
 
 type MilestoneOf<H extends HookName> = {
@@ -60,6 +30,8 @@ export type CriticMilestone = MilestoneOf<"onCritic">;
 export type PrMilestone = MilestoneOf<"onPr">;
 export type WorktreeMilestone = MilestoneOf<"onWorktree">;
 export type HaltMilestone = MilestoneOf<"onHalt">;
+/** Every milestone of a known kind. */
+export type KnownMilestone = { [K in KnownLegacyKind]: Milestone<K> }[KnownLegacyKind];
 
 /** Any record, including kinds nobody maps (e.g. `mcp_tool_rate_limited`). */
 export type AnyMilestone = { kind: string; ts?: string | null } & Record<string, unknown>;

@@ -1,0 +1,62 @@
+/**
+ * forge-eventlog's public surface: the runner plugin and its typed milestones, the durable
+ * event store, the JSONL follower, timeline replay, and the one error class. Everything else
+ * is internal and may change.
+ */
+
+export {
+  type Config,
+  type ConfigInput,
+  configSchema,
+  loadConfig,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./config.ts";
+export { ERROR_CODES, type ErrorCode, EventLogError, isEventLogError } from "./errors.ts";
+export { type FollowOptions, type FollowProgress, followFile } from "./follow/follower.ts";
+export type { FollowSummary } from "./follow/summary.ts";
+export type { KnownLegacyKind, LegacyRecordOf } from "./legacy/schemas.ts";
+export type {
+  AnyMilestone,
+  CriticMilestone,
+  HaltMilestone,
+  HookName,
+  KnownMilestone,
+  Milestone,
+  PrMilestone,
+  RunnerHooks,
+  StartMilestone,
+  TickMilestone,
+  WorkerMilestone,
+  WorktreeMilestone,
+} from "./milestones.ts";
+export {
+  createRunnerPlugin,
+  EventLogPlugin,
+  type PluginOptions,
+  type PluginStats,
+} from "./plugin.ts";
+export { type LoadedPlugins, loadRunnerPlugins } from "./plugin-loader.ts";
+export { renderTimelines, sortedTasks } from "./replay/render-timeline.ts";
+export {
+  catchUpTimelines,
+  loadTimelines,
+  replayTimelines,
+  TIMELINE_CURSOR,
+} from "./replay/timeline-projection.ts";
+export type { LoopTimeline, TaskTimeline, Timelines } from "./replay/timeline-state.ts";
+export type { CursorRow } from "./store/cursors.ts";
+export type { DriverName } from "./store/driver.ts";
+export { EventStore } from "./store/event-store.ts";
+export { EVENT_KINDS, type EventKind } from "./store/kinds.ts";
+export type { OpenOptions, Synchronous } from "./store/open.ts";
+export type { LineOrigin, QuarantinedLine } from "./store/quarantine.ts";
+export type { SinceFilter } from "./store/read.ts";
+export type {
+  AppendInput,
+  AppendOptions,
+  AppendOutcome,
+  AppendResult,
+  StoredEvent,
+} from "./store/record.ts";
+export type { VerifyReport } from "./store/verify.ts";
