@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { legacyLine } from "../encoding/python-json.ts";
 import { EventLogError } from "../errors.ts";
+import { writeAllSync } from "../io/write-all.ts";
 import type { AnyLegacyRecord } from "./schemas.ts";
 
 /**
@@ -18,10 +19,7 @@ export class LegacyJsonlWriter {
     const bytes = Buffer.from(`${legacyLine(record)}\n`, "utf8");
     try {
       this.fd ??= this.open();
-      let written = 0;
-      while (written < bytes.length) {
-        written += writeSync(this.fd, bytes, written, bytes.length - written);
-      }
+      writeAllSync(this.fd, bytes);
     } catch (e) {
       throw new EventLogError(
         "db_io",

@@ -43,3 +43,25 @@ test("a milestone given ts null is written without ts, like the runner's old cod
       '{"kind": "worker_started", "tick": 7, "issue": 167, "worktree": "/tmp/wt-loop-167"}\n',
   );
 });
+
+test("a milestone that is not a record is written nowhere, counted and warned about once", async () => {
+  const dir = tempDir();
+  const { EventLogPlugin } = await import("../../src/plugin.ts");
+  const { resolveConfig } = await import("../../src/config.ts");
+  const warnings: string[] = [];
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig({ jsonl: "e.jsonl", db: "e.db", mirror: true }, dir),
+    logger: { warn: (m) => warnings.push(m) },
+  });
+  for (const bad of ["abc", {}, { kind: "" }, { kind: 7 }, null, [1, 2]]) {
+    plugin.onRecord(bad as never);
+  }
+  plugin.onTick({ kind: "tick_start", tick: 7, issues: [167], ts: null });
+  plugin.close();
+  const lines = readFileSync(join(dir, "e.jsonl"), "utf8").trimEnd().split("\n");
+  expect(lines).toEqual(['{"kind": "tick_start", "tick": 7, "issues": [167]}']);
+  expect(plugin.stats()).toMatchObject({ milestones: 7, rejected: 6, jsonlWritten: 1 });
+  expect(plugin.stats().mirror?.quarantined).toBe(0);
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain("ignored a milestone");
+});
