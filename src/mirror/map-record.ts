@@ -1,11 +1,11 @@
 import type { AnyLegacyRecord, KnownLegacyKind, TickOutcome } from "../legacy/schemas.ts";
+import { LOOP_END_KINDS, terminalKindOf } from "../legacy/vocabulary.ts";
 import type { EventKind } from "../store/kinds.ts";
 import type { AppendInput } from "../store/record.ts";
 import { idempotencyKey, type KeyParts, occurrenceOf } from "./idempotency-key.ts";
 
 /**
- * Legacy record → durable events (CONTEXT §2's table; our additions are marked in
- * docs/mirror.md). The mapping is stateless: an event carries `saga_id` only when its own
+ * Legacy record → durable events (the table and our additions are in docs/mirror.md). The mapping is stateless: an event carries `saga_id` only when its own
  * record names the tick, so a record maps the same wherever a reader starts in the file.
  * Returns null for kinds nobody maps (they are skipped and counted, never errors).
  */
@@ -70,17 +70,6 @@ class Builder {
   }
 }
 
-const TERMINAL: Record<string, EventKind> = {
-  merged: "task.completed",
-  open: "task.completed",
-  failed: "task.failed",
-  no_pr: "task.failed",
-  timeout: "task.failed",
-  stale: "task.failed",
-  budget_exceeded: "task.failed",
-  compensated: "task.compensated",
-};
-
 function tickDone(b: Builder): AppendInput[] {
   const outcomes = (b.rec.outcomes as TickOutcome[]) ?? [];
   const events = [b.whole("tick.completed", { outcome_count: outcomes.length })];
@@ -91,7 +80,9 @@ function tickDone(b: Builder): AppendInput[] {
     const part = n > 1 ? `outcome=${n}` : undefined;
     const fields = { ...o } as R;
     if (o.pr_url) events.push(b.perIssue("pr.opened", o.issue, fields, part));
-    events.push(b.perIssue(TERMINAL[o.status] ?? "worker.observation", o.issue, fields, part));
+    events.push(
+      b.perIssue(terminalKindOf(o.status) ?? "worker.observation", o.issue, fields, part),
+    );
     if (o.status === "merged") events.push(b.perIssue("pr.merged", o.issue, fields, part));
   }
   return events;
@@ -159,10 +150,7 @@ const MAPPERS: Partial<Record<KnownLegacyKind, (b: Builder) => AppendInput[]>> =
   worktree_reaped: (b) => [b.whole("worktree.reaped")],
   // Ours: a preserved worktree is an observation worth keeping on the timeline.
   worktree_preserved: (b) => [b.whole("worker.observation")],
-  loop_drift_halt: halt,
-  deploy_drift_halt: halt,
-  max_ticks_reached: halt,
-  loop_stop: halt,
+  ...Object.fromEntries(LOOP_END_KINDS.map((kind) => [kind, halt])),
 };
 
 export const MAPPED_LEGACY_KINDS = Object.keys(MAPPERS) as KnownLegacyKind[];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TERMINAL_WORD } from "../legacy/vocabulary.ts";
 import type { StoredEvent } from "../store/record.ts";
 
 /** One issue's life as the durable log tells it. */
@@ -13,7 +14,7 @@ export const taskTimelineSchema = z.object({
   progress: z.number().int(),
   last_progress_at: z.string().nullable(),
   /** completed | failed | compensated, from the last terminal event. */
-  terminal: z.enum(["completed", "failed", "compensated"]).nullable(),
+  terminal: z.enum(Object.values(TERMINAL_WORD)).nullable(),
   /** The runner's status word: merged, open, failed, timeout, stale, no_pr, ... */
   status: z.string().nullable(),
   critic_verdicts: z.array(z.string()),
@@ -55,12 +56,6 @@ export function emptyTimelines(): Timelines {
     loop: { ticks_started: 0, ticks_completed: 0, last_tick: null, halts: [], last_sequence: 0 },
   };
 }
-
-const TERMINAL = {
-  "task.completed": "completed",
-  "task.failed": "failed",
-  "task.compensated": "compensated",
-} as const;
 
 function numberFrom(id: string | null, prefix: string): number | null {
   if (id === null || !id.startsWith(prefix)) return null;
@@ -110,7 +105,7 @@ export function applyEvent(t: Timelines, e: StoredEvent): number | null {
     case "task.completed":
     case "task.failed":
     case "task.compensated":
-      task.terminal = TERMINAL[e.kind];
+      task.terminal = TERMINAL_WORD[e.kind];
       task.status = typeof p.status === "string" ? p.status : task.terminal;
       break;
     case "critique.issued":

@@ -84,6 +84,9 @@ const CASES: [Record<string, unknown>, string[]][] = [
   [{ kind: "deploy_drift_halt", consecutive_fails: 3 }, ["loop.halted"]],
   [{ kind: "max_ticks_reached", tick: 9 }, ["loop.halted"]],
   [{ kind: "loop_stop", tick: 9 }, ["loop.halted"]],
+  // A stop request ends the loop too: the durable log says so, as fmail's loop_stop does.
+  [{ kind: "stop_file_seen" }, ["loop.halted"]],
+  [{ kind: "signal_stop" }, ["loop.halted"]],
   [
     {
       kind: "tick_done",
@@ -132,8 +135,6 @@ test("kinds nobody maps give null (skipped, not an error)", () => {
       "po_start",
       "signal_pause",
       "signal_resume",
-      "signal_stop",
-      "stop_file_seen",
       "worker_skip_cooldown",
       "worker_skip_in_flight",
     ].sort(),

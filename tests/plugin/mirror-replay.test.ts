@@ -101,6 +101,8 @@ test("after close and reopen, replay from sequence 0 rebuilds every task's timel
   expect(t.loop.halts.map((h) => h.reason)).toEqual([
     "deploy_drift_halt",
     "loop_drift_halt",
+    "stop_file_seen",
+    "signal_stop",
     "max_ticks_reached",
     "loop_stop",
   ]);
