@@ -1,4 +1,5 @@
 import type { EncodedEvent } from "../store/append.ts";
+import { ENCODED_COLUMNS, INTEGER_COLUMNS, NULLABLE_COLUMNS } from "../store/event-columns.ts";
 import type { LinePlan } from "./line-plan.ts";
 
 /**
@@ -21,19 +22,10 @@ enum Tag {
   Events = 4,
 }
 
-const FIELDS = [
-  "event_id",
-  "kind",
-  "payload_json",
-  "schema_version",
-  "occurred_at",
-  "task_id",
-  "saga_id",
-  "causal_event_id",
-  "causal_sequence",
-  "idempotency_key",
-  "chain_tail",
-] as const satisfies readonly (keyof EncodedEvent)[];
+/** An encoded event's fields in transport order: its columns, then the chain tail. */
+const FIELDS = [...ENCODED_COLUMNS, "chain_tail"] as const;
+const NUMERIC: ReadonlySet<string> = INTEGER_COLUMNS;
+const NULLABLE: ReadonlySet<string> = NULLABLE_COLUMNS;
 
 class Packer {
   readonly slots: number[] = [];
@@ -149,19 +141,12 @@ export function unpackPlans(packed: PackedPlans): LinePlan[] {
       const count = u.number();
       const events: EncodedEvent[] = [];
       for (let k = 0; k < count; k++) {
-        events.push({
-          event_id: u.string(),
-          kind: u.string() as EncodedEvent["kind"],
-          payload_json: u.string(),
-          schema_version: u.number(),
-          occurred_at: u.string(),
-          task_id: u.nullableString(),
-          saga_id: u.nullableString(),
-          causal_event_id: u.nullableString(),
-          causal_sequence: u.nullableNumber(),
-          idempotency_key: u.nullableString(),
-          chain_tail: u.string(),
-        });
+        const event: Record<string, string | number | null> = {};
+        for (const f of FIELDS) {
+          if (NUMERIC.has(f)) event[f] = NULLABLE.has(f) ? u.nullableNumber() : u.number();
+          else event[f] = NULLABLE.has(f) ? u.nullableString() : u.string();
+        }
+        events.push(event as EncodedEvent);
       }
       plans.push({ status: "events", events });
     }
