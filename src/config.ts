@@ -3,8 +3,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { EventLogError } from "./errors.ts";
 import { fmailEventsConfigSchema } from "./fmail/config.ts";
+import { DEFAULT_CONFIG_FILE, DEFAULT_DB, DEFAULT_JSONL } from "./paths.ts";
 
-export const DEFAULT_CONFIG_FILE = "forge-eventlog.config.json";
 /** The plugin shipped with forge-eventlog, as named in `plugins`. */
 export const BUILTIN_PLUGIN = "forge-eventlog";
 
@@ -14,9 +14,9 @@ export const BUILTIN_PLUGIN = "forge-eventlog";
  */
 export const configSchema = z.strictObject({
   /** The runner's legacy JSONL file; written exactly as before, mirroring on or off. */
-  jsonl: z.string().trim().min(1).default("docs/ops/loop-runner-events.jsonl"),
+  jsonl: z.string().trim().min(1).default(DEFAULT_JSONL),
   /** The durable SQLite event log. */
-  db: z.string().trim().min(1).default(".forge/events.db"),
+  db: z.string().trim().min(1).default(DEFAULT_DB),
   /** Mirror every milestone into `db` as well (opt-in). */
   mirror: z.boolean().default(false),
   /** `normal`: survives a crash of the process; `full`: also a power loss (slower). */

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { DEFAULT_CONFIG_FILE, loadConfig, type ResolvedConfig } from "../../config.ts";
+import { loadConfig, type ResolvedConfig } from "../../config.ts";
 import { EventLogError } from "../../errors.ts";
+import { DEFAULT_CONFIG_FILE } from "../../paths.ts";
 
 export const CONFIG_FILE = DEFAULT_CONFIG_FILE;
 const DEFAULT_DB = ".forge/events.db";
