@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * The forge-loop runner's legacy JSONL records (CONTEXT §1), one zod schema per kind. They
+ * The forge-loop runner's legacy JSONL records, one zod schema per kind. They
  * type the plugin's milestone inputs and validate records read back from a JSONL file.
  * Identity fields (tick, issue, issues, outcomes) are strict; every other documented field is
  * optional and nullable, because the Python runner writes `None` freely. Unknown extra fields

@@ -1,4 +1,5 @@
 import type { EventStore } from "../store/event-store.ts";
+import { migration3 } from "../store/schema/timeline.ts";
 import {
   applyEvent,
   emptyTimelines,
@@ -60,4 +61,21 @@ export function catchUpTimelines(
     applied += page.length;
   }
   return { applied, cursor };
+}
+
+/**
+ * The timelines as of the latest event, from the stored projection. On a writable store the
+ * projection is caught up and stored, so the next call reads only what landed since; on a
+ * read-only one the events after its cursor are applied in memory and nothing is written. A
+ * database without the projection's tables (another writer's) is replayed from sequence 0.
+ */
+export function currentTimelines(store: EventStore): Timelines {
+  if (store.schemaVersion() < migration3.version) return replayTimelines(store);
+  if (!store.readonly) {
+    catchUpTimelines(store);
+    return loadTimelines(store);
+  }
+  const t = loadTimelines(store);
+  for (const e of store.since(store.getCursor(TIMELINE_CURSOR))) applyEvent(t, e);
+  return t;
 }

@@ -59,6 +59,11 @@ export class EventStore {
     return this.ctx.path;
   }
 
+  /** Opened for reading only: nothing may be written through it. */
+  get readonly(): boolean {
+    return this.ctx.readonly;
+  }
+
   get runtime(): string {
     return this.ctx.sql.runtime;
   }

@@ -2,14 +2,15 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Mirror } from "../../src/mirror/mirror.ts";
+import { sortedTasks } from "../../src/replay/render-timeline.ts";
 import {
   catchUpTimelines,
+  currentTimelines,
   loadTimelines,
   replayTimelines,
-  sortedTasks,
   TIMELINE_CURSOR,
-} from "../../src/replay/index.ts";
-import { EventStore } from "../../src/store/index.ts";
+} from "../../src/replay/timeline-projection.ts";
+import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 
@@ -144,4 +145,26 @@ test("hook then JSONL import of the same milestones gives no duplicates", async 
   expect(m.stats()).toMatchObject({ appended: 0, conflicts: 0, duplicates: head });
   expect(store.verify().ok).toBe(true);
   store.close();
+});
+
+test("currentTimelines stores the caught-up projection when writable, and only reads when not", async () => {
+  const dir = tempDir();
+  const db = join(dir, "e.db");
+  const records = goldenRecords();
+  const half = Math.floor(records.length / 2);
+  const store = await EventStore.open(db);
+  const m = new Mirror(store);
+  for (const r of records.slice(0, half)) m.mirrorRecord(r);
+  const first = currentTimelines(store);
+  expect(store.getCursor(TIMELINE_CURSOR)).toBe(store.latestSequence());
+  expect(sortedTasks(first)).toEqual(sortedTasks(replayTimelines(store)));
+  for (const r of records.slice(half)) m.mirrorRecord(r);
+  const stored = store.getCursor(TIMELINE_CURSOR);
+  store.close();
+  const reader = await EventStore.open(db, { readonly: true });
+  const read = currentTimelines(reader);
+  expect(reader.getCursor(TIMELINE_CURSOR)).toBe(stored);
+  expect(sortedTasks(read)).toEqual(sortedTasks(replayTimelines(reader)));
+  expect(read.loop).toEqual(replayTimelines(reader).loop);
+  reader.close();
 });
