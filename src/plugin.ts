@@ -6,9 +6,9 @@ import { buildLegacyRecord } from "./legacy/build-record.ts";
 import { recordShapeProblem } from "./legacy/shape.ts";
 import type { AnyMilestone, RunnerHooks } from "./milestones.ts";
 import type { MirrorStats } from "./mirror/mirror.ts";
-import { DurableSink } from "./sinks/durable-sink.ts";
-import { FmailSink } from "./sinks/fmail-sink.ts";
-import { JsonlSink } from "./sinks/jsonl-sink.ts";
+import { DurableSink } from "./plugin/durable-sink.ts";
+import { FmailSink } from "./plugin/fmail-sink.ts";
+import { JsonlSink } from "./plugin/jsonl-sink.ts";
 import { loadDriver } from "./store/load-driver.ts";
 
 export interface PluginOptions {
