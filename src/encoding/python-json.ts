@@ -1,3 +1,5 @@
+import { EventLogError } from "../errors.ts";
+import { isExactNumber, jsonProblem, MAX_JSON_DEPTH } from "./json-limits.ts";
 import { compareCodePoints, unicodeEscape } from "./unicode.ts";
 
 /**
@@ -10,18 +12,49 @@ import { compareCodePoints, unicodeEscape } from "./unicode.ts";
  * is written `12`. Non-integral floats follow Python's repr (e.g. `1e-05`, `1.5e+16`).
  */
 
-type Separators = { item: string; key: string; sortKeys: boolean };
+type Separators = {
+  item: string;
+  key: string;
+  sortKeys: boolean;
+  /** Refuse NaN and ±Infinity, which JSON cannot carry. */
+  exactNumbers: boolean;
+};
 
-const CANONICAL: Separators = { item: ",", key: ":", sortKeys: true };
-const LEGACY: Separators = { item: ", ", key: ": ", sortKeys: false };
+const CANONICAL: Separators = { item: ",", key: ":", sortKeys: true, exactNumbers: true };
+const LEGACY: Separators = { item: ", ", key: ": ", sortKeys: false, exactNumbers: false };
 
+/**
+ * The contract's payload text. Throws `input_invalid`, naming the field, for a value that has
+ * no JSON form: NaN or ±Infinity (JSON.parse, and so every reader but Python's, cannot read
+ * them back), nesting deeper than MAX_JSON_DEPTH (or circular).
+ */
 export function canonicalJson(value: unknown): string {
-  return encode(value, CANONICAL);
+  try {
+    return encode(value, CANONICAL, 0);
+  } catch (e) {
+    throw unencodable(e, value, true);
+  }
 }
 
+/**
+ * The runner's JSONL line, as Python writes it (NaN and Infinity included, as Python's
+ * json.dumps does). Throws `input_invalid` for nesting deeper than MAX_JSON_DEPTH or circular.
+ */
 export function legacyLine(record: Record<string, unknown>): string {
-  return encode(record, LEGACY);
+  try {
+    return encode(record, LEGACY, 0);
+  } catch (e) {
+    throw unencodable(e, record, false);
+  }
 }
+
+function unencodable(e: unknown, value: unknown, exactNumbers: boolean): unknown {
+  if (!(e instanceof Unencodable) && !(e instanceof RangeError)) return e;
+  const problem = jsonProblem(value, exactNumbers) ?? "it cannot be encoded as JSON";
+  return new EventLogError("input_invalid", problem, { cause: e });
+}
+
+class Unencodable extends Error {}
 
 // Python escapes every character outside printable ASCII (space..~); JSON.stringify already
 // escapes control characters and lone surrogates the same way, so only 0x7f and up remain.
@@ -64,11 +97,12 @@ function pythonFloatRepr(n: number): string {
   return `${sign}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
 }
 
-function encode(value: unknown, sep: Separators): string {
+function encode(value: unknown, sep: Separators, depth: number): string {
   switch (typeof value) {
     case "string":
       return pythonString(value);
     case "number":
+      if (sep.exactNumbers && !isExactNumber(value)) throw new Unencodable();
       return pythonNumber(value);
     case "boolean":
       return value ? "true" : "false";
@@ -76,27 +110,28 @@ function encode(value: unknown, sep: Separators): string {
       return value.toString();
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return encodeArray(value, sep);
+      if (depth >= MAX_JSON_DEPTH) throw new Unencodable();
+      if (Array.isArray(value)) return encodeArray(value, sep, depth + 1);
       if (value instanceof Date) return pythonString(value.toISOString());
-      return encodeObject(value as Record<string, unknown>, sep);
+      return encodeObject(value as Record<string, unknown>, sep, depth + 1);
     default:
       // Python's default=str has no analogue for functions/undefined at top level.
       return "null";
   }
 }
 
-function encodeArray(items: unknown[], sep: Separators): string {
+function encodeArray(items: unknown[], sep: Separators, depth: number): string {
   if (items.length === 0) return "[]";
   let out = "[";
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out += sep.item;
     const item = items[i];
-    out += item === undefined || typeof item === "function" ? "null" : encode(item, sep);
+    out += item === undefined || typeof item === "function" ? "null" : encode(item, sep, depth);
   }
   return `${out}]`;
 }
 
-function encodeObject(obj: Record<string, unknown>, sep: Separators): string {
+function encodeObject(obj: Record<string, unknown>, sep: Separators, depth: number): string {
   const keys = Object.keys(obj);
   if (sep.sortKeys) keys.sort(compareCodePoints);
   let out = "{";
@@ -106,7 +141,7 @@ function encodeObject(obj: Record<string, unknown>, sep: Separators): string {
     if (v === undefined || typeof v === "function") continue;
     if (!first) out += sep.item;
     first = false;
-    out += pythonString(key) + sep.key + encode(v, sep);
+    out += pythonString(key) + sep.key + encode(v, sep, depth);
   }
   return `${out}}`;
 }

@@ -82,9 +82,13 @@ export class Mirror {
   }
 }
 
+/** The record as the runner would have written it, or, if it has no JSON form, a description. */
 function safeRaw(value: unknown): string {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return String(value);
+  try {
     return legacyLine(value as Record<string, unknown>);
+  } catch {
+    const kind = (value as { kind?: unknown }).kind;
+    return `(a ${typeof kind === "string" ? kind : "record"} with no JSON form)`;
   }
-  return String(value);
 }

@@ -1,3 +1,4 @@
+import { isEventLogError } from "../errors.ts";
 import { validateLegacyRecord } from "../legacy/validate.ts";
 import { type EncodedEvent, encodeEvent } from "../store/append.ts";
 import { mapLegacyRecord } from "./map-record.ts";
@@ -11,15 +12,24 @@ export type RecordPlan =
   | { status: "skipped"; kind: string }
   | { status: "events"; events: EncodedEvent[] };
 
-/** `newEventId` names the events (default: the store's random uuid4 hex). */
+/**
+ * `newEventId` names the events (default: the store's random uuid4 hex). A record that passes
+ * its schema but cannot be stored (a `ts` that is no time, a value with no exact JSON form)
+ * is invalid too: that one record is quarantined, never its neighbours.
+ */
 export function planRecord(value: unknown, newEventId?: () => string): RecordPlan {
   const checked = validateLegacyRecord(value);
   if (!checked.ok) return { status: "invalid", reason: checked.reason };
-  const inputs = mapLegacyRecord(checked.record);
-  if (inputs === null) return { status: "skipped", kind: checked.record.kind };
-  const events = inputs.map((input) => {
-    if (newEventId && input.eventId == null) input.eventId = newEventId();
-    return encodeEvent(input);
-  });
-  return { status: "events", events };
+  try {
+    const inputs = mapLegacyRecord(checked.record);
+    if (inputs === null) return { status: "skipped", kind: checked.record.kind };
+    const events = inputs.map((input) => {
+      if (newEventId && input.eventId == null) input.eventId = newEventId();
+      return encodeEvent(input);
+    });
+    return { status: "events", events };
+  } catch (e) {
+    if (!isEventLogError(e, "input_invalid") && !isEventLogError(e, "invalid_event")) throw e;
+    return { status: "invalid", reason: `${checked.record.kind}: ${e.message}` };
+  }
 }
