@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sleep } from "../io/sleep.ts";
 import { goJson, goQuote } from "./gojson.ts";
 import { type FmailMessage, parseMessage } from "./message.ts";
 import { normalizeName, normalizeTopic } from "./names.ts";
@@ -104,19 +105,6 @@ export interface WatchOptions extends MessageFilter {
   signal?: AbortSignal;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal?.aborted) return done();
-    const timer = setTimeout(finish, ms);
-    function finish(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", finish);
-      done();
-    }
-    signal?.addEventListener("abort", finish, { once: true });
-  });
-}
-
 /**
  * Poll a topic folder (every 100 ms) and yield each new message once, in ID order per
  * poll, like `fmail watch <topic>`. "New" means: not in the folder when `watchTopic` was
@@ -170,7 +158,7 @@ export function watchTopic(
         if (left <= 0) return;
         wait = Math.min(wait, left);
       }
-      await sleep(wait, opts.signal);
+      if (!(await sleep(wait, opts.signal))) return;
     }
   }
   return run();
