@@ -21,7 +21,7 @@ export {
 export { type GcOptions, type GcResult, gcTopics } from "./gc.ts";
 export { goJson, goQuote } from "./gojson.ts";
 export { generateMessageId, isMessageId, parseMessageIdTime } from "./id.ts";
-export { FAILED_STATUSES, ledgerSummary, tickExitCode } from "./ledger.ts";
+export { ledgerSummary, tickExitCode } from "./ledger.ts";
 export { describePools, LoopEventDeriver, type LoopEventDeriverOptions } from "./lifecycle.ts";
 export {
   encodeMessage,

@@ -1,3 +1,10 @@
+import {
+  DEFERRED_STOP_KINDS,
+  FAILURE_HALT_KINDS,
+  isLoopEndKind,
+  PAUSE_KIND,
+  RESUME_KIND,
+} from "../legacy/vocabulary.ts";
 import type { LoopEvent } from "./events.ts";
 import { ledgerSummary, tickExitCode } from "./ledger.ts";
 import { formatFmailTime } from "./message.ts";
@@ -29,10 +36,10 @@ interface OpenTick {
   trigger: string | null;
 }
 
-/** Kinds that stop the loop; the first one seen in a run names the reason. */
-const STOP_KINDS = new Set(["loop_stop", "max_ticks_reached", "stop_file_seen", "signal_stop"]);
+/** Loop ends caused by a failure: a `loop_error` (will not retry), then the `loop_stop`. */
+const FAILURE_HALTS: ReadonlySet<string> = new Set(FAILURE_HALT_KINDS);
 /** Stop requests that wait for the ticks in flight to finish. */
-const DEFERRABLE_STOPS = new Set(["stop_file_seen", "signal_stop"]);
+const DEFERRED_STOPS: ReadonlySet<string> = new Set(DEFERRED_STOP_KINDS);
 
 function str(v: unknown): string | undefined {
   if (typeof v === "string") return v.trim() === "" ? undefined : v.trim();
@@ -140,19 +147,17 @@ export class LoopEventDeriver {
       case "stage_error":
       case "stage_timeout":
         return [this.stageError(rec, kind)];
-      case "loop_drift_halt":
-      case "deploy_drift_halt":
-        return this.onHalt(rec, kind);
       case "worker_skip_cooldown":
         return this.onCooldown(rec, ms);
-      case "signal_pause":
+      case PAUSE_KIND:
         return this.onPause();
-      case "signal_resume":
+      case RESUME_KIND:
         this.paused = false;
         return [];
-      default:
-        return STOP_KINDS.has(kind) ? this.onStop(kind) : [];
     }
+    if (FAILURE_HALTS.has(kind)) return this.onHalt(rec, kind);
+    // Any other loop end: the first one seen in a run names the reason.
+    return isLoopEndKind(kind) ? this.onStop(kind) : [];
   }
 
   private timeOf(rec: Rec): number {
@@ -309,7 +314,7 @@ export class LoopEventDeriver {
 
   private onStop(kind: string): LoopEvent[] {
     if (this.stopped) return [];
-    if (DEFERRABLE_STOPS.has(kind) && this.open.size > 0) {
+    if (DEFERRED_STOPS.has(kind) && this.open.size > 0) {
       this.pendingStop ??= kind;
       return [];
     }
