@@ -1,3 +1,4 @@
+import { isRecordShaped } from "../legacy/shape.ts";
 import {
   DEFERRED_STOP_KINDS,
   FAILURE_HALT_KINDS,
@@ -129,10 +130,9 @@ export class LoopEventDeriver {
 
   /** The events this record implies (often none). Never throws on odd input. */
   observe(record: unknown): LoopEvent[] {
-    if (typeof record !== "object" || record === null || Array.isArray(record)) return [];
-    const rec = record as Rec;
-    const kind = str(rec.kind);
-    if (kind === undefined) return [];
+    if (!isRecordShaped(record)) return [];
+    const rec: Rec = record;
+    const kind = record.kind.trim();
     const ms = this.timeOf(rec);
     switch (kind) {
       case "loop_start":

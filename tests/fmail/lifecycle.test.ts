@@ -304,8 +304,19 @@ describe("LoopEventDeriver", () => {
           count: 2,
         },
         { kind: "deploy_drift_warn", consecutive_fails: 1 },
+        "loop_start",
+        { kind: "   " },
+        { kind: 7 },
+        { kind: ["loop_start"] },
       ]),
     ).toEqual([]);
+  });
+
+  test("a kind is read trimmed", () => {
+    expect(names(run([{ kind: " loop_start " }, { kind: "loop_stop\n" }]))).toEqual([
+      "loop_start",
+      "loop_stop",
+    ]);
   });
 });
 
