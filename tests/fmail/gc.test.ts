@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gcTopics, publish } from "../../src/fmail/index.ts";
+import { gcTopics } from "../../src/fmail/gc.ts";
+import { publish } from "../../src/fmail/publish.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);

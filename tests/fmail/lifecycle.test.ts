@@ -1,12 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import {
-  describePools,
-  type LoopEvent,
-  LoopEventDeriver,
-  ledgerSummary,
-  loopEventSchema,
-  tickExitCode,
-} from "../../src/fmail/index.ts";
+import { type LoopEvent, loopEventSchema } from "../../src/fmail/events.ts";
+import { ledgerSummary, tickExitCode } from "../../src/fmail/ledger.ts";
+import { describePools, LoopEventDeriver } from "../../src/fmail/lifecycle.ts";
 import {
   FAILURE_HALT_KINDS,
   LOOP_END_KINDS,

@@ -1,15 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { isEventLogError } from "../../src/errors.ts";
+import { generateMessageId, isMessageId, parseMessageIdTime } from "../../src/fmail/id.ts";
 import {
   encodeMessage,
   type FmailMessage,
   formatFmailTime,
-  generateMessageId,
-  isMessageId,
   MAX_MESSAGE_BYTES,
   parseMessage,
-  parseMessageIdTime,
-} from "../../src/fmail/index.ts";
+} from "../../src/fmail/message.ts";
 
 const text = (m: FmailMessage): string => new TextDecoder().decode(encodeMessage(m));
 

@@ -2,13 +2,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
-import {
-  DEFAULT_EMIT,
-  fmailEventsConfigSchema,
-  LoopEventPublisher,
-  parseFmailEventsConfig,
-  readTopic,
-} from "../../src/fmail/index.ts";
+import { fmailEventsConfigSchema, parseFmailEventsConfig } from "../../src/fmail/config.ts";
+import { DEFAULT_EMIT } from "../../src/fmail/events.ts";
+import { LoopEventPublisher } from "../../src/fmail/publisher.ts";
+import { readTopic } from "../../src/fmail/read.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);

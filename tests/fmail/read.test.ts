@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type FmailMessage,
-  formatJsonLine,
-  formatLogLine,
-  publish,
-  readTopic,
-  watchTopic,
-} from "../../src/fmail/index.ts";
+import type { FmailMessage } from "../../src/fmail/message.ts";
+import { publish } from "../../src/fmail/publish.ts";
+import { formatJsonLine, formatLogLine, readTopic, watchTopic } from "../../src/fmail/read.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);
