@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The lifecycle events of seed f-89ec, in the order the seed lists them. */
+/** The loop lifecycle events published on fmail, in the order docs/fmail.md lists them. */
 export const LOOP_EVENT_NAMES = [
   "loop_start",
   "iteration_start",

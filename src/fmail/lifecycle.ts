@@ -11,9 +11,10 @@ import { ledgerSummary, tickExitCode } from "./ledger.ts";
 import { formatFmailTime } from "./message.ts";
 
 /**
- * Derives seed f-89ec's loop lifecycle events from legacy forge-loop runner records
- * (`{"ts", "kind", ...}`, CONTEXT §1). Stateful: feed every record of one runner's stream
- * in order. Every rule is documented in docs/fmail.md ("Derivation rules").
+ * Derives the loop lifecycle events (events.ts) from the legacy forge-loop runner's JSONL
+ * records (`{"ts", "kind", ...}`, one schema per kind in src/legacy/schemas.ts). Stateful:
+ * feed every record of one runner's stream in order. Every rule is documented in
+ * docs/fmail.md ("Derivation rules").
  */
 export interface LoopEventDeriverOptions {
   /** Loop name; falls back to the `loop_start` record's `label`, then `forge-loop`. */

@@ -82,7 +82,8 @@ export function slugName(value: string, fallback = "unnamed", maxLength = MAX_TA
 
 /**
  * The fmail agent a loop publishes as: `loop-<slug of the loop name>`, e.g. `coder-1` →
- * `loop-coder-1`. A leading `loop:` (the seed's invalid spelling) is dropped first.
+ * `loop-coder-1`. A leading `loop:` is dropped first (`loop:coder-1` is not a valid fmail
+ * name: `:` is not allowed).
  */
 export function loopAgentName(loop: string): string {
   const bare = loop.trim().replace(/^loop:/i, "");
