@@ -21,21 +21,21 @@ const loop = z.string().min(1);
 const iteration = z.number().int();
 const triggerMsgId = z.string().nullable();
 
-export const loopStartEventSchema = z.object({
+const loopStartEventSchema = z.object({
   event: z.literal("loop_start"),
   loop,
   pool: z.string().nullable(),
   profile: z.string().nullable(),
 });
 
-export const iterationStartEventSchema = z.object({
+const iterationStartEventSchema = z.object({
   event: z.literal("iteration_start"),
   loop,
   iteration,
   trigger_msg_id: triggerMsgId,
 });
 
-export const iterationCompleteEventSchema = z.object({
+const iterationCompleteEventSchema = z.object({
   event: z.literal("iteration_complete"),
   loop,
   iteration,
@@ -47,7 +47,7 @@ export const iterationCompleteEventSchema = z.object({
   ledger_summary: z.string(),
 });
 
-export const loopStopEventSchema = z.object({
+const loopStopEventSchema = z.object({
   event: z.literal("loop_stop"),
   loop,
   /** The legacy record kind that stopped the loop. */
@@ -55,14 +55,14 @@ export const loopStopEventSchema = z.object({
   total_iterations: z.number().int().nonnegative(),
 });
 
-export const loopErrorEventSchema = z.object({
+const loopErrorEventSchema = z.object({
   event: z.literal("loop_error"),
   loop,
   error: z.string(),
   will_retry: z.boolean(),
 });
 
-export const loopCooldownEventSchema = z.object({
+const loopCooldownEventSchema = z.object({
   event: z.literal("loop_cooldown"),
   loop,
   profile: z.string().nullable(),

@@ -12,7 +12,7 @@ const GROUPS: ReadonlyArray<readonly [status: string, label: string, suffix: str
   ["stale", "failed", " (stale)"],
 ];
 
-export const MAX_LEDGER_SUMMARY = 300;
+const MAX_LEDGER_SUMMARY = 300;
 
 function field(o: unknown, key: string): unknown {
   return typeof o === "object" && o !== null ? (o as Record<string, unknown>)[key] : undefined;

@@ -27,7 +27,7 @@ export interface LoopEventDeriverOptions {
   now?: () => Date;
 }
 
-export const DEFAULT_LOOP_NAME = "forge-loop";
+const DEFAULT_LOOP_NAME = "forge-loop";
 const MAX_ERROR_TEXT = 500;
 const MAX_REMEMBERED = 1000;
 

@@ -1,9 +1,9 @@
 import { EventLogError } from "../errors.ts";
 
 /** fmail's one rule for topic, agent and tag names (after trimming and lower-casing). */
-export const NAME_PATTERN = /^[a-z0-9-]+$/;
-export const MAX_TAGS = 10;
-export const MAX_TAG_LENGTH = 50;
+const NAME_PATTERN = /^[a-z0-9-]+$/;
+const MAX_TAGS = 10;
+const MAX_TAG_LENGTH = 50;
 
 const RULE = "lower-case letters a-z, digits 0-9 and '-' only (e.g. forge-events)";
 

@@ -18,7 +18,7 @@ import { normalizeAgent, normalizeTags, normalizeTopic } from "./names.ts";
 import { topicDir } from "./root.ts";
 
 /** fmail regenerates a clashing ID this many times before giving up. */
-export const MAX_ID_TRIES = 10;
+const MAX_ID_TRIES = 10;
 const DIR_MODE = 0o755;
 /** A given ID becomes a file name: no separators, no leading dot. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;

@@ -7,7 +7,7 @@ import { normalizeName, normalizeTopic } from "./names.ts";
 import { topicDir } from "./root.ts";
 
 /** fmail's poll interval for `watch` and `log --follow`. */
-export const WATCH_INTERVAL_MS = 100;
+const WATCH_INTERVAL_MS = 100;
 /** Polls an unparseable file is retried (a writer may still be busy) before it is skipped. */
 const PARSE_RETRIES = 20;
 
