@@ -80,10 +80,4 @@ export const loopEventSchema = z.discriminatedUnion("event", [
   loopCooldownEventSchema,
 ]);
 
-export type LoopStartEvent = z.infer<typeof loopStartEventSchema>;
-export type IterationStartEvent = z.infer<typeof iterationStartEventSchema>;
-export type IterationCompleteEvent = z.infer<typeof iterationCompleteEventSchema>;
-export type LoopStopEvent = z.infer<typeof loopStopEventSchema>;
-export type LoopErrorEvent = z.infer<typeof loopErrorEventSchema>;
-export type LoopCooldownEvent = z.infer<typeof loopCooldownEventSchema>;
 export type LoopEvent = z.infer<typeof loopEventSchema>;

@@ -43,7 +43,7 @@ export interface LoopEventPublisherStats {
 }
 
 /** The tags of an event message: `loop`, the loop's slug, the event with `_` → `-`. */
-export function eventTags(event: LoopEvent): string[] {
+function eventTags(event: LoopEvent): string[] {
   return normalizeTags(["loop", slugName(event.loop), event.event.replaceAll("_", "-")]);
 }
 

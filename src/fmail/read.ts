@@ -69,7 +69,7 @@ function field(body: unknown, key: string): unknown {
     : undefined;
 }
 
-export function matchesFilter(msg: FmailMessage, filter: MessageFilter): boolean {
+function matchesFilter(msg: FmailMessage, filter: MessageFilter): boolean {
   if (filter.loop !== undefined && field(msg.body, "loop") !== filter.loop) return false;
   if (filter.event !== undefined && field(msg.body, "event") !== filter.event) return false;
   if (filter.tag !== undefined && !(msg.tags ?? []).includes(normalizeName(filter.tag))) {
