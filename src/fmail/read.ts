@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { compareCodePoints } from "../encoding/unicode.ts";
 import { sleep } from "../io/sleep.ts";
 import { goJson, goQuote } from "./gojson.ts";
 import { type FmailMessage, parseMessage } from "./message.ts";
@@ -33,7 +34,7 @@ function messageFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true })
       .filter((e) => !e.isDirectory() && e.name.endsWith(".json"))
       .map((e) => e.name)
-      .sort();
+      .sort(compareCodePoints);
   } catch {
     return [];
   }
@@ -56,11 +57,11 @@ function byIdThenTime(
   a: { m: FmailMessage; f: string },
   b: { m: FmailMessage; f: string },
 ): number {
-  if (a.m.id !== b.m.id) return a.m.id < b.m.id ? -1 : 1;
+  if (a.m.id !== b.m.id) return compareCodePoints(a.m.id, b.m.id);
   const ta = Date.parse(a.m.time);
   const tb = Date.parse(b.m.time);
   if (ta !== tb) return ta - tb;
-  return a.f < b.f ? -1 : a.f > b.f ? 1 : 0;
+  return compareCodePoints(a.f, b.f);
 }
 
 function field(body: unknown, key: string): unknown {
@@ -143,7 +144,7 @@ export function watchTopic(
         }
         seen.add(f);
         tries.delete(f);
-        if (opts.sinceId !== undefined && !(r.ok.id > opts.sinceId)) continue;
+        if (opts.sinceId !== undefined && compareCodePoints(r.ok.id, opts.sinceId) <= 0) continue;
         if (matchesFilter(r.ok, opts)) batch.push({ m: r.ok, f });
       }
       batch.sort(byIdThenTime);
