@@ -14,7 +14,7 @@ const topicSchema = z
   .transform(normalizeName);
 
 /**
- * The `events` config block (seed f-89ec):
+ * The `events` config block (docs/fmail.md):
  * `{enabled, topic = "forge-events", emit = every event but iteration_start, loop?, pool?,
  * profile?, root?}`. `enabled` defaults to false: publishing writes files into the project.
  */

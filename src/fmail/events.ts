@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** The lifecycle events of seed f-89ec, in the order the seed lists them. */
+/** The loop lifecycle events published on fmail, in the order docs/fmail.md lists them. */
 export const LOOP_EVENT_NAMES = [
   "loop_start",
   "iteration_start",
@@ -21,21 +21,21 @@ const loop = z.string().min(1);
 const iteration = z.number().int();
 const triggerMsgId = z.string().nullable();
 
-export const loopStartEventSchema = z.object({
+const loopStartEventSchema = z.object({
   event: z.literal("loop_start"),
   loop,
   pool: z.string().nullable(),
   profile: z.string().nullable(),
 });
 
-export const iterationStartEventSchema = z.object({
+const iterationStartEventSchema = z.object({
   event: z.literal("iteration_start"),
   loop,
   iteration,
   trigger_msg_id: triggerMsgId,
 });
 
-export const iterationCompleteEventSchema = z.object({
+const iterationCompleteEventSchema = z.object({
   event: z.literal("iteration_complete"),
   loop,
   iteration,
@@ -47,7 +47,7 @@ export const iterationCompleteEventSchema = z.object({
   ledger_summary: z.string(),
 });
 
-export const loopStopEventSchema = z.object({
+const loopStopEventSchema = z.object({
   event: z.literal("loop_stop"),
   loop,
   /** The legacy record kind that stopped the loop. */
@@ -55,14 +55,14 @@ export const loopStopEventSchema = z.object({
   total_iterations: z.number().int().nonnegative(),
 });
 
-export const loopErrorEventSchema = z.object({
+const loopErrorEventSchema = z.object({
   event: z.literal("loop_error"),
   loop,
   error: z.string(),
   will_retry: z.boolean(),
 });
 
-export const loopCooldownEventSchema = z.object({
+const loopCooldownEventSchema = z.object({
   event: z.literal("loop_cooldown"),
   loop,
   profile: z.string().nullable(),
@@ -80,10 +80,4 @@ export const loopEventSchema = z.discriminatedUnion("event", [
   loopCooldownEventSchema,
 ]);
 
-export type LoopStartEvent = z.infer<typeof loopStartEventSchema>;
-export type IterationStartEvent = z.infer<typeof iterationStartEventSchema>;
-export type IterationCompleteEvent = z.infer<typeof iterationCompleteEventSchema>;
-export type LoopStopEvent = z.infer<typeof loopStopEventSchema>;
-export type LoopErrorEvent = z.infer<typeof loopErrorEventSchema>;
-export type LoopCooldownEvent = z.infer<typeof loopCooldownEventSchema>;
 export type LoopEvent = z.infer<typeof loopEventSchema>;

@@ -1,5 +1,6 @@
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join, relative } from "node:path";
+import { compareCodePoints } from "../encoding/unicode.ts";
 import { EventLogError } from "../errors.ts";
 import { parseMessageIdTime } from "./id.ts";
 import { isValidName, normalizeTopic } from "./names.ts";
@@ -27,7 +28,7 @@ export interface GcResult {
 
 function list(dir: string): string[] {
   try {
-    return readdirSync(dir).sort();
+    return readdirSync(dir).sort(compareCodePoints);
   } catch {
     return [];
   }

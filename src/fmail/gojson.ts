@@ -1,11 +1,15 @@
+import { compareCodePoints, unicodeEscape } from "../encoding/unicode.ts";
+
 /**
  * JSON text exactly as Go's encoding/json writes it, which fmail uses:
  * - `<`, `>`, `&`, U+2028, U+2029 escaped as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029`;
  * - other escapes as JSON.stringify (`\b \f \n \r \t`, `\u00XX` lower-case hex);
  * - a lone UTF-16 surrogate becomes U+FFFD (Go strings are UTF-8);
  * - `indent` gives MarshalIndent's layout (`"key": value`, `{}` / `[]` when empty);
- * - `sortKeys` mimics a Go map (fmail re-encoding a body it read back), otherwise the
- *   object's own key order is kept (a Go struct); `undefined` members are left out.
+ * - `sortKeys` mimics a Go map (fmail re-encoding a body it read back): keys in UTF-8 byte
+ *   order, which is code point order (not JavaScript's UTF-16 order, which puts astral
+ *   characters before U+E000..U+FFFF); otherwise the object's own key order is kept (a Go
+ *   struct); `undefined` members are left out.
  */
 export interface GoJsonOptions {
   indent?: string;
@@ -17,12 +21,13 @@ const GO_EXTRA_ESCAPES = /[<>&\u2028\u2029]/g;
 
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 
+/** The string Go holds for `value`: each lone surrogate replaced by U+FFFD. */
+function wellFormed(value: string): string {
+  return ANY_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
+}
+
 export function goQuote(value: string): string {
-  const wellFormed = ANY_SURROGATE.test(value) ? value.replace(LONE_SURROGATE, "\uFFFD") : value;
-  return JSON.stringify(wellFormed).replace(
-    GO_EXTRA_ESCAPES,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return JSON.stringify(wellFormed(value)).replace(GO_EXTRA_ESCAPES, unicodeEscape);
 }
 
 function encode(value: unknown, opts: GoJsonOptions, depth: number): string | undefined {
@@ -53,7 +58,7 @@ function encode(value: unknown, opts: GoJsonOptions, depth: number): string | un
     return `[${open}${items.join(comma)}${close}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>);
-  if (opts.sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (opts.sortKeys) entries.sort(([a], [b]) => compareCodePoints(wellFormed(a), wellFormed(b)));
   const colon = indent === "" ? ":" : ": ";
   const members: string[] = [];
   for (const [k, v] of entries) {

@@ -1,5 +1,5 @@
 /** fmail message IDs: `YYYYMMDD-HHMMSS-NNNN`, UTC, NNNN a per-process counter mod 10000. */
-export const MESSAGE_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4})$/;
+const MESSAGE_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4})$/;
 
 let counter = 0;
 

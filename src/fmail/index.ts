@@ -7,26 +7,19 @@ export {
 } from "./config.ts";
 export {
   DEFAULT_EMIT,
-  type IterationCompleteEvent,
-  type IterationStartEvent,
   LOOP_EVENT_NAMES,
-  type LoopCooldownEvent,
-  type LoopErrorEvent,
   type LoopEvent,
   type LoopEventName,
-  type LoopStartEvent,
-  type LoopStopEvent,
   loopEventSchema,
 } from "./events.ts";
 export { type GcOptions, type GcResult, gcTopics } from "./gc.ts";
 export { goJson, goQuote } from "./gojson.ts";
 export { generateMessageId, isMessageId, parseMessageIdTime } from "./id.ts";
-export { FAILED_STATUSES, ledgerSummary, tickExitCode } from "./ledger.ts";
+export { ledgerSummary, tickExitCode } from "./ledger.ts";
 export { describePools, LoopEventDeriver, type LoopEventDeriverOptions } from "./lifecycle.ts";
 export {
   encodeMessage,
   type FmailMessage,
-  fmailMessageSchema,
   formatFmailTime,
   MAX_MESSAGE_BYTES,
   parseMessage,
@@ -42,7 +35,6 @@ export {
 } from "./names.ts";
 export { type Published, type PublishInput, type PublishOptions, publish } from "./publish.ts";
 export {
-  eventTags,
   LoopEventPublisher,
   type LoopEventPublisherOptions,
   type LoopEventPublisherStats,
@@ -52,10 +44,9 @@ export {
   formatJsonLine,
   formatLogLine,
   type MessageFilter,
-  matchesFilter,
   readTopic,
   type TopicListing,
   type WatchOptions,
   watchTopic,
 } from "./read.ts";
-export { discoverFmailRoot, FMAIL_ROOT_ENV, type FmailRoot, fmailDir, topicDir } from "./root.ts";
+export { discoverFmailRoot, type FmailRoot, fmailDir, topicDir } from "./root.ts";

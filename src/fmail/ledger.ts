@@ -1,13 +1,6 @@
-/** Outcome statuses (legacy `tick_done.outcomes[].status`) that count as a failed task. */
-export const FAILED_STATUSES: ReadonlySet<string> = new Set([
-  "failed",
-  "timeout",
-  "no_pr",
-  "budget_exceeded",
-  "stale",
-]);
+import { FAILED_STATUSES } from "../legacy/vocabulary.ts";
 
-/** Rendering and order of each known status in a ledger summary. */
+/** Rendering and order of each known status in a ledger summary (fmail's labels). */
 const GROUPS: ReadonlyArray<readonly [status: string, label: string, suffix: string]> = [
   ["merged", "merged", ""],
   ["open", "PR open", ""],
@@ -19,7 +12,7 @@ const GROUPS: ReadonlyArray<readonly [status: string, label: string, suffix: str
   ["stale", "failed", " (stale)"],
 ];
 
-export const MAX_LEDGER_SUMMARY = 300;
+const MAX_LEDGER_SUMMARY = 300;
 
 function field(o: unknown, key: string): unknown {
   return typeof o === "object" && o !== null ? (o as Record<string, unknown>)[key] : undefined;

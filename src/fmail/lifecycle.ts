@@ -1,11 +1,20 @@
+import { isRecordShaped } from "../legacy/shape.ts";
+import {
+  DEFERRED_STOP_KINDS,
+  FAILURE_HALT_KINDS,
+  isLoopEndKind,
+  PAUSE_KIND,
+  RESUME_KIND,
+} from "../legacy/vocabulary.ts";
 import type { LoopEvent } from "./events.ts";
 import { ledgerSummary, tickExitCode } from "./ledger.ts";
 import { formatFmailTime } from "./message.ts";
 
 /**
- * Derives seed f-89ec's loop lifecycle events from legacy forge-loop runner records
- * (`{"ts", "kind", ...}`, CONTEXT §1). Stateful: feed every record of one runner's stream
- * in order. Every rule is documented in docs/fmail.md ("Derivation rules").
+ * Derives the loop lifecycle events (events.ts) from the legacy forge-loop runner's JSONL
+ * records (`{"ts", "kind", ...}`, one schema per kind in src/legacy/schemas.ts). Stateful:
+ * feed every record of one runner's stream in order. Every rule is documented in
+ * docs/fmail.md ("Derivation rules").
  */
 export interface LoopEventDeriverOptions {
   /** Loop name; falls back to the `loop_start` record's `label`, then `forge-loop`. */
@@ -18,7 +27,7 @@ export interface LoopEventDeriverOptions {
   now?: () => Date;
 }
 
-export const DEFAULT_LOOP_NAME = "forge-loop";
+const DEFAULT_LOOP_NAME = "forge-loop";
 const MAX_ERROR_TEXT = 500;
 const MAX_REMEMBERED = 1000;
 
@@ -29,10 +38,10 @@ interface OpenTick {
   trigger: string | null;
 }
 
-/** Kinds that stop the loop; the first one seen in a run names the reason. */
-const STOP_KINDS = new Set(["loop_stop", "max_ticks_reached", "stop_file_seen", "signal_stop"]);
+/** Loop ends caused by a failure: a `loop_error` (will not retry), then the `loop_stop`. */
+const FAILURE_HALTS: ReadonlySet<string> = new Set(FAILURE_HALT_KINDS);
 /** Stop requests that wait for the ticks in flight to finish. */
-const DEFERRABLE_STOPS = new Set(["stop_file_seen", "signal_stop"]);
+const DEFERRED_STOPS: ReadonlySet<string> = new Set(DEFERRED_STOP_KINDS);
 
 function str(v: unknown): string | undefined {
   if (typeof v === "string") return v.trim() === "" ? undefined : v.trim();
@@ -122,10 +131,9 @@ export class LoopEventDeriver {
 
   /** The events this record implies (often none). Never throws on odd input. */
   observe(record: unknown): LoopEvent[] {
-    if (typeof record !== "object" || record === null || Array.isArray(record)) return [];
-    const rec = record as Rec;
-    const kind = str(rec.kind);
-    if (kind === undefined) return [];
+    if (!isRecordShaped(record)) return [];
+    const rec: Rec = record;
+    const kind = record.kind.trim();
     const ms = this.timeOf(rec);
     switch (kind) {
       case "loop_start":
@@ -140,19 +148,17 @@ export class LoopEventDeriver {
       case "stage_error":
       case "stage_timeout":
         return [this.stageError(rec, kind)];
-      case "loop_drift_halt":
-      case "deploy_drift_halt":
-        return this.onHalt(rec, kind);
       case "worker_skip_cooldown":
         return this.onCooldown(rec, ms);
-      case "signal_pause":
+      case PAUSE_KIND:
         return this.onPause();
-      case "signal_resume":
+      case RESUME_KIND:
         this.paused = false;
         return [];
-      default:
-        return STOP_KINDS.has(kind) ? this.onStop(kind) : [];
     }
+    if (FAILURE_HALTS.has(kind)) return this.onHalt(rec, kind);
+    // Any other loop end: the first one seen in a run names the reason.
+    return isLoopEndKind(kind) ? this.onStop(kind) : [];
   }
 
   private timeOf(rec: Rec): number {
@@ -309,7 +315,7 @@ export class LoopEventDeriver {
 
   private onStop(kind: string): LoopEvent[] {
     if (this.stopped) return [];
-    if (DEFERRABLE_STOPS.has(kind) && this.open.size > 0) {
+    if (DEFERRED_STOPS.has(kind) && this.open.size > 0) {
       this.pendingStop ??= kind;
       return [];
     }

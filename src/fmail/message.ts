@@ -9,7 +9,7 @@ export const MAX_MESSAGE_BYTES = 1 << 20;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** One fmail message as stored in `<id>.json`. Field order is fmail's. */
-export const fmailMessageSchema = z.object({
+const fmailMessageSchema = z.object({
   id: z.string().min(1),
   from: z.string().min(1),
   to: z.string().min(1),

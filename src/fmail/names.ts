@@ -1,9 +1,9 @@
 import { EventLogError } from "../errors.ts";
 
 /** fmail's one rule for topic, agent and tag names (after trimming and lower-casing). */
-export const NAME_PATTERN = /^[a-z0-9-]+$/;
-export const MAX_TAGS = 10;
-export const MAX_TAG_LENGTH = 50;
+const NAME_PATTERN = /^[a-z0-9-]+$/;
+const MAX_TAGS = 10;
+const MAX_TAG_LENGTH = 50;
 
 const RULE = "lower-case letters a-z, digits 0-9 and '-' only (e.g. forge-events)";
 
@@ -82,7 +82,8 @@ export function slugName(value: string, fallback = "unnamed", maxLength = MAX_TA
 
 /**
  * The fmail agent a loop publishes as: `loop-<slug of the loop name>`, e.g. `coder-1` →
- * `loop-coder-1`. A leading `loop:` (the seed's invalid spelling) is dropped first.
+ * `loop-coder-1`. A leading `loop:` is dropped first (`loop:coder-1` is not a valid fmail
+ * name: `:` is not allowed).
  */
 export function loopAgentName(loop: string): string {
   const bare = loop.trim().replace(/^loop:/i, "");

@@ -7,18 +7,18 @@ import {
   openSync,
   readdirSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { EventLogError } from "../errors.ts";
+import { writeAllSync } from "../io/write-all.ts";
 import { generateMessageId, idTimePrefix, skipCounterPast } from "./id.ts";
 import { encodeMessage, type FmailMessage, formatFmailTime } from "./message.ts";
 import { normalizeAgent, normalizeTags, normalizeTopic } from "./names.ts";
 import { topicDir } from "./root.ts";
 
 /** fmail regenerates a clashing ID this many times before giving up. */
-export const MAX_ID_TRIES = 10;
+const MAX_ID_TRIES = 10;
 const DIR_MODE = 0o755;
 /** A given ID becomes a file name: no separators, no leading dot. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -100,8 +100,7 @@ function writeTemp(dir: string, bytes: Uint8Array, fsync: boolean): string {
     throw writeFailed(tmp, e, "create temp file");
   }
   try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    writeAllSync(fd, bytes);
     if (fsync) fsyncSync(fd);
   } catch (e) {
     closeQuietly(fd);
@@ -129,8 +128,7 @@ function writeExclusive(path: string, bytes: Uint8Array, fsync: boolean): boolea
     throw writeFailed(path, e, "create");
   }
   try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    writeAllSync(fd, bytes);
     if (fsync) fsyncSync(fd);
   } catch (e) {
     unlinkQuietly(path);

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import process from "node:process";
 import { consola } from "consola";
 import { describeError } from "../errors.ts";
+import { type Logger, WarnOnce } from "../io/warn-once.ts";
 import {
   type FmailEventsConfig,
   type FmailEventsConfigInput,
@@ -27,7 +28,7 @@ export interface LoopEventPublisherOptions {
   /** fsync each message before it becomes visible. */
   fsync?: boolean;
   /** Where the one failure warning goes (default: consola). */
-  logger?: { warn: (message: string) => void };
+  logger?: Logger;
 }
 
 export interface LoopEventPublisherStats {
@@ -42,7 +43,7 @@ export interface LoopEventPublisherStats {
 }
 
 /** The tags of an event message: `loop`, the loop's slug, the event with `_` → `-`. */
-export function eventTags(event: LoopEvent): string[] {
+function eventTags(event: LoopEvent): string[] {
   return normalizeTags(["loop", slugName(event.loop), event.event.replaceAll("_", "-")]);
 }
 
@@ -58,7 +59,7 @@ export class LoopEventPublisher {
   private readonly deriver: LoopEventDeriver;
   private readonly emit: ReadonlySet<LoopEventName>;
   private root: string | undefined;
-  private warned = false;
+  private readonly warnings: WarnOnce;
   private readonly counts: LoopEventPublisherStats = {
     derived: 0,
     filtered: 0,
@@ -70,6 +71,7 @@ export class LoopEventPublisher {
   constructor(config: FmailEventsConfigInput | undefined, opts: LoopEventPublisherOptions = {}) {
     this.config = parseFmailEventsConfig(config);
     this.opts = opts;
+    this.warnings = new WarnOnce(opts.logger ?? consola, "fmail events: ");
     this.emit = new Set(this.config.emit);
     this.deriver = new LoopEventDeriver({
       ...(this.config.loop !== undefined ? { loop: this.config.loop } : {}),
@@ -155,11 +157,11 @@ export class LoopEventPublisher {
     return this.root;
   }
 
+  /** Only the first failure is logged; later ones are only counted. */
   private fail(message: string): void {
-    if (this.warned) return;
-    this.warned = true;
-    const text = `fmail events: ${message} (the loop goes on; later failures are only counted, see stats())`;
-    if (this.opts.logger) this.opts.logger.warn(text);
-    else consola.warn(text);
+    this.warnings.warn(
+      "failure",
+      `${message} (the loop goes on; later failures are only counted, see stats())`,
+    );
   }
 }

@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { compareCodePoints } from "../encoding/unicode.ts";
+import { sleep } from "../io/sleep.ts";
 import { goJson, goQuote } from "./gojson.ts";
 import { type FmailMessage, parseMessage } from "./message.ts";
 import { normalizeName, normalizeTopic } from "./names.ts";
 import { topicDir } from "./root.ts";
 
 /** fmail's poll interval for `watch` and `log --follow`. */
-export const WATCH_INTERVAL_MS = 100;
+const WATCH_INTERVAL_MS = 100;
 /** Polls an unparseable file is retried (a writer may still be busy) before it is skipped. */
 const PARSE_RETRIES = 20;
 
@@ -32,7 +34,7 @@ function messageFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true })
       .filter((e) => !e.isDirectory() && e.name.endsWith(".json"))
       .map((e) => e.name)
-      .sort();
+      .sort(compareCodePoints);
   } catch {
     return [];
   }
@@ -55,11 +57,11 @@ function byIdThenTime(
   a: { m: FmailMessage; f: string },
   b: { m: FmailMessage; f: string },
 ): number {
-  if (a.m.id !== b.m.id) return a.m.id < b.m.id ? -1 : 1;
+  if (a.m.id !== b.m.id) return compareCodePoints(a.m.id, b.m.id);
   const ta = Date.parse(a.m.time);
   const tb = Date.parse(b.m.time);
   if (ta !== tb) return ta - tb;
-  return a.f < b.f ? -1 : a.f > b.f ? 1 : 0;
+  return compareCodePoints(a.f, b.f);
 }
 
 function field(body: unknown, key: string): unknown {
@@ -68,7 +70,7 @@ function field(body: unknown, key: string): unknown {
     : undefined;
 }
 
-export function matchesFilter(msg: FmailMessage, filter: MessageFilter): boolean {
+function matchesFilter(msg: FmailMessage, filter: MessageFilter): boolean {
   if (filter.loop !== undefined && field(msg.body, "loop") !== filter.loop) return false;
   if (filter.event !== undefined && field(msg.body, "event") !== filter.event) return false;
   if (filter.tag !== undefined && !(msg.tags ?? []).includes(normalizeName(filter.tag))) {
@@ -102,19 +104,6 @@ export interface WatchOptions extends MessageFilter {
   /** Poll interval (default 100 ms, as fmail). */
   intervalMs?: number;
   signal?: AbortSignal;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    if (signal?.aborted) return done();
-    const timer = setTimeout(finish, ms);
-    function finish(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", finish);
-      done();
-    }
-    signal?.addEventListener("abort", finish, { once: true });
-  });
 }
 
 /**
@@ -155,7 +144,7 @@ export function watchTopic(
         }
         seen.add(f);
         tries.delete(f);
-        if (opts.sinceId !== undefined && !(r.ok.id > opts.sinceId)) continue;
+        if (opts.sinceId !== undefined && compareCodePoints(r.ok.id, opts.sinceId) <= 0) continue;
         if (matchesFilter(r.ok, opts)) batch.push({ m: r.ok, f });
       }
       batch.sort(byIdThenTime);
@@ -170,7 +159,7 @@ export function watchTopic(
         if (left <= 0) return;
         wait = Math.min(wait, left);
       }
-      await sleep(wait, opts.signal);
+      if (!(await sleep(wait, opts.signal))) return;
     }
   }
   return run();

@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 
 /** The environment variable that pins the fmail project root. */
-export const FMAIL_ROOT_ENV = "FMAIL_ROOT";
+const FMAIL_ROOT_ENV = "FMAIL_ROOT";
 
 export type FmailRootSource = "env" | "fmail" | "git" | "cwd";
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gcTopics, publish } from "../../src/fmail/index.ts";
+import { gcTopics } from "../../src/fmail/gc.ts";
+import { publish } from "../../src/fmail/publish.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);
@@ -53,6 +54,23 @@ describe("gc", () => {
       expect.stringMatching(/^topics\/other\/20260117-120000-\d{4}\.json$/),
     ]);
     expect(readdirSync(join(root, ".fmail", "topics", "other"))).toEqual([]);
+  });
+
+  test("removed paths are listed in Go's file name order (UTF-8 bytes = code points)", () => {
+    const root = tempDir();
+    publish(root, "forge-events", { from: "a", body: 1, time: NOW });
+    const dir = join(root, ".fmail", "topics", "forge-events");
+    const old = new Date(NOW.getTime() - 9 * DAY);
+    for (const name of ["\u{1F600}.json", "\uFFFD.json", "z.json"]) {
+      writeFileSync(join(dir, name), "{}");
+      utimesSync(join(dir, name), old, old);
+    }
+    // UTF-16 order would put U+1F600 (d83d de00) before U+FFFD.
+    expect(gcTopics(root, { days: 7, dryRun: true, now: NOW }).removed).toEqual([
+      "topics/forge-events/z.json",
+      "topics/forge-events/\uFFFD.json",
+      "topics/forge-events/\u{1F600}.json",
+    ]);
   });
 
   test("bad days are a usage error; a missing mailbox is empty", () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { LOOP_EVENT_NAMES, LoopEventPublisher, readTopic } from "../../src/fmail/index.ts";
+import { LOOP_EVENT_NAMES } from "../../src/fmail/events.ts";
+import { LoopEventPublisher } from "../../src/fmail/publisher.ts";
+import { readTopic } from "../../src/fmail/read.ts";
 import { cleanupTempDirs, sequentialIds, steppingClock, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);

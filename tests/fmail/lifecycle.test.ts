@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test";
+import { type LoopEvent, loopEventSchema } from "../../src/fmail/events.ts";
+import { ledgerSummary, tickExitCode } from "../../src/fmail/ledger.ts";
+import { describePools, LoopEventDeriver } from "../../src/fmail/lifecycle.ts";
 import {
-  describePools,
-  type LoopEvent,
-  LoopEventDeriver,
-  ledgerSummary,
-  loopEventSchema,
-  tickExitCode,
-} from "../../src/fmail/index.ts";
+  FAILURE_HALT_KINDS,
+  LOOP_END_KINDS,
+  OUTCOME_STATUSES,
+  OUTCOME_TERMINAL,
+} from "../../src/legacy/vocabulary.ts";
 
 const clock = (iso: string) => () => new Date(iso);
 
@@ -162,6 +163,23 @@ describe("LoopEventDeriver", () => {
     expect(deploy[1]).toMatchObject({ event: "loop_stop", reason: "deploy_drift_halt" });
   });
 
+  test("every kind the runner's vocabulary calls a loop end stops the run, named by its kind", () => {
+    for (const kind of LOOP_END_KINDS) {
+      const events = run([{ kind: "loop_start", label: "l" }, { kind }]);
+      const failure = (FAILURE_HALT_KINDS as readonly string[]).includes(kind);
+      expect(names(events)).toEqual(
+        failure ? ["loop_start", "loop_error", "loop_stop"] : ["loop_start", "loop_stop"],
+      );
+      if (failure) expect(events[1]).toMatchObject({ will_retry: false });
+      expect(events.at(-1)).toEqual({
+        event: "loop_stop",
+        loop: "l",
+        reason: kind,
+        total_iterations: 0,
+      });
+    }
+  });
+
   test("one loop_stop per run; a stop request waits for the tick in flight", () => {
     const events = run([
       { kind: "loop_start" },
@@ -281,8 +299,19 @@ describe("LoopEventDeriver", () => {
           count: 2,
         },
         { kind: "deploy_drift_warn", consecutive_fails: 1 },
+        "loop_start",
+        { kind: "   " },
+        { kind: 7 },
+        { kind: ["loop_start"] },
       ]),
     ).toEqual([]);
+  });
+
+  test("a kind is read trimmed", () => {
+    expect(names(run([{ kind: " loop_start " }, { kind: "loop_stop\n" }]))).toEqual([
+      "loop_start",
+      "loop_stop",
+    ]);
   });
 });
 
@@ -310,5 +339,13 @@ describe("ledger summary and exit code", () => {
     const many = Array.from({ length: 200 }, (_, i) => ({ issue: i, status: "merged" }));
     expect(ledgerSummary(many).length).toBe(300);
     expect(ledgerSummary(many).endsWith("…")).toBe(true);
+  });
+
+  test("every outcome status of the runner's vocabulary: exit 1 and a `failed` label when it fails", () => {
+    for (const status of OUTCOME_STATUSES) {
+      const failed = OUTCOME_TERMINAL[status] === "task.failed";
+      expect(tickExitCode([{ issue: 1, status }])).toBe(failed ? 1 : 0);
+      expect(ledgerSummary([{ issue: 1, status }]).startsWith("failed #1")).toBe(failed);
+    }
   });
 });

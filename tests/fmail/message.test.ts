@@ -1,16 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { isEventLogError } from "../../src/errors.ts";
+import { generateMessageId, isMessageId, parseMessageIdTime } from "../../src/fmail/id.ts";
 import {
   encodeMessage,
   type FmailMessage,
   formatFmailTime,
-  generateMessageId,
-  goJson,
-  isMessageId,
   MAX_MESSAGE_BYTES,
   parseMessage,
-  parseMessageIdTime,
-} from "../../src/fmail/index.ts";
+} from "../../src/fmail/message.ts";
 
 const text = (m: FmailMessage): string => new TextDecoder().decode(encodeMessage(m));
 
@@ -64,17 +61,6 @@ describe("fmail message encoding", () => {
     });
     expect(bare).toBe(
       '{\n  "id": "x",\n  "from": "a",\n  "to": "t",\n  "time": "2026-01-11T15:30:00Z",\n  "body": "hi"\n}',
-    );
-  });
-
-  test("strings are escaped as Go does (HTML characters, line separators, lone surrogates)", () => {
-    expect(goJson('<a & b>\u2028\u2029\n\t\u0001"\\')).toBe(
-      '"\\u003ca \\u0026 b\\u003e\\u2028\\u2029\\n\\t\\u0001\\"\\\\"',
-    );
-    expect(goJson("x\uD800y")).toBe('"x\uFFFDy"');
-    expect(goJson("😀")).toBe('"😀"');
-    expect(goJson({ b: 1, a: { d: 2, c: 3 } }, { sortKeys: true })).toBe(
-      '{"a":{"c":3,"d":2},"b":1}',
     );
   });
 

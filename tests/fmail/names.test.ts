@@ -6,7 +6,7 @@ import {
   normalizeTags,
   normalizeTopic,
   slugName,
-} from "../../src/fmail/index.ts";
+} from "../../src/fmail/names.ts";
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
-import { publish, readTopic } from "../../src/fmail/index.ts";
+import { publish } from "../../src/fmail/publish.ts";
+import { readTopic } from "../../src/fmail/read.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);

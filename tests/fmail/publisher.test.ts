@@ -2,13 +2,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
-import {
-  DEFAULT_EMIT,
-  fmailEventsConfigSchema,
-  LoopEventPublisher,
-  parseFmailEventsConfig,
-  readTopic,
-} from "../../src/fmail/index.ts";
+import { fmailEventsConfigSchema, parseFmailEventsConfig } from "../../src/fmail/config.ts";
+import { DEFAULT_EMIT } from "../../src/fmail/events.ts";
+import { LoopEventPublisher } from "../../src/fmail/publisher.ts";
+import { readTopic } from "../../src/fmail/read.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);
@@ -118,6 +115,33 @@ describe("LoopEventPublisher", () => {
     expect(warnings.length).toBe(1);
     expect(warnings[0]).toContain(join(root, ".fmail", "topics", "forge-events"));
     expect(warnings[0]).toMatch(/remove it|FMAIL_ROOT/);
+    expect(warnings[0]).toStartWith("fmail events: could not publish loop_start to fmail topic");
+    expect(warnings[0]).toEndWith(
+      " (the loop goes on; later failures are only counted, see stats())",
+    );
+  });
+
+  test("a logger that throws does not break the loop either", () => {
+    const root = tempDir();
+    mkdirSync(join(root, ".fmail", "topics"), { recursive: true });
+    writeFileSync(join(root, ".fmail", "topics", "forge-events"), "a file, not a folder");
+    let calls = 0;
+    const p = new LoopEventPublisher(
+      { enabled: true },
+      {
+        cwd: root,
+        env: { FMAIL_ROOT: root },
+        logger: {
+          warn: () => {
+            calls++;
+            throw new Error("logger down");
+          },
+        },
+      },
+    );
+    for (const r of STREAM) expect(() => p.observe(r)).not.toThrow();
+    expect(p.stats()).toEqual({ derived: 4, filtered: 1, published: 0, failed: 3 });
+    expect(calls).toBe(1);
   });
 
   test("odd records do not throw either", () => {

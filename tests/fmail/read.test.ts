@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type FmailMessage,
-  formatJsonLine,
-  formatLogLine,
-  publish,
-  readTopic,
-  watchTopic,
-} from "../../src/fmail/index.ts";
+import type { FmailMessage } from "../../src/fmail/message.ts";
+import { publish } from "../../src/fmail/publish.ts";
+import { formatJsonLine, formatLogLine, readTopic, watchTopic } from "../../src/fmail/read.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
 afterEach(cleanupTempDirs);
@@ -47,6 +42,26 @@ describe("reading a topic", () => {
       b.message.id,
     ]);
     expect(readTopic(root, "no-such-topic").messages).toEqual([]);
+  });
+
+  test("IDs and file names sort as Go compares strings (UTF-8 bytes = code points)", async () => {
+    const root = tempDir();
+    publish(root, "forge-events", event("a", "loop_start"));
+    const dir = join(root, ".fmail", "topics", "forge-events");
+    for (const id of ["\u{1F600}", "\uFFFD", "z"]) {
+      const msg = { id, from: "x", to: "forge-events", time: "2026-01-11T15:30:00Z", body: id };
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify(msg));
+    }
+    // UTF-16 order would put U+1F600 (d83d de00) before U+FFFD.
+    expect(
+      readTopic(root, "forge-events")
+        .messages.map((m) => m.id)
+        .slice(-3),
+    ).toEqual(["z", "\uFFFD", "\u{1F600}"]);
+    const after = await collect(
+      watchTopic(root, "forge-events", { sinceId: "\uFFFD", count: 1, timeoutMs: 1000 }),
+    );
+    expect(after.map((m) => m.id)).toEqual(["\u{1F600}"]);
   });
 
   test("watch with count 1 receives a message published after it started, not older ones", async () => {
