@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "input_not_found",
   "strict_stop",
   "follow_conflict",
+  "event_unreadable",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

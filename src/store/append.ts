@@ -110,7 +110,7 @@ function insertOne(ctx: StoreContext, e: EncodedEvent, head: { hash: string }): 
 function keyHolder(ctx: StoreContext, error: unknown, key: string | null): StoredEvent | undefined {
   if (key === null || ctx.driver.sqliteCode(error) !== SQLITE.CONSTRAINT) return undefined;
   const row = ctx.stmt(EVENT_BY_KEY).get(key);
-  return row ? rowToEvent(row) : undefined;
+  return row ? rowToEvent(row, ctx.path) : undefined;
 }
 
 function toResult(input: AppendInput, e: EncodedEvent, r: InsertOutcome): AppendResult {

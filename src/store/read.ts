@@ -1,11 +1,23 @@
+import { EventLogError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
 import { readEventRow } from "./event-columns.ts";
 import { type StoredEvent, storedEvent } from "./record.ts";
 import { EVENT_AT, EVENT_BY_ID, EVENT_BY_KEY, LATEST_SEQUENCE } from "./schema/contract.ts";
 
-export function rowToEvent(row: Record<string, unknown>): StoredEvent {
+/** A stored event from its row; a payload no JSON reader can parse is named by its sequence. */
+export function rowToEvent(row: Record<string, unknown>, path: string): StoredEvent {
   const columns = readEventRow(row);
-  return storedEvent(columns, JSON.parse(columns.payload_json));
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(columns.payload_json);
+  } catch (e) {
+    throw new EventLogError(
+      "event_unreadable",
+      `event ${columns.sequence} in ${path} has a payload_json that is not JSON (${(e as Error).message}); another writer stored it or the row was damaged: 'forge-eventlog verify' names the first such row; read past it with --from ${columns.sequence + 1}`,
+      { cause: e },
+    );
+  }
+  return storedEvent(columns, payload);
 }
 
 export interface SinceFilter {
@@ -48,10 +60,9 @@ export function* since(
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
   while (remaining > 0) {
-    const page = reading(ctx, `reading events after ${cursor}`, () =>
-      stmt.all(cursor, ...params).map(rowToEvent),
-    );
-    for (const event of page) {
+    const page = reading(ctx, `reading events after ${cursor}`, () => stmt.all(cursor, ...params));
+    for (const row of page) {
+      const event = rowToEvent(row, ctx.path);
       cursor = event.sequence;
       yield event;
       if (--remaining <= 0) return;
@@ -79,20 +90,20 @@ export function latestSequence(ctx: StoreContext): number {
 export function eventAt(ctx: StoreContext, sequence: number): StoredEvent | undefined {
   return reading(ctx, `reading event ${sequence}`, () => {
     const row = ctx.stmt(EVENT_AT).get(sequence);
-    return row ? rowToEvent(row) : undefined;
+    return row ? rowToEvent(row, ctx.path) : undefined;
   });
 }
 
 export function eventByKey(ctx: StoreContext, key: string): StoredEvent | undefined {
   return reading(ctx, `reading the event with idempotency key ${key}`, () => {
     const row = ctx.stmt(EVENT_BY_KEY).get(key);
-    return row ? rowToEvent(row) : undefined;
+    return row ? rowToEvent(row, ctx.path) : undefined;
   });
 }
 
 export function eventById(ctx: StoreContext, eventId: string): StoredEvent | undefined {
   return reading(ctx, `reading event ${eventId}`, () => {
     const row = ctx.stmt(EVENT_BY_ID).get(eventId);
-    return row ? rowToEvent(row) : undefined;
+    return row ? rowToEvent(row, ctx.path) : undefined;
   });
 }

@@ -13,10 +13,15 @@ export interface VerifyReport {
   integrity: string[];
 }
 
-const CHAIN_ROWS = `SELECT sequence, ${CHAIN_COLUMNS.join(", ")}, prev_hash, event_hash
-  FROM events ORDER BY sequence`;
+const CHAIN_ROWS = `SELECT sequence, ${CHAIN_COLUMNS.join(", ")}, prev_hash, event_hash,
+  json_valid(payload_json) AS payload_ok FROM events ORDER BY sequence`;
 
-type ChainRow = ChainFields & { sequence: number; prev_hash: string; event_hash: string };
+type ChainRow = ChainFields & {
+  sequence: number;
+  prev_hash: string;
+  event_hash: string;
+  payload_ok: number;
+};
 
 /**
  * Recomputes the hash chain from genesis and runs SQLite's integrity check. An edited row
@@ -55,6 +60,12 @@ export function verify(ctx: StoreContext, onProgress?: (checked: number) => void
       firstBad = {
         sequence: seq,
         problem: "event_hash does not match the row's content (row edited)",
+      };
+    } else if (!row.payload_ok) {
+      firstBad = {
+        sequence: seq,
+        problem:
+          "payload_json is not valid JSON (NaN, Infinity or damage): no JSON reader can read it",
       };
     }
     expectedPrev = row.event_hash;
