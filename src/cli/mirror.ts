@@ -4,13 +4,12 @@ import { EventLogError } from "../errors.ts";
 import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
 import { ProgressBar } from "../follow/progress-bar.ts";
 import { type FollowSummary, summaryLines, summaryRecord } from "../follow/summary.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { log } from "./shared/log.ts";
-import { openWrite, withStore } from "./shared/open-db.ts";
-import { jsonLine, LineWriter } from "./shared/output.ts";
-import { runCli } from "./shared/run.ts";
-import { parseWhole } from "./shared/values.ts";
+import { openWrite, withStore } from "./common/database.ts";
+import { parseWhole } from "./common/options.ts";
+import { jsonLine, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { runCli } from "./framework/run.ts";
+import { log } from "./framework/terminal.ts";
 
 /** The legacy file must exist when the command starts (a typo must not wait forever). */
 function checkInput(path: string): string {
@@ -81,7 +80,7 @@ async function report(summary: FollowSummary, json: boolean): Promise<void> {
   }
 }
 
-const command = defineCliCommand({
+const command = defineCommand({
   meta: {
     name: "mirror",
     description:

@@ -1,12 +1,9 @@
 import type { EventStore, SinceFilter } from "../store/index.ts";
-import { filterArgs, globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { EventPrinter } from "./shared/events.ts";
-import { parseFilter } from "./shared/filters.ts";
-import { log } from "./shared/log.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { LineWriter } from "./shared/output.ts";
-import { parseDuration, parseOptionalWhole } from "./shared/values.ts";
+import { openRead, withStore } from "./common/database.ts";
+import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
+import { EventPrinter, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
 /** Resolves after `ms`, or at once when stop() is called; signals and --timeout call stop(). */
 class Stopper {
@@ -38,7 +35,7 @@ function dataVersion(store: EventStore): number {
   return Number(store.statement("PRAGMA data_version").get()?.data_version ?? 0);
 }
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "tail",
     description: "Follow new durable events as they are appended (like tail -f)",

@@ -1,14 +1,13 @@
 import { DEFAULT_EVENTS_TOPIC } from "../fmail/config.ts";
 import { normalizeTopic } from "../fmail/names.ts";
 import { formatJsonLine, formatLogLine, watchTopic } from "../fmail/read.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { fmailRootFor } from "./shared/fmail-root.ts";
-import { log } from "./shared/log.ts";
-import { LineWriter } from "./shared/output.ts";
-import { parseDuration, parseOptionalWhole } from "./shared/values.ts";
+import { fmailRootFor } from "./common/database.ts";
+import { parseDuration, parseOptionalWhole } from "./common/options.ts";
+import { LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "watch",
     description: "Follow loop lifecycle events on an fmail topic (like fmail watch)",
