@@ -1,5 +1,6 @@
 import { EventLogError } from "../errors.ts";
-import type { CursorRow, EventStore } from "../store/index.ts";
+import type { CursorRow } from "../store/cursors.ts";
+import type { EventStore } from "../store/event-store.ts";
 import { openRead, openWrite, withStore } from "./common/database.ts";
 import { parseWhole } from "./common/options.ts";
 import { cursorColumns, jsonLine, LineWriter, renderTable } from "./common/output.ts";

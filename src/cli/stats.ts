@@ -1,5 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-import type { CursorRow, EventStore } from "../store/index.ts";
+import type { CursorRow } from "../store/cursors.ts";
+import type { EventStore } from "../store/event-store.ts";
 import { openRead, withStore } from "./common/database.ts";
 import {
   cursorColumns,

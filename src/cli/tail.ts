@@ -1,4 +1,5 @@
-import type { EventStore, SinceFilter } from "../store/index.ts";
+import type { EventStore } from "../store/event-store.ts";
+import type { SinceFilter } from "../store/read.ts";
 import { openRead, withStore } from "./common/database.ts";
 import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
 import { EventPrinter, LineWriter } from "./common/output.ts";

@@ -1,5 +1,6 @@
 import { EventLogError } from "../errors.ts";
-import { renderTimelines, replayTimelines, sortedTasks } from "../replay/index.ts";
+import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
+import { replayTimelines } from "../replay/timeline-projection.ts";
 import { openRead, withStore } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";

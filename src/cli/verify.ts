@@ -1,5 +1,5 @@
 import { EventLogError } from "../errors.ts";
-import type { VerifyReport } from "../store/index.ts";
+import type { VerifyReport } from "../store/verify.ts";
 import { openRead, withStore } from "./common/database.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
