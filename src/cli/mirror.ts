@@ -4,6 +4,7 @@ import { EventLogError } from "../errors.ts";
 import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
 import { ProgressBar } from "../follow/progress-bar.ts";
 import { type FollowSummary, summaryLines, summaryRecord } from "../follow/summary.ts";
+import { onStopSignals } from "../io/stop-signals.ts";
 import { openWrite, withStore } from "./common/database.ts";
 import { parseWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
@@ -25,21 +26,6 @@ function checkInput(path: string): string {
     throw new EventLogError("input_invalid", `${file} is not a regular file; pass a JSONL file`);
   }
   return file;
-}
-
-/** SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once. */
-function stopOnSignals(controller: AbortController): () => void {
-  const stop = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
-    log.info(`${signal}: finishing the current batch, then stopping`);
-    controller.abort();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  return () => {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-  };
 }
 
 /** The terminal's view of a run: a progress bar while catching up, messages on clean lines. */
@@ -135,8 +121,11 @@ const command = defineCommand({
     const file = checkInput(args.file ?? "");
     const batchLines = parseWhole(args["batch-lines"], "--batch-lines", 1);
     await withStore(openWrite(args, true), async (store) => {
-      const controller = new AbortController();
-      const release = stopOnSignals(controller);
+      // SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once.
+      const signals = onStopSignals({
+        secondExits: true,
+        onFirst: (signal) => log.info(`${signal}: finishing the current batch, then stopping`),
+      });
       const follow = args.follow === true;
       const showBar = process.stderr.isTTY === true && args.quiet !== true && args.json !== true;
       const view = screen(file, showBar, follow);
@@ -150,12 +139,12 @@ const command = defineCommand({
           strict: args.strict === true,
           batchLines,
           threads: args.threads !== false,
-          signal: controller.signal,
+          signal: signals.signal,
           onNotice: view.say,
           onProgress: view.onProgress,
         });
       } finally {
-        release();
+        signals.dispose();
         view.clear();
       }
       await report(summary, args.json === true);

@@ -1,6 +1,7 @@
 import { DEFAULT_EVENTS_TOPIC } from "../fmail/config.ts";
 import { normalizeTopic } from "../fmail/names.ts";
 import { formatJsonLine, formatLogLine, watchTopic } from "../fmail/read.ts";
+import { onStopSignals } from "../io/stop-signals.ts";
 import { fmailRootFor } from "./common/database.ts";
 import { parseDuration, parseOptionalWhole } from "./common/options.ts";
 import { LineWriter } from "./common/output.ts";
@@ -52,10 +53,7 @@ export default defineCommand({
     const count = parseOptionalWhole(args.count, "--count", 1);
     const timeoutMs =
       args.timeout === undefined ? undefined : parseDuration(args.timeout, "--timeout");
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    process.once("SIGINT", abort);
-    process.once("SIGTERM", abort);
+    const signals = onStopSignals({ secondExits: true });
     log.debug(`watching ${topic} under ${root}`);
     const out = new LineWriter();
     try {
@@ -65,14 +63,13 @@ export default defineCommand({
         ...(args.tag === undefined ? {} : { tag: args.tag }),
         ...(count === undefined ? {} : { count }),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        signal: stop.signal,
+        signal: signals.signal,
       })) {
         await out.line(args.json ? formatJsonLine(msg) : formatLogLine(msg));
         await out.flush();
       }
     } finally {
-      process.off("SIGINT", abort);
-      process.off("SIGTERM", abort);
+      signals.dispose();
       await out.flush();
     }
   },

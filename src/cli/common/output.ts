@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { writeAllSync } from "../../io/write-all.ts";
 import type { CursorRow } from "../../store/cursors.ts";
 import type { StoredEvent } from "../../store/record.ts";
 import { stdoutPaint } from "../framework/terminal.ts";
@@ -32,9 +33,8 @@ function writeStdout(text: string): Promise<void> | void {
 
 /** A sink writing synchronously to an open file descriptor. */
 export function fileSink(fd: number): (text: string) => void {
-  return (text) => {
-    writeSync(fd, text);
-  };
+  const encoder = new TextEncoder();
+  return (text) => writeAllSync(fd, encoder.encode(text));
 }
 
 /** A file opened for writing; close() may be called more than once. */
