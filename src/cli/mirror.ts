@@ -2,8 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
-import { ProgressBar } from "../follow/progress-bar.ts";
-import { type FollowSummary, summaryLines, summaryRecord } from "../follow/summary.ts";
+import type { FollowSummary } from "../follow/summary.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
 import { openWrite, withStore } from "./common/database.ts";
 import { parseWhole } from "./common/options.ts";
@@ -11,6 +10,7 @@ import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { runCli } from "./framework/run.ts";
 import { log } from "./framework/terminal.ts";
+import { ProgressBar, summaryLines, summaryRecord } from "./mirror-output.ts";
 
 /** The legacy file must exist when the command starts (a typo must not wait forever). */
 function checkInput(path: string): string {

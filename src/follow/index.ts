@@ -10,10 +10,4 @@ export {
 export { type Line, LineReader } from "./line-reader.ts";
 export { type PlanKind, planFrom, ROTATED_SUFFIXES } from "./plan.ts";
 export { type FollowPosition, listPositions, loadPosition } from "./position.ts";
-export {
-  type FollowSummary,
-  linesPerSecond,
-  type StopReason,
-  summaryLines,
-  summaryRecord,
-} from "./summary.ts";
+export type { FollowSummary, StopReason } from "./summary.ts";
