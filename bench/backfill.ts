@@ -13,7 +13,7 @@ import { Database } from "bun:sqlite";
 import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { runCli } from "../src/cli/shared/run.ts";
+import { runCli } from "../src/cli/framework/run.ts";
 import { legacyLine } from "../src/encoding/python-json.ts";
 import { DEFAULT_BATCH_LINES } from "../src/follow/follower.ts";
 import { MIGRATIONS } from "../src/store/migrations.ts";

@@ -1,12 +1,11 @@
 import { EventLogError } from "../errors.ts";
-import type { CursorRow, EventStore } from "../store/index.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { cursorColumns } from "./shared/cursor-table.ts";
-import { log } from "./shared/log.ts";
-import { openRead, openWrite, withStore } from "./shared/open-db.ts";
-import { jsonLine, LineWriter, renderTable } from "./shared/output.ts";
-import { parseWhole } from "./shared/values.ts";
+import type { CursorRow } from "../store/cursors.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { openRead, openWrite, withStore } from "./common/database.ts";
+import { parseWhole } from "./common/options.ts";
+import { cursorColumns, jsonLine, LineWriter, renderTable } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
 const nameArg = {
   name: {
@@ -38,7 +37,7 @@ async function printMove(json: boolean | undefined, name: string, from: number, 
   log.success(`cursor ${name}: ${from} -> ${row.sequence} (lag ${row.lag})`);
 }
 
-const list = defineCliCommand({
+const list = defineCommand({
   meta: { name: "list", description: "List the projection cursors with their sequence and lag" },
   args: { ...globalArgs },
   async run({ args }) {
@@ -53,7 +52,7 @@ const list = defineCliCommand({
   },
 });
 
-const set = defineCliCommand({
+const set = defineCommand({
   meta: { name: "set", description: "Move a cursor to a sequence (forward only unless --rewind)" },
   args: {
     ...nameArg,
@@ -92,7 +91,7 @@ const set = defineCliCommand({
   },
 });
 
-const reset = defineCliCommand({
+const reset = defineCommand({
   meta: { name: "reset", description: "Rewind a cursor to 0 so its projection rebuilds" },
   args: { ...nameArg, ...globalArgs },
   help: { examples: ["forge-eventlog cursors reset timeline"] },
@@ -105,7 +104,7 @@ const reset = defineCliCommand({
   },
 });
 
-const remove = defineCliCommand({
+const remove = defineCommand({
   meta: { name: "delete", description: "Remove a cursor (a missing cursor reads 0)" },
   args: { ...nameArg, ...globalArgs },
   help: { examples: ["forge-eventlog cursors delete old-projection"] },
@@ -123,7 +122,7 @@ const remove = defineCliCommand({
   },
 });
 
-export default defineCliCommand({
+export default defineCommand({
   meta: { name: "cursors", description: "List projection cursors, or set, reset or delete one" },
   args: { ...globalArgs },
   default: "list",

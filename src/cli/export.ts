@@ -1,13 +1,11 @@
 import { renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
-import { filterArgs, globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { eventRecord } from "./shared/events.ts";
-import { parseFilter, parseRange, rangeArgs } from "./shared/filters.ts";
-import { log } from "./shared/log.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { fileSink, jsonLine, LineWriter, openForWriting } from "./shared/output.ts";
+import { openRead, withStore } from "./common/database.ts";
+import { filterArgs, parseFilter, parseRange, rangeArgs } from "./common/options.ts";
+import { eventRecord, fileSink, jsonLine, LineWriter, openForWriting } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
 function openOutput(file: string): ReturnType<typeof openForWriting> {
   try {
@@ -21,7 +19,7 @@ function openOutput(file: string): ReturnType<typeof openForWriting> {
   }
 }
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "export",
     description: "Write events as JSONL that 'import' loads into another database",

@@ -1,13 +1,13 @@
 import { gcTopics } from "../fmail/gc.ts";
 import { normalizeTopic } from "../fmail/names.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { fmailRootFor } from "./shared/fmail-root.ts";
-import { log } from "./shared/log.ts";
-import { jsonLine, LineWriter } from "./shared/output.ts";
-import { parseWhole, usageError } from "./shared/values.ts";
+import { fmailRootFor } from "./common/database.ts";
+import { parseWhole } from "./common/options.ts";
+import { jsonLine, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { usageError } from "./framework/errors.ts";
+import { log } from "./framework/terminal.ts";
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "gc",
     description: "Delete fmail messages older than N days (per topic, age from the message ID)",

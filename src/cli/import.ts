@@ -3,12 +3,13 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { canonicalJson } from "../encoding/python-json.ts";
 import { describeError, EventLogError, isEventLogError } from "../errors.ts";
-import { type EventStore, eventKindSchema, toOccurredAt } from "../store/index.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { log } from "./shared/log.ts";
-import { openWrite, withStore } from "./shared/open-db.ts";
-import { jsonLine, LineWriter } from "./shared/output.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { eventKindSchema } from "../store/kinds.ts";
+import { toOccurredAt } from "../store/time.ts";
+import { openWrite, withStore } from "./common/database.ts";
+import { jsonLine, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
 /** One line of an export; other fields (sequence, hashes) are recomputed by the target. */
 const exportedEvent = z.object({
@@ -150,7 +151,7 @@ function load(store: EventStore, name: string, lines: Line[]) {
   return { imported, present };
 }
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "import",
     description: "Load an export into a database; re-importing adds nothing",

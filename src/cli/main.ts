@@ -1,13 +1,13 @@
 #!/usr/bin/env bun
 import pkg from "../../package.json" with { type: "json" };
-import { defineCliCommand, lazy } from "./shared/command.ts";
-import { runCli } from "./shared/run.ts";
+import { defineCommand, lazy } from "./framework/command.ts";
+import { runCli } from "./framework/run.ts";
 
 /**
  * The forge-eventlog command line. A command is one file `src/cli/<name>.ts` whose default
- * export is a citty command (defineCommand or defineCliCommand), plus one line below.
+ * export is a `defineCommand` (framework/command.ts), plus one line below.
  */
-export const root = defineCliCommand({
+export const root = defineCommand({
   meta: {
     name: "forge-eventlog",
     version: pkg.version,

@@ -2,15 +2,15 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
-import { ProgressBar } from "../follow/progress-bar.ts";
-import { type FollowSummary, summaryLines, summaryRecord } from "../follow/summary.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { log } from "./shared/log.ts";
-import { openWrite, withStore } from "./shared/open-db.ts";
-import { jsonLine, LineWriter } from "./shared/output.ts";
-import { runCli } from "./shared/run.ts";
-import { parseWhole } from "./shared/values.ts";
+import type { FollowSummary } from "../follow/summary.ts";
+import { onStopSignals } from "../io/stop-signals.ts";
+import { openWrite, withStore } from "./common/database.ts";
+import { parseWhole } from "./common/options.ts";
+import { jsonLine, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { runCli } from "./framework/run.ts";
+import { log } from "./framework/terminal.ts";
+import { ProgressBar, summaryLines, summaryRecord } from "./mirror-output.ts";
 
 /** The legacy file must exist when the command starts (a typo must not wait forever). */
 function checkInput(path: string): string {
@@ -26,21 +26,6 @@ function checkInput(path: string): string {
     throw new EventLogError("input_invalid", `${file} is not a regular file; pass a JSONL file`);
   }
   return file;
-}
-
-/** SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once. */
-function stopOnSignals(controller: AbortController): () => void {
-  const stop = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
-    log.info(`${signal}: finishing the current batch, then stopping`);
-    controller.abort();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  return () => {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-  };
 }
 
 /** The terminal's view of a run: a progress bar while catching up, messages on clean lines. */
@@ -81,7 +66,7 @@ async function report(summary: FollowSummary, json: boolean): Promise<void> {
   }
 }
 
-const command = defineCliCommand({
+const command = defineCommand({
   meta: {
     name: "mirror",
     description:
@@ -136,8 +121,11 @@ const command = defineCliCommand({
     const file = checkInput(args.file ?? "");
     const batchLines = parseWhole(args["batch-lines"], "--batch-lines", 1);
     await withStore(openWrite(args, true), async (store) => {
-      const controller = new AbortController();
-      const release = stopOnSignals(controller);
+      // SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once.
+      const signals = onStopSignals({
+        secondExits: true,
+        onFirst: (signal) => log.info(`${signal}: finishing the current batch, then stopping`),
+      });
       const follow = args.follow === true;
       const showBar = process.stderr.isTTY === true && args.quiet !== true && args.json !== true;
       const view = screen(file, showBar, follow);
@@ -151,12 +139,12 @@ const command = defineCliCommand({
           strict: args.strict === true,
           batchLines,
           threads: args.threads !== false,
-          signal: controller.signal,
+          signal: signals.signal,
           onNotice: view.say,
           onProgress: view.onProgress,
         });
       } finally {
-        release();
+        signals.dispose();
         view.clear();
       }
       await report(summary, args.json === true);

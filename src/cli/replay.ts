@@ -1,13 +1,16 @@
-import { filterArgs, globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { EventPrinter } from "./shared/events.ts";
-import { parseFilter, parseRange, rangeArgs } from "./shared/filters.ts";
-import { log } from "./shared/log.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { LineWriter } from "./shared/output.ts";
-import { parseOptionalWhole } from "./shared/values.ts";
+import { openRead, withStore } from "./common/database.ts";
+import {
+  filterArgs,
+  parseFilter,
+  parseOptionalWhole,
+  parseRange,
+  rangeArgs,
+} from "./common/options.ts";
+import { EventPrinter, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "replay",
     description: "Print durable events from a sequence on, by kind, task or saga",

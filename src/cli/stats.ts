@@ -1,11 +1,16 @@
 import { existsSync, statSync } from "node:fs";
-import type { CursorRow, EventStore } from "../store/index.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { cursorColumns } from "./shared/cursor-table.ts";
-import { shortTime } from "./shared/events.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { formatBytes, jsonLine, LineWriter, renderTable } from "./shared/output.ts";
+import type { CursorRow } from "../store/cursors.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { openRead, withStore } from "./common/database.ts";
+import {
+  cursorColumns,
+  formatBytes,
+  jsonLine,
+  LineWriter,
+  renderTable,
+  shortTime,
+} from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
 
 interface Stats {
   path: string;
@@ -89,7 +94,7 @@ function human(s: Stats): string[] {
   return lines;
 }
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "stats",
     description: "Events by kind, first/last time, file and WAL size, cursor lag",

@@ -1,44 +1,19 @@
-import type { EventStore, SinceFilter } from "../store/index.ts";
-import { filterArgs, globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { EventPrinter } from "./shared/events.ts";
-import { parseFilter } from "./shared/filters.ts";
-import { log } from "./shared/log.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { LineWriter } from "./shared/output.ts";
-import { parseDuration, parseOptionalWhole } from "./shared/values.ts";
-
-/** Resolves after `ms`, or at once when stop() is called; signals and --timeout call stop(). */
-class Stopper {
-  stopped = false;
-  private wake: (() => void) | undefined;
-
-  stop = (): void => {
-    this.stopped = true;
-    this.wake?.();
-  };
-
-  sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      timer = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
-}
+import { sleep } from "../io/sleep.ts";
+import { onStopSignals } from "../io/stop-signals.ts";
+import type { EventStore } from "../store/event-store.ts";
+import type { SinceFilter } from "../store/read.ts";
+import { openRead, withStore } from "./common/database.ts";
+import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
+import { EventPrinter, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
 /** SQLite bumps data_version when another connection commits; unchanged means nothing new. */
 function dataVersion(store: EventStore): number {
   return Number(store.statement("PRAGMA data_version").get()?.data_version ?? 0);
 }
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "tail",
     description: "Follow new durable events as they are appended (like tail -f)",
@@ -84,17 +59,17 @@ export default defineCliCommand({
     const intervalMs = parseOptionalWhole(args.interval, "--interval", 10) ?? 200;
 
     await withStore(openRead(args), async (store) => {
-      const stopper = new Stopper();
-      process.once("SIGINT", stopper.stop);
-      process.once("SIGTERM", stopper.stop);
-      const timer = timeoutMs === undefined ? undefined : setTimeout(stopper.stop, timeoutMs);
+      // Ctrl-C, SIGTERM, --count and --timeout all end the loop the same way.
+      const stop = new AbortController();
+      const signals = onStopSignals({ secondExits: true, onFirst: () => stop.abort() });
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), timeoutMs);
       const out = new LineWriter();
       const printer = new EventPrinter(out, args.json === true, store.latestSequence());
       let after = from === undefined ? store.latestSequence() : Math.max(0, from - 1);
       log.info(`following ${store.path} after sequence ${after}; Ctrl-C to stop`);
       try {
         let seen = -1;
-        while (!stopper.stopped) {
+        while (!stop.signal.aborted) {
           const version = dataVersion(store);
           if (version !== seen) {
             seen = version;
@@ -102,18 +77,17 @@ export default defineCliCommand({
             for (const e of store.since(after, filter)) {
               if (e.sequence > head) break;
               await printer.print(e);
-              if (count !== undefined && printer.count >= count) stopper.stop();
-              if (stopper.stopped) break;
+              if (count !== undefined && printer.count >= count) stop.abort();
+              if (stop.signal.aborted) break;
             }
             after = head;
             await out.flush();
           }
-          await stopper.sleep(intervalMs);
+          await sleep(intervalMs, stop.signal);
         }
       } finally {
         if (timer) clearTimeout(timer);
-        process.off("SIGINT", stopper.stop);
-        process.off("SIGTERM", stopper.stop);
+        signals.dispose();
         await out.flush();
       }
       log.debug(`printed ${printer.count} events`);

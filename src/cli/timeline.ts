@@ -1,13 +1,13 @@
 import { EventLogError } from "../errors.ts";
-import { renderTimelines, replayTimelines, sortedTasks } from "../replay/index.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { log } from "./shared/log.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { jsonLine, LineWriter } from "./shared/output.ts";
-import { parseOptionalWhole } from "./shared/values.ts";
+import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
+import { replayTimelines } from "../replay/timeline-projection.ts";
+import { openRead, withStore } from "./common/database.ts";
+import { parseOptionalWhole } from "./common/options.ts";
+import { jsonLine, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "timeline",
     description: "Task timelines rebuilt from the durable log (per issue), and the loop's halts",

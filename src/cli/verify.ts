@@ -1,10 +1,9 @@
 import { EventLogError } from "../errors.ts";
-import type { VerifyReport } from "../store/index.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { log } from "./shared/log.ts";
-import { openRead, withStore } from "./shared/open-db.ts";
-import { jsonLine, LineWriter } from "./shared/output.ts";
+import type { VerifyReport } from "../store/verify.ts";
+import { openRead, withStore } from "./common/database.ts";
+import { jsonLine, LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
 function failure(path: string, r: VerifyReport): EventLogError {
   if (r.firstBadSequence !== null) {
@@ -20,7 +19,7 @@ function failure(path: string, r: VerifyReport): EventLogError {
   );
 }
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "verify",
     description: "Check the hash chain and SQLite integrity; exit 1 if broken",

@@ -1,14 +1,14 @@
 import { DEFAULT_EVENTS_TOPIC } from "../fmail/config.ts";
 import { normalizeTopic } from "../fmail/names.ts";
 import { formatJsonLine, formatLogLine, watchTopic } from "../fmail/read.ts";
-import { globalArgs } from "./shared/args.ts";
-import { defineCliCommand } from "./shared/command.ts";
-import { fmailRootFor } from "./shared/fmail-root.ts";
-import { log } from "./shared/log.ts";
-import { LineWriter } from "./shared/output.ts";
-import { parseDuration, parseOptionalWhole } from "./shared/values.ts";
+import { onStopSignals } from "../io/stop-signals.ts";
+import { fmailRootFor } from "./common/database.ts";
+import { parseDuration, parseOptionalWhole } from "./common/options.ts";
+import { LineWriter } from "./common/output.ts";
+import { defineCommand, globalArgs } from "./framework/command.ts";
+import { log } from "./framework/terminal.ts";
 
-export default defineCliCommand({
+export default defineCommand({
   meta: {
     name: "watch",
     description: "Follow loop lifecycle events on an fmail topic (like fmail watch)",
@@ -53,10 +53,7 @@ export default defineCliCommand({
     const count = parseOptionalWhole(args.count, "--count", 1);
     const timeoutMs =
       args.timeout === undefined ? undefined : parseDuration(args.timeout, "--timeout");
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    process.once("SIGINT", abort);
-    process.once("SIGTERM", abort);
+    const signals = onStopSignals({ secondExits: true });
     log.debug(`watching ${topic} under ${root}`);
     const out = new LineWriter();
     try {
@@ -66,14 +63,13 @@ export default defineCliCommand({
         ...(args.tag === undefined ? {} : { tag: args.tag }),
         ...(count === undefined ? {} : { count }),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        signal: stop.signal,
+        signal: signals.signal,
       })) {
         await out.line(args.json ? formatJsonLine(msg) : formatLogLine(msg));
         await out.flush();
       }
     } finally {
-      process.off("SIGINT", abort);
-      process.off("SIGTERM", abort);
+      signals.dispose();
       await out.flush();
     }
   },

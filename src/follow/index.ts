@@ -9,10 +9,4 @@ export {
 } from "./follower.ts";
 export { type Line, LineReader } from "./line-reader.ts";
 export { type PlanKind, planFrom, ROTATED_SUFFIXES } from "./plan.ts";
-export {
-  type FollowSummary,
-  linesPerSecond,
-  type StopReason,
-  summaryLines,
-  summaryRecord,
-} from "./summary.ts";
+export type { FollowSummary, StopReason } from "./summary.ts";

@@ -1,15 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cli, makeDb, REPO, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, makeDb, REPO } from "./helpers.ts";
 
 /** scripts/compile.ts builds a binary that runs outside the repo with bun:sqlite. */
 let binary: string;
 let db: string;
 let cwd: string;
 
-beforeAll(async () => {
-  binary = join(tempDir(), "forge-eventlog");
+// Built once for the file: tempDir()'s directories last one test.
+const buildDir = mkdtempSync(join(tmpdir(), "forge-eventlog-bin-"));
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+beforeAll(() => {
+  binary = join(buildDir, "forge-eventlog");
   const build = Bun.spawnSync(
     [process.execPath, join(REPO, "scripts/compile.ts"), "--outfile", binary],
     {
@@ -19,10 +25,11 @@ beforeAll(async () => {
     },
   );
   if (build.exitCode !== 0) throw new Error(`compile failed: ${build.stderr.toString()}`);
+});
+beforeEach(async () => {
   cwd = tempDir();
   db = await makeDb(join(cwd, "events.db"));
 });
-afterAll(removeTempDirs);
 
 const run = (args: string[]) => cli(args, { command: [binary], cwd });
 

@@ -1,13 +1,13 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { cli, jsonLines, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, makeDb } from "./helpers.ts";
 
 let db: string;
 beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 const cursors = async () => jsonLines((await cli(["cursors", "--db", db, "--json"])).stdout);
 

@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, MAIN, makeDb, REPO, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, MAIN, makeDb, REPO } from "./helpers.ts";
 
 /** The read-only commands also run under Deno, where the store picks node:sqlite. */
 const DENO = join(REPO, "node_modules/.bin/deno");
 const deno = (args: string[]) => cli(args, { command: [DENO, "run", "-A", MAIN] });
 
 let db: string;
-beforeAll(async () => {
+beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 describe.skipIf(!existsSync(DENO))("under Deno", () => {
   for (const args of [

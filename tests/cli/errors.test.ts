@@ -1,14 +1,14 @@
 import { Database } from "bun:sqlite";
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, jsonLines, MAIN, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, MAIN, makeDb } from "./helpers.ts";
 
 let db: string;
-beforeAll(async () => {
+beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 /** Every command that only reads, with arguments that would otherwise succeed. */
 const READERS: string[][] = [

@@ -1,15 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { append, cli, jsonLines, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { append, cli, jsonLines, makeDb } from "./helpers.ts";
 
 let dir: string;
 let source: string;
-beforeAll(async () => {
+beforeEach(async () => {
   dir = tempDir();
   source = await makeDb(join(dir, "source.db"));
+  // The whole export most tests load; each test has its own source and export.
+  await cli(["export", "--db", source, "-o", join(dir, "all.jsonl"), "--quiet"]);
 });
-afterAll(removeTempDirs);
 
 const replayJson = async (db: string, ...args: string[]) =>
   (await cli(["replay", "--json", "--db", db, ...args])).stdout;

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { EventStore } from "../../src/store/index.ts";
+import { EventStore } from "../../src/store/event-store.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
 export const MAIN = join(REPO, "src/cli/main.ts");
@@ -52,18 +51,6 @@ export const jsonLines = (stdout: string): Record<string, unknown>[] =>
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l));
-
-const dirs: string[] = [];
-
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "forge-eventlog-cli-"));
-  dirs.push(dir);
-  return dir;
-}
-
-export function removeTempDirs(): void {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 /**
  * A small log: two ticks, issues 41 and 42, a cursor "timeline" at 4 and "mirror" at 10.

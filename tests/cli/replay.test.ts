@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cli, jsonLines, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, makeDb } from "./helpers.ts";
 
 let db: string;
 const seqs = (stdout: string) => jsonLines(stdout).map((e) => e.sequence);
 
-beforeAll(async () => {
+beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 describe("replay", () => {
   test("prints an aligned table of every event by default", async () => {

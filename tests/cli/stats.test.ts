@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { cli, jsonLines, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, makeDb } from "./helpers.ts";
 
 let db: string;
-beforeAll(async () => {
+beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 describe("stats", () => {
   test("--json: sizes, counts by kind, first/last time, cursors with lag", async () => {

@@ -1,12 +1,12 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { append, cli, jsonLines, MAIN, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { append, cli, jsonLines, MAIN, makeDb } from "./helpers.ts";
 
 let db: string;
 beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 /** Starts `tail` in the background; resolves once it printed its "following" line. */
 async function startTail(args: string[]) {

@@ -1,13 +1,12 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
-import { cli, jsonLines, removeTempDirs, tempDir } from "./helpers.ts";
-
-afterAll(removeTempDirs);
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines } from "./helpers.ts";
 
 /** The demo session into `dir`: events.db, the JSONL, and the fmail topic. */
 async function demo(dir: string): Promise<string> {

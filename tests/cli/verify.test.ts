@@ -1,14 +1,14 @@
 import { Database } from "bun:sqlite";
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { openSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { cli, jsonLines, makeDb, removeTempDirs, tempDir } from "./helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, makeDb } from "./helpers.ts";
 
 let db: string;
 beforeEach(async () => {
   db = await makeDb(join(tempDir(), "events.db"));
 });
-afterAll(removeTempDirs);
 
 function tamper(sql: string) {
   const d = new Database(db);

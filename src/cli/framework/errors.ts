@@ -1,8 +1,13 @@
-import type { ErrorCode } from "../../errors.ts";
+import { type ErrorCode, EventLogError } from "../../errors.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+/** "You asked wrongly": a bad command, option or value. Exits 2. */
+export function usageError(message: string): EventLogError {
+  return new EventLogError("usage", message);
+}
 
 /** The codes that mean "you asked wrongly": bad arguments, bad input, not a database. */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -23,6 +28,7 @@ export function exitCodeFor(code: ErrorCode): number {
   return USAGE_CODES.has(code) ? EXIT_USAGE : EXIT_FAILED;
 }
 
+/** The EXIT CODES section of every --help; a command may say what 1 means for it. */
 export const EXIT_CODE_HELP: readonly [number, string][] = [
   [EXIT_OK, "ok"],
   [

@@ -1,8 +1,14 @@
-import type { ArgDef, ArgsDef } from "citty";
-import { globalArgs } from "./args.ts";
-import { type AnyCommand, argsOf, resolveValue, subCommandEntries } from "./command.ts";
-import { didYouMean } from "./suggest.ts";
-import { usageError } from "./values.ts";
+import { parseArgs } from "node:util";
+import { describeError } from "../../errors.ts";
+import {
+  type AnyCommand,
+  globalArgs,
+  type OptionDef,
+  type OptionsDef,
+  subCommand,
+  subCommandNames,
+} from "./command.ts";
+import { usageError } from "./errors.ts";
 
 export interface Resolved {
   root: AnyCommand;
@@ -14,24 +20,10 @@ export interface Resolved {
 }
 
 const GLOBAL_VALUE_FLAGS = new Set(
-  Object.entries(globalArgs as ArgsDef)
+  Object.entries(globalArgs as OptionsDef)
     .filter(([, def]) => def.type === "string")
     .map(([name]) => `--${name}`),
 );
-
-async function findSub(cmd: AnyCommand, name: string): Promise<AnyCommand | undefined> {
-  const entries = await subCommandEntries(cmd);
-  const named = entries.find(([n]) => n === name);
-  if (named) return resolveValue(named[1]);
-  for (const [, lazySub] of entries) {
-    // An alias lookup must not fail because some other command does not load.
-    const sub = await Promise.resolve(resolveValue(lazySub)).catch(() => undefined);
-    const meta = sub?.meta ? await resolveValue(sub.meta) : undefined;
-    const aliases = meta?.alias === undefined ? [] : [meta.alias].flat();
-    if (aliases.includes(name)) return sub;
-  }
-  return undefined;
-}
 
 export function commandName(r: Pick<Resolved, "path">, rootName: string): string {
   return [rootName, ...r.path].join(" ");
@@ -60,12 +52,12 @@ export async function resolveCommand(
       if (GLOBAL_VALUE_FLAGS.has(token) && i + 1 < argv.length) rest.push(argv[++i]!);
       continue;
     }
-    const names = (await subCommandEntries(cmd)).map(([n]) => n);
+    const names = subCommandNames(cmd);
     if (names.length === 0) {
       rest.push(token);
       continue;
     }
-    const sub = await findSub(cmd, token);
+    const sub = await subCommand(cmd, token);
     if (!sub) {
       const where = commandName({ path }, rootName);
       const what = path.length ? `${path.join(" ")} command` : "command";
@@ -82,9 +74,8 @@ export async function resolveCommand(
 /** `cursors` alone runs `cursors list`: a command without run() may name a default. */
 export async function withDefault(r: Resolved): Promise<Resolved> {
   if (r.cmd.run || !r.cmd.default) return r;
-  const name = await resolveValue(r.cmd.default);
-  const sub = await findSub(r.cmd, name);
-  return sub ? { ...r, cmd: sub, path: [...r.path, name] } : r;
+  const sub = await subCommand(r.cmd, r.cmd.default);
+  return sub ? { ...r, cmd: sub, path: [...r.path, r.cmd.default] } : r;
 }
 
 /** `--help`/`-h`, or another flag, before any `--`. */
@@ -99,31 +90,33 @@ export function hasFlag(argv: readonly string[], ...flags: string[]): boolean {
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function optionLookup(args: ArgsDef): Map<string, [string, ArgDef]> {
-  const byName = new Map<string, [string, ArgDef]>();
+/** Every spelling of every option (name, kebab-case, camelCase, alias) → its name and definition. */
+function optionLookup(args: OptionsDef): Map<string, [string, OptionDef]> {
+  const byName = new Map<string, [string, OptionDef]>();
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
-    const alias = "alias" in def && def.alias !== undefined ? [def.alias].flat() : [];
+    const alias = def.alias === undefined ? [] : [def.alias];
     for (const key of [name, kebab(name), camel(name), ...alias]) byName.set(key, [name, def]);
   }
   return byName;
 }
 
-const takesValue = (def: ArgDef) => def.type === "string" || def.type === "enum";
-
-export interface CheckedArgs {
-  args: ArgsDef;
-  /** argv for citty: options as --name=value first, then `--` and the positionals. */
-  argv: string[];
-}
+/** Values for run(): options by name, positionals by name, defaults filled in. */
+export type OptionValues = Record<string, string | boolean | undefined>;
 
 /**
- * citty accepts unknown options silently; an operator's typo must not be ignored (a mistyped
- * --issue would replay everything), so every option and the argument count are checked first.
- * The normalised argv also keeps a value like -1 from being read as an option.
+ * The options argv gives the command, checked strictly: an operator's typo must not be ignored
+ * (a mistyped --issue would replay everything), so an unknown option, a missing value or a
+ * wrong argument count is a usage error naming the fix, with a did-you-mean.
+ *
+ * The check writes a canonical argv (`--name=value`, `--name` / `--no-name`, then `--` and
+ * the positionals) that node:util parseArgs reads strictly into the values. Writing it first
+ * keeps today's rules that parseArgs alone would change: a value such as `-1` is a value
+ * (`--from -1`, `cursors set x -1`) and reported as a bad number, `-qf` is not two flags,
+ * `--batchLines` means `--batch-lines`, `--json=false` is false.
  */
-export async function checkArgs(r: Resolved, rootName: string): Promise<CheckedArgs> {
-  const args: ArgsDef = { ...globalArgs, ...(await argsOf(r.cmd)) };
+export function parseOptions(r: Resolved, rootName: string): OptionValues {
+  const args: OptionsDef = { ...globalArgs, ...r.cmd.args };
   const name = commandName(r, rootName);
   const options = optionLookup(args);
   const positionals = Object.entries(args).filter(([, d]) => d.type === "positional");
@@ -149,6 +142,7 @@ export async function checkArgs(r: Resolved, rootName: string): Promise<CheckedA
     const eq = token.indexOf("=");
     const key = token.slice(long ? 2 : 1, eq === -1 ? undefined : eq);
     let found = options.get(key);
+    let negated = false;
     if (
       !found &&
       long &&
@@ -156,13 +150,15 @@ export async function checkArgs(r: Resolved, rootName: string): Promise<CheckedA
       options.get(key.slice(3))?.[1].type === "boolean"
     ) {
       found = options.get(key.slice(3));
+      negated = true;
     }
     if (!found || (short && key.length !== 1)) {
       throw unknown(token.slice(0, eq === -1 ? undefined : eq));
     }
     const [canonical, def] = found;
-    if (!takesValue(def)) {
-      argv.push(token);
+    if (def.type === "boolean") {
+      const on = !negated && (eq === -1 || token.slice(eq + 1) !== "false");
+      argv.push(on ? `--${canonical}` : `--no-${canonical}`);
       continue;
     }
     let value = eq === -1 ? undefined : token.slice(eq + 1);
@@ -182,5 +178,63 @@ export async function checkArgs(r: Resolved, rootName: string): Promise<CheckedA
       `unexpected argument ${JSON.stringify(seen[positionals.length])} for '${name}'; run '${name} --help' for usage`,
     );
   }
-  return { args, argv: [...argv, "--", ...seen] };
+  const values = readCanonical(args, [...argv, "--", ...seen], name);
+  positionals.forEach(([n, d], i) => {
+    values[n] = seen[i] ?? (d.default as string | undefined);
+  });
+  return values;
+}
+
+function readCanonical(args: OptionsDef, argv: string[], name: string): OptionValues {
+  const options: Record<string, { type: "string" | "boolean"; default?: string | boolean }> = {};
+  for (const [n, d] of Object.entries(args)) {
+    if (d.type === "positional") continue;
+    options[n] = d.default === undefined ? { type: d.type } : { type: d.type, default: d.default };
+  }
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options,
+      strict: true,
+      allowPositionals: true,
+      allowNegative: true,
+    });
+    return { ...parsed.values };
+  } catch (e) {
+    // The canonical argv is built to parse; this is a definition that does not.
+    throw usageError(`${describeError(e)}; see '${name} --help'`);
+  }
+}
+
+/** The candidate closest to `input` by edit distance, when it is close enough to be a typo. */
+export function closest(input: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = distance(input.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+/** ` (did you mean "replay"?)`, or "" when nothing is close. */
+export function didYouMean(input: string, candidates: Iterable<string>): string {
+  const c = closest(input, candidates);
+  return c === undefined ? "" : ` (did you mean ${JSON.stringify(c)}?)`;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
 }

@@ -1,9 +1,15 @@
-import type { ArgDef, ArgsDef } from "citty";
-import { builtinArgs, globalArgs, rootOnlyArgs } from "./args.ts";
-import { stdoutPaint } from "./color.ts";
-import { argsOf, resolveValue, subCommandsOf } from "./command.ts";
-import { commandName, type Resolved } from "./dispatch.ts";
-import { EXIT_CODE_HELP } from "./exit-codes.ts";
+import {
+  builtinArgs,
+  globalArgs,
+  type OptionDef,
+  type OptionsDef,
+  rootOnlyArgs,
+  subCommand,
+  subCommandNames,
+} from "./command.ts";
+import { EXIT_CODE_HELP } from "./errors.ts";
+import { commandName, type Resolved } from "./parse.ts";
+import { stdoutPaint } from "./terminal.ts";
 
 const WIDTH = 80;
 
@@ -41,19 +47,14 @@ function definitions(rows: [string, string][], label: (s: string) => string): st
   return out;
 }
 
-function optionLabel(name: string, def: ArgDef): string {
-  const aliases = "alias" in def && def.alias !== undefined ? [def.alias].flat() : [];
+function optionLabel(name: string, def: OptionDef): string {
+  const aliases = def.alias === undefined ? [] : [def.alias];
   const flags = [...aliases.map((a) => (a.length === 1 ? `-${a}` : `--${a}`)), `--${name}`];
-  const hint =
-    def.type === "enum" && def.options?.length
-      ? ` <${def.options.join("|")}>`
-      : def.type === "string"
-        ? ` <${def.valueHint ?? name}>`
-        : "";
+  const hint = def.type === "string" ? ` <${def.valueHint ?? name}>` : "";
   return flags.join(", ") + hint;
 }
 
-function optionRows(args: ArgsDef): [string, string][] {
+function optionRows(args: OptionsDef): [string, string][] {
   return Object.entries(args)
     .filter(([, def]) => def.type !== "positional")
     .map(([name, def]) => {
@@ -65,19 +66,21 @@ function optionRows(args: ArgsDef): [string, string][] {
 /** --help for any command: usage, arguments, commands, options, examples, exit codes. */
 export async function renderHelp(r: Resolved, rootName: string): Promise<string> {
   const p = stdoutPaint();
-  const meta = r.cmd.meta ? await resolveValue(r.cmd.meta) : {};
+  const meta = r.cmd.meta;
   const isRoot = r.path.length === 0;
   const name = commandName(r, rootName);
-  const args = await argsOf(r.cmd);
-  const own = Object.fromEntries(Object.entries(args).filter(([k]) => !(k in globalArgs)));
+  const own = Object.fromEntries(
+    Object.entries(r.cmd.args ?? {}).filter(([k]) => !(k in globalArgs)),
+  ) as OptionsDef;
   const positionals = Object.entries(own).filter(([, d]) => d.type === "positional");
-  const subs = await subCommandsOf(r.cmd);
-  const defaultSub = r.cmd.default ? await resolveValue(r.cmd.default) : undefined;
+  const subs: Record<string, { meta: { description: string } }> = {};
+  for (const n of subCommandNames(r.cmd)) subs[n] = (await subCommand(r.cmd, n))!;
+  const defaultSub = r.cmd.default;
   const heading = (s: string) => ["", p.bold(s)];
   const out: string[] = [];
 
   const title = isRoot && meta.version ? `${name} ${meta.version}` : name;
-  out.push(`${p.bold(title)} - ${meta.description ?? ""}`);
+  out.push(`${p.bold(title)} - ${meta.description}`);
 
   const usage = [name];
   if (Object.keys(subs).length) usage.push(defaultSub ? "[<command>]" : "<command>");
@@ -99,9 +102,7 @@ export async function renderHelp(r: Resolved, rootName: string): Promise<string>
   if (Object.keys(subs).length) {
     const rows: [string, string][] = [];
     for (const [n, sub] of Object.entries(subs)) {
-      const m = sub.meta ? await resolveValue(sub.meta) : {};
-      if (m.hidden) continue;
-      rows.push([n, `${m.description ?? ""}${n === defaultSub ? " (default)" : ""}`]);
+      rows.push([n, `${sub.meta.description}${n === defaultSub ? " (default)" : ""}`]);
     }
     out.push(...heading("COMMANDS"), ...definitions(rows, p.cyan));
   }

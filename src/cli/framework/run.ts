@@ -1,12 +1,9 @@
-import { runCommand } from "citty";
 import { describeError, EventLogError } from "../../errors.ts";
-import { stripAnsi } from "./color.ts";
-import { type AnyCommand, resolveValue } from "./command.ts";
-import { checkArgs, commandName, hasFlag, resolveCommand, withDefault } from "./dispatch.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.ts";
+import type { AnyCommand } from "./command.ts";
+import { EXIT_FAILED, EXIT_OK, exitCodeFor, usageError } from "./errors.ts";
 import { renderHelp } from "./help.ts";
-import { configureLog, log } from "./log.ts";
-import { usageError } from "./values.ts";
+import { commandName, hasFlag, parseOptions, resolveCommand, withDefault } from "./parse.ts";
+import { configureLog, log } from "./terminal.ts";
 
 function writeStdout(text: string): Promise<void> {
   return new Promise((resolve) => {
@@ -38,10 +35,6 @@ function report(e: unknown, debug: boolean): number {
   if (e instanceof EventLogError) {
     log.error(e.message);
     code = exitCodeFor(e.code);
-  } else if ((e as { name?: unknown } | null)?.name === "CLIError") {
-    // citty's own argument errors (e.g. a bad enum value); our checks catch most first.
-    log.error(`${stripAnsi(describeError(e))}; see --help`);
-    code = EXIT_USAGE;
   } else {
     log.error(
       `unexpected failure: ${describeError(e)}${debug ? "" : " (rerun with --debug for the stack trace)"}`,
@@ -60,8 +53,8 @@ export async function runCli(root: AnyCommand, argv: readonly string[]): Promise
   const debug = hasFlag(argv, "--debug");
   configureLog({ quiet: hasFlag(argv, "--quiet", "-q"), debug });
   exitQuietlyOnClosedPipe();
-  const meta = root.meta ? await resolveValue(root.meta) : {};
-  const rootName = meta.name ?? "forge-eventlog";
+  const meta = root.meta;
+  const rootName = meta.name;
   try {
     const named = await resolveCommand(root, rootName, argv);
     if (hasFlag(named.rest, "--help", "-h")) {
@@ -78,8 +71,8 @@ export async function runCli(root: AnyCommand, argv: readonly string[]): Promise
       if (target.rest.length === 0) await writeStdout(await renderHelp(target, rootName));
       throw usageError(`'${name}' needs a command; run '${name} --help' for the list`);
     }
-    const { args, argv: rawArgs } = await checkArgs(target, rootName);
-    await runCommand({ ...target.cmd, args }, { rawArgs });
+    const args = parseOptions(target, rootName);
+    await target.cmd.run({ args });
     return EXIT_OK;
   } catch (e) {
     return report(e, debug);

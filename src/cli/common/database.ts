@@ -1,10 +1,42 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { loadConfig, type ResolvedConfig } from "../../config.ts";
 import { EventLogError, isEventLogError } from "../../errors.ts";
-import { EventStore } from "../../store/index.ts";
-import type { GlobalArgs } from "./args.ts";
-import { CONFIG_FILE, configDb } from "./config-db.ts";
-import { log } from "./log.ts";
-import { usageError } from "./values.ts";
+import { discoverFmailRoot } from "../../fmail/root.ts";
+import { DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
+import { EventStore } from "../../store/event-store.ts";
+import type { GlobalArgs } from "../framework/command.ts";
+import { usageError } from "../framework/errors.ts";
+import { log } from "../framework/terminal.ts";
+
+export interface ConfigDb {
+  /** The config file read, or undefined when there is none. */
+  file: string | undefined;
+  /** The database path, absolute. */
+  db: string;
+  /** The whole validated config, when there is a file. */
+  config: ResolvedConfig | undefined;
+}
+
+/**
+ * The database a config names: the runner's own config (`src/config.ts`, fully validated),
+ * `db` resolved from the config file's directory. `explicit` (--config) must exist; the
+ * default file is optional.
+ */
+export function configDb(explicit: string | undefined, cwd = process.cwd()): ConfigDb {
+  const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit !== undefined) {
+      throw new EventLogError(
+        "config_not_found",
+        `no config file at ${file}; check --config, or drop it to use ./${DEFAULT_CONFIG_FILE}`,
+      );
+    }
+    return { file: undefined, db: resolve(cwd, DEFAULT_DB), config: undefined };
+  }
+  const config = loadConfig(file, cwd);
+  return { file, db: config.db, config };
+}
 
 export interface DbLocation {
   path: string;
@@ -28,7 +60,7 @@ function explainNotFound(e: unknown, at: DbLocation): unknown {
   if (at.source === "default") {
     return new EventLogError(
       "db_not_found",
-      `no database at ${at.path} (the default); pass --db <file> or set "db" in ./${CONFIG_FILE}`,
+      `no database at ${at.path} (the default); pass --db <file> or set "db" in ./${DEFAULT_CONFIG_FILE}`,
       { cause: e },
     );
   }
@@ -74,4 +106,11 @@ export async function withStore<T>(
   } finally {
     store.close();
   }
+}
+
+/** `events.root` of the config when it sets one, else fmail's own discovery from the cwd. */
+export function fmailRootFor(args: GlobalArgs): { root: string; topic: string | undefined } {
+  const { config } = configDb(args.config);
+  if (config?.events.root) return { root: config.events.root, topic: config.events.topic };
+  return { root: discoverFmailRoot(process.cwd(), process.env).root, topic: config?.events.topic };
 }

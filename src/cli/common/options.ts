@@ -1,13 +1,35 @@
-import type { ArgsDef } from "citty";
-import { EVENT_KINDS, type SinceFilter } from "../../store/index.ts";
-import type { FilterArgs } from "./args.ts";
-import { didYouMean } from "./suggest.ts";
-import { parseOptionalWhole, usageError } from "./values.ts";
+import { z } from "zod";
+import { EVENT_KINDS } from "../../store/kinds.ts";
+import type { SinceFilter } from "../../store/read.ts";
+import type { OptionsDef } from "../framework/command.ts";
+import { usageError } from "../framework/errors.ts";
+import { didYouMean } from "../framework/parse.ts";
+
+/** Which events: by kind, task (issue) and saga (tick). */
+export const filterArgs = {
+  kind: {
+    type: "string",
+    valueHint: "kinds",
+    description: "Only these kinds, comma-separated; 'task.*' matches a prefix",
+  },
+  issue: { type: "string", valueHint: "n", description: "Only events of task issue:<n>" },
+  task: { type: "string", valueHint: "id", description: "Only events with this raw task_id" },
+  tick: { type: "string", valueHint: "n", description: "Only events of saga tick:<n>" },
+  saga: { type: "string", valueHint: "id", description: "Only events with this raw saga_id" },
+} as const satisfies OptionsDef;
+
+export type FilterArgs = {
+  kind?: string;
+  issue?: string;
+  task?: string;
+  tick?: string;
+  saga?: string;
+};
 
 export const rangeArgs = {
   from: { type: "string", valueHint: "seq", description: "Start at this sequence (default: 1)" },
   to: { type: "string", valueHint: "seq", description: "Stop after this sequence" },
-} as const satisfies ArgsDef;
+} as const satisfies OptionsDef;
 
 export type RangeArgs = { from?: string; to?: string };
 
@@ -85,4 +107,42 @@ export function parseRange(args: RangeArgs): Range {
     throw usageError(`--to ${to} is before --from ${from}`);
   }
   return { after: Math.max(0, (from ?? 1) - 1), to };
+}
+
+const wholeNumber = z
+  .string()
+  .trim()
+  .regex(/^\d+$/)
+  .transform(Number)
+  .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER));
+
+/** A whole number flag or argument (`--from 12`); anything else is a usage error. */
+export function parseWhole(value: string, name: string, min = 0): number {
+  const parsed = wholeNumber.safeParse(value);
+  if (!parsed.success || parsed.data < min) {
+    throw usageError(`${name} must be a whole number >= ${min} (got ${JSON.stringify(value)})`);
+  }
+  return parsed.data;
+}
+
+export function parseOptionalWhole(
+  value: string | undefined,
+  name: string,
+  min = 0,
+): number | undefined {
+  return value === undefined ? undefined : parseWhole(value, name, min);
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `5` (seconds), `500ms`, `2.5s`, `1m`, `1h`. */
+export function parseDuration(value: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) {
+    throw usageError(
+      `${name} must be a duration such as 5, 500ms, 2s or 1m (got ${JSON.stringify(value)})`,
+    );
+  }
+  const unit = (m[2] ?? "s") as keyof typeof UNIT_MS;
+  return Math.round(Number(m[1]) * UNIT_MS[unit]);
 }
