@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { canonicalJson } from "../encoding/python-json.ts";
 import { describeError, EventLogError, isEventLogError } from "../errors.ts";
+import { eventRowSchema, sameEventContent } from "../store/event-columns.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { eventKindSchema } from "../store/kinds.ts";
+import { type StoredEvent, storedEventSchema } from "../store/record.ts";
 import { toOccurredAt } from "../store/time.ts";
 import { openWrite, withStore } from "./common/database.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
@@ -12,17 +13,20 @@ import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
 
 /** One line of an export; other fields (sequence, hashes) are recomputed by the target. */
-const exportedEvent = z.object({
-  event_id: z.string().regex(/^[0-9a-f]{32}$/, "must be 32 lowercase hex characters"),
-  kind: eventKindSchema,
-  payload: z.record(z.string(), z.unknown()),
-  occurred_at: z.string().min(1),
-  task_id: z.string().nullish(),
-  saga_id: z.string().nullish(),
-  causal_event_id: z.string().nullish(),
-  causal_sequence: z.number().int().nullish(),
-  idempotency_key: z.string().min(1).nullish(),
-});
+const exportedEvent = eventRowSchema
+  .pick({ event_id: true, kind: true, occurred_at: true })
+  .extend({ payload: storedEventSchema.shape.payload })
+  .extend(
+    eventRowSchema
+      .pick({
+        task_id: true,
+        saga_id: true,
+        causal_event_id: true,
+        causal_sequence: true,
+        idempotency_key: true,
+      })
+      .partial().shape,
+  );
 type ExportedEvent = z.infer<typeof exportedEvent>;
 
 interface Line {
@@ -81,34 +85,23 @@ function parseLines(name: string, text: string): Line[] {
   return lines;
 }
 
-type Existing = {
-  sequence: number;
-  kind: string;
-  payload_json: string;
-  task_id: string | null;
-  saga_id: string | null;
-};
-
-function sameEvent(a: Existing, b: ExportedEvent): boolean {
-  return (
-    a.kind === b.kind &&
-    a.payload_json === canonicalJson(b.payload) &&
-    a.task_id === (b.task_id ?? null) &&
-    a.saga_id === (b.saga_id ?? null)
-  );
+function sameEvent(a: StoredEvent, b: ExportedEvent): boolean {
+  return sameEventContent(a, {
+    kind: b.kind,
+    payload_json: canonicalJson(b.payload),
+    task_id: b.task_id ?? null,
+    saga_id: b.saga_id ?? null,
+  });
 }
 
 /** Appends the lines in one transaction: all are stored, or on any conflict none. */
 function load(store: EventStore, name: string, lines: Line[]) {
-  const byId = store.statement(
-    "SELECT sequence, kind, payload_json, task_id, saga_id FROM events WHERE event_id = ?",
-  );
   let imported = 0;
   let present = 0;
   store.transaction(() => {
     for (const { number, event: e } of lines) {
       const where = `line ${number} of ${name}`;
-      const existing = byId.get<Existing>(e.event_id);
+      const existing = store.eventById(e.event_id);
       if (existing) {
         if (!sameEvent(existing, e)) {
           throw new EventLogError(
@@ -120,7 +113,7 @@ function load(store: EventStore, name: string, lines: Line[]) {
         continue;
       }
       // The causal event's sequence in this database, when it is here.
-      const cause = e.causal_event_id ? byId.get<Existing>(e.causal_event_id) : undefined;
+      const cause = e.causal_event_id ? store.eventById(e.causal_event_id) : undefined;
       let result: ReturnType<EventStore["append"]>;
       try {
         result = store.append(e.kind, e.payload, {

@@ -29,33 +29,19 @@ interface Stats {
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 function collect(store: EventStore): Stats {
-  const totals = store
-    .statement(
-      `SELECT COUNT(*) AS n, MIN(sequence) AS lo, MAX(sequence) AS hi,
-              MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM events`,
-    )
-    .get<{
-      n: number;
-      lo: number | null;
-      hi: number | null;
-      first: string | null;
-      last: string | null;
-    }>();
-  const kinds = store
-    .statement("SELECT kind, COUNT(*) AS n FROM events GROUP BY kind ORDER BY n DESC, kind")
-    .all<{ kind: string; n: number }>();
-  const version = store.statement("PRAGMA user_version").get<{ user_version: number }>();
+  const range = store.eventRange();
+  const kinds = store.eventsByKind();
   return {
     path: store.path,
     file_bytes: fileSize(store.path),
     wal_bytes: fileSize(`${store.path}-wal`),
-    schema_version: Number(version?.user_version ?? 0),
-    events: Number(totals?.n ?? 0),
-    first_sequence: totals?.lo ?? null,
-    latest_sequence: totals?.hi ?? null,
-    first_occurred_at: totals?.first ?? null,
-    last_occurred_at: totals?.last ?? null,
-    kinds: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])),
+    schema_version: store.schemaVersion(),
+    events: range.count,
+    first_sequence: range.firstSequence,
+    latest_sequence: range.lastSequence,
+    first_occurred_at: range.firstAt,
+    last_occurred_at: range.lastAt,
+    kinds: Object.fromEntries(kinds.map((k) => [k.kind, k.count])),
     cursors: store.listCursors(),
   };
 }

@@ -1,17 +1,11 @@
 import { sleep } from "../io/sleep.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
-import type { EventStore } from "../store/event-store.ts";
 import type { SinceFilter } from "../store/read.ts";
 import { openRead, withStore } from "./common/database.ts";
 import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
 import { EventPrinter, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
-
-/** SQLite bumps data_version when another connection commits; unchanged means nothing new. */
-function dataVersion(store: EventStore): number {
-  return Number(store.statement("PRAGMA data_version").get()?.data_version ?? 0);
-}
 
 export default defineCommand({
   meta: {
@@ -70,7 +64,7 @@ export default defineCommand({
       try {
         let seen = -1;
         while (!stop.signal.aborted) {
-          const version = dataVersion(store);
+          const version = store.dataVersion();
           if (version !== seen) {
             seen = version;
             const head = store.latestSequence();

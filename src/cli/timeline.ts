@@ -1,7 +1,7 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
-import { replayTimelines } from "../replay/timeline-projection.ts";
-import { openRead, withStore } from "./common/database.ts";
+import { currentTimelines } from "../replay/timeline-projection.ts";
+import { openProjection, withStore } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
@@ -23,15 +23,15 @@ export default defineCommand({
       "forge-eventlog timeline --json | jq 'select(.terminal == \"failed\")'",
     ],
     notes: [
-      "Replays every event from sequence 0 (read-only): ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
+      "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable; a read-only file, or one another tool wrote, is read without writing. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
       "--json prints one task timeline per line.",
     ],
     exit1: "no such database, or --issue names an issue the log never mentions",
   },
   async run({ args }) {
     const issue = parseOptionalWhole(args.issue, "--issue", 0);
-    await withStore(openRead(args), async (store) => {
-      const all = replayTimelines(store);
+    await withStore(openProjection(args), async (store) => {
+      const all = currentTimelines(store);
       if (issue !== undefined) {
         const task = all.tasks.get(issue);
         if (!task) {

@@ -23,7 +23,7 @@ export function translateError(
     case SQLITE.LOCKED:
       return new EventLogError(
         "db_locked",
-        `database ${path} stayed locked by another connection for over ${busyTimeoutMs} ms while ${doing}; retry, or raise the busy timeout (busyTimeoutMs / --busy-timeout)`,
+        `database ${path} stayed locked by another connection for over ${busyTimeoutMs} ms while ${doing}; retry, or wait longer: --busy-timeout <ms> on the command line, busyTimeoutMs in the config`,
         cause,
       );
     case SQLITE.NOTADB:

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, jsonLines, MAIN, makeDb } from "./helpers.ts";
+import { cli, jsonLines, MAIN, makeDb, REPO } from "./helpers.ts";
 
 let db: string;
 beforeEach(async () => {
@@ -211,4 +211,27 @@ describe("exit codes and messages", () => {
     expect(plain).toContain("KIND");
     expect(plain).not.toContain("\u001b[");
   });
+});
+
+test("a lock held past --busy-timeout is db_locked after that long, naming the option", async () => {
+  const holder = Bun.spawn(
+    [process.execPath, join(REPO, "tests/fixtures/store-lock-holder.ts"), db],
+    {
+      stdin: "pipe",
+      stdout: "pipe",
+    },
+  );
+  try {
+    const reader = holder.stdout.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain("locked");
+    const r = await cli(["cursors", "set", "x", "head", "--db", db, "--busy-timeout", "150"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("for over 150 ms");
+    expect(r.stderr).toContain("--busy-timeout <ms>");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  } finally {
+    holder.kill(9);
+    await holder.exited;
+  }
 });

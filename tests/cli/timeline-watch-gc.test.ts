@@ -6,7 +6,7 @@ import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, jsonLines } from "./helpers.ts";
+import { append, cli, jsonLines } from "./helpers.ts";
 
 /** The demo session into `dir`: events.db, the JSONL, and the fmail topic. */
 async function demo(dir: string): Promise<string> {
@@ -45,6 +45,27 @@ describe("timeline", () => {
     expect(missing.stderr).toContain("issue 999 does not appear in");
     const bad = await cli(["timeline", "--db", db, "--issue", "x"]);
     expect(bad.code).toBe(2);
+  });
+
+  test("it keeps the stored projection: the cursor reaches the head, later runs read only what is new", async () => {
+    const dir = tempDir();
+    const db = await demo(dir);
+    const first = await cli(["timeline", "--db", db, "--json"]);
+    const cursors = async () =>
+      jsonLines((await cli(["cursors", "--db", db, "--json"])).stdout).find(
+        (c) => c.name === "timeline",
+      );
+    expect(await cursors()).toMatchObject({ lag: 0 });
+    const head = (await cursors())?.sequence as number;
+    for (const issue of [901, 902, 903]) {
+      await append(db, "task.planned", { issue }, { taskId: `issue:${issue}` });
+    }
+    expect(await cursors()).toMatchObject({ sequence: head, lag: 3 });
+    const second = await cli(["timeline", "--db", db, "--json"]);
+    expect(second.code).toBe(0);
+    expect(await cursors()).toMatchObject({ sequence: head + 3, lag: 0 });
+    const issues = (out: string) => jsonLines(out).map((t) => t.issue);
+    expect(issues(second.stdout)).toEqual([...issues(first.stdout), 901, 902, 903]);
   });
 });
 

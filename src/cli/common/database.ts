@@ -5,9 +5,11 @@ import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
 import { DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
 import { EventStore } from "../../store/event-store.ts";
+import { LATEST_SCHEMA_VERSION } from "../../store/migrations.ts";
 import type { GlobalArgs } from "../framework/command.ts";
 import { usageError } from "../framework/errors.ts";
 import { log } from "../framework/terminal.ts";
+import { parseWhole } from "./options.ts";
 
 export interface ConfigDb {
   /** The config file read, or undefined when there is none. */
@@ -45,6 +47,13 @@ export interface DbLocation {
   config: string | undefined;
 }
 
+/** --busy-timeout, else the config's busyTimeoutMs, else the store's default. */
+function busyTimeoutMs(args: GlobalArgs, config: string | undefined): number | undefined {
+  const given = args["busy-timeout"];
+  if (given !== undefined) return parseWhole(given, "--busy-timeout");
+  return config ? loadConfig(config).busyTimeoutMs : undefined;
+}
+
 /** --db, else the config's db, else ./.forge/events.db; relative paths from the current directory. */
 export function resolveDb(args: GlobalArgs): DbLocation {
   if (args.db !== undefined) {
@@ -79,7 +88,11 @@ export async function openRead(args: GlobalArgs): Promise<EventStore> {
   const at = resolveDb(args);
   log.debug(`opening ${at.path} read-only (from ${at.source})`);
   try {
-    return await EventStore.open(at.path, { readonly: true, create: false });
+    return await EventStore.open(at.path, {
+      readonly: true,
+      create: false,
+      busyTimeoutMs: busyTimeoutMs(args, at.config),
+    });
   } catch (e) {
     throw explainNotFound(e, at);
   }
@@ -90,9 +103,34 @@ export async function openWrite(args: GlobalArgs, create = false): Promise<Event
   const at = resolveDb(args);
   log.debug(`opening ${at.path} for writing (from ${at.source})`);
   try {
-    return await EventStore.open(at.path, { create });
+    return await EventStore.open(at.path, {
+      create,
+      busyTimeoutMs: busyTimeoutMs(args, at.config),
+    });
   } catch (e) {
     throw explainNotFound(e, at);
+  }
+}
+
+/**
+ * For a command that keeps a stored projection up to date: our own database is opened for
+ * writing; a read-only file, or a database another tool wrote (it is never migrated by a
+ * reader), is opened for reading only.
+ */
+export async function openProjection(args: GlobalArgs): Promise<EventStore> {
+  const reader = await openRead(args);
+  if (reader.schemaVersion() < LATEST_SCHEMA_VERSION) return reader;
+  const path = reader.path;
+  reader.close();
+  try {
+    return await EventStore.open(path, {
+      create: false,
+      busyTimeoutMs: busyTimeoutMs(args, resolveDb(args).config),
+    });
+  } catch (e) {
+    if (!isEventLogError(e, "db_readonly") && !isEventLogError(e, "db_cantopen")) throw e;
+    log.debug(`${path} is not writable: reading it without storing the projection`);
+    return openRead(args);
   }
 }
 

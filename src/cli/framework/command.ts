@@ -77,12 +77,17 @@ export const globalArgs = {
   db: {
     type: "string",
     valueHint: "path",
-    description: `Event database (default: config "db" or ./${DEFAULT_DB})`,
+    description: `Event database (config "db", else ./${DEFAULT_DB})`,
   },
   config: {
     type: "string",
     valueHint: "path",
-    description: `Config file with "db" (default: ./${DEFAULT_CONFIG_FILE})`,
+    description: `Config file (default: ./${DEFAULT_CONFIG_FILE})`,
+  },
+  "busy-timeout": {
+    type: "string",
+    valueHint: "ms",
+    description: 'Lock wait (config "busyTimeoutMs", else 5000)',
   },
   json: { type: "boolean", description: "Machine output: one JSON object per line on stdout" },
   quiet: { type: "boolean", alias: "q", description: "Print nothing on stderr but errors" },
