@@ -1,7 +1,8 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { appendFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { tempDir } from "../helpers/temp-dir.ts";
 import {
   cleanKeys,
   dbState,
@@ -10,13 +11,9 @@ import {
   joinLines,
   MIRROR_CLI,
   realisticLines,
-  removeScratchDirs,
-  scratchDir,
   sleep,
   writeLines,
 } from "./helpers.ts";
-
-afterEach(removeScratchDirs);
 
 const T = 60_000;
 
@@ -52,7 +49,7 @@ async function holdsExactly(dir: string, db: string, lines: readonly string[], n
 test(
   "--follow tails new lines (a torn one waits for its newline) and SIGTERM exits 0 with a summary",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(120);
@@ -78,7 +75,7 @@ test(
 test(
   "--follow through a rotation: the old file is finished, the new one read from its start",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(200);
@@ -105,7 +102,7 @@ test(
 test(
   "--follow through truncation to the last 50 lines: nothing lost, the kept lines are duplicates",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(300);

@@ -1,6 +1,5 @@
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { legacyLine } from "../../src/encoding/python-json.ts";
 import { EventStore } from "../../src/store/index.ts";
@@ -15,19 +14,6 @@ const golden: Record<string, unknown>[] = readFileSync(GOLDEN, "utf8")
   .map((l) => JSON.parse(l));
 
 const BASE_MS = Date.parse("2026-06-02T12:00:00.000Z");
-
-const scratch: string[] = [];
-
-/** A fresh directory; each test file removes them with `afterEach(removeScratchDirs)`. */
-export function scratchDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "fel-follow-"));
-  scratch.push(dir);
-  return dir;
-}
-
-export function removeScratchDirs(): void {
-  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 /**
  * `count` realistic legacy lines as the Python runner writes them: the demo session's records

@@ -1,20 +1,17 @@
 import { Database } from "bun:sqlite";
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../helpers/temp-dir.ts";
 import {
   dbState,
   MIRROR_CLI,
   ROOT,
   realisticLines,
-  removeScratchDirs,
   runMirror,
-  scratchDir,
   sleep,
   writeLines,
 } from "./helpers.ts";
-
-afterEach(removeScratchDirs);
 
 const INITIAL_LINES = 200_000;
 const APPENDED_LINES = 12_000;
@@ -39,7 +36,7 @@ function committedLine(db: string): number {
 const TITLE = `kill -9 the follower ${KILLS} times during a ${INITIAL_LINES}-line backfill while a writer appends: exactly the clean run's events`;
 
 test(TITLE, async () => {
-  const dir = scratchDir();
+  const dir = tempDir("fel-follow-");
   const file = join(dir, "events.jsonl");
   const db = join(dir, "events.db");
   writeLines(file, realisticLines(INITIAL_LINES));
