@@ -139,8 +139,8 @@ test(
     expect(where).toEqual(expected);
     const reasons = state.quarantine.map((q) => q.reason);
     expect(reasons[0]).toStartWith("not JSON");
-    expect(reasons[1]).toBe("not a JSON object");
-    expect(reasons[2]).toBe('no "kind" string');
+    expect(reasons[1]).toBe('a record must be a JSON object with a "kind", not an array');
+    expect(reasons[2]).toBe('a record needs a non-empty string "kind"');
     expect(reasons[3]).toContain('field "tick"');
   },
   T,
