@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { legacyLine } from "../../src/encoding/python-json.ts";
+import { sleep } from "../../src/io/sleep.ts";
 import { EventStore } from "../../src/store/index.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -127,8 +128,6 @@ export async function cleanKeys(dir: string, name: string, lines: readonly strin
   return (await dbState(db)).keys;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls `check` until it holds or `timeoutMs` passes (a hang guard, not a timing assertion). */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
@@ -147,6 +146,22 @@ export function eventCount(path: string): number {
       return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()?.n ?? 0;
     } finally {
       db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/** The committed file position (lines consumed) in a database another process is writing; 0 before the first commit. */
+export function committedLine(db: string): number {
+  try {
+    const d = new Database(db, { readonly: true });
+    try {
+      return (
+        d.query<{ n: number }, []>("SELECT line_number AS n FROM follow_positions").get()?.n ?? 0
+      );
+    } finally {
+      d.close();
     }
   } catch {
     return 0;

@@ -1,9 +1,9 @@
-import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/temp-dir.ts";
 import {
+  committedLine,
   dbState,
   eventually,
   MIRROR_CLI,
@@ -18,22 +18,6 @@ const APPENDED_LINES = 12_000;
 const KILLS = 20;
 /** Kill points stay in the first three quarters, so each follower still has lines to commit. */
 const KILL_BEFORE_LINE = (INITIAL_LINES * 3) / 4;
-
-/** The committed file position (lines consumed), or 0 before the first commit. */
-function committedLine(db: string): number {
-  try {
-    const d = new Database(db, { readonly: true });
-    try {
-      return (
-        d.query<{ n: number }, []>("SELECT line_number AS n FROM follow_positions").get()?.n ?? 0
-      );
-    } finally {
-      d.close();
-    }
-  } catch {
-    return 0;
-  }
-}
 
 const TITLE = `kill -9 the follower ${KILLS} times during a ${INITIAL_LINES}-line backfill while a writer appends: exactly the clean run's events`;
 
