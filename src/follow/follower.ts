@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { sleep, yieldUnlessAborted } from "../io/sleep.ts";
 import { emptyMirrorStats, Mirror } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
 import {
@@ -18,7 +19,6 @@ import type { FollowPosition } from "./position.ts";
 import { PositionKeeper } from "./position-keeper.ts";
 import { type LinePreparer, startPreparer } from "./preparer.ts";
 import { buildSummary, type FollowSummary, type LineCounts, type StopReason } from "./summary.ts";
-import { sleepUnlessAborted, yieldAndCheck } from "./waits.ts";
 
 export interface FollowOptions {
   store: EventStore;
@@ -212,7 +212,7 @@ export class Follower {
   private async waitForSource(): Promise<"ready" | StopReason> {
     while (!inodeAt(this.source)) {
       if (!this.options.follow) return "end_of_file";
-      if (!(await sleepUnlessAborted(this.pollMs, this.options.signal))) return "signal";
+      if (!(await sleep(this.pollMs, this.options.signal))) return "signal";
     }
     return this.options.signal?.aborted ? "signal" : "ready";
   }
@@ -233,7 +233,7 @@ export class Follower {
       const batch = this.next(reading, queue);
       if (!batch) break;
       await this.commit(reading, batch);
-      if (await yieldAndCheck(this.options.signal)) return true;
+      if (await yieldUnlessAborted(this.options.signal)) return true;
     }
     const tail = reading.reader.takeTail();
     if (tail) await this.commit(reading, this.batchOf(reading, [tail]));
@@ -251,7 +251,7 @@ export class Follower {
         // Nothing is lost by dropping it: the file is read again from its start.
         if (!this.holdsUpTo(reading, batch.endOffset)) return "truncated";
         await this.commit(reading, batch);
-        if (await yieldAndCheck(this.options.signal)) return "signal";
+        if (await yieldUnlessAborted(this.options.signal)) return "signal";
         const state = this.liveState(reading);
         if (state === "truncated") return state;
         if (state === "live") continue;
@@ -262,7 +262,7 @@ export class Follower {
       const state = this.liveState(reading);
       if (state !== "live") return state;
       if (!this.options.follow) return "end_of_file";
-      if (!(await sleepUnlessAborted(this.pollMs, this.options.signal))) return "signal";
+      if (!(await sleep(this.pollMs, this.options.signal))) return "signal";
     }
   }
 
