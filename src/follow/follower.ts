@@ -14,10 +14,16 @@ import { LineMirror, type StrictStop } from "./line-mirror.ts";
 import type { LinePlan } from "./line-plan.ts";
 import { type Line, LineReader } from "./line-reader.ts";
 import { GarbageBudget } from "./memory.ts";
-import { closePlan, type LastRead, type Plan, planFrom, type Segment } from "./plan.ts";
 import type { FollowPosition } from "./position.ts";
 import { PositionKeeper } from "./position-keeper.ts";
 import { type LinePreparer, startPreparer } from "./preparer.ts";
+import {
+  closeReadingOrder,
+  type LastRead,
+  type ReadingOrder,
+  readingOrderFrom,
+  type Segment,
+} from "./reading-order.ts";
 import { buildSummary, type FollowSummary, type LineCounts, type StopReason } from "./summary.ts";
 
 export interface FollowOptions {
@@ -92,7 +98,7 @@ export class Follower {
     rotations: 0,
   };
   private readonly positions: PositionKeeper;
-  private plan: Plan = { kind: "start", segments: [] };
+  private order: ReadingOrder = { kind: "start", segments: [] };
   private current: Reading | undefined;
   private preparer: LinePreparer | undefined;
   private readonly garbage = new GarbageBudget();
@@ -118,7 +124,7 @@ export class Follower {
       if (!(e instanceof StrictStopped)) throw e;
       stoppedBy = "strict";
     } finally {
-      closePlan(this.plan);
+      closeReadingOrder(this.order);
       this.preparer.close();
     }
     return buildSummary(
@@ -150,14 +156,14 @@ export class Follower {
   }
 
   private async loop(): Promise<StopReason> {
-    this.replan(this.positions.load());
+    this.reorder(this.positions.load());
     for (;;) {
       const live = await this.readRotated();
       if (live === "stopped") return "signal";
       if (live) {
         const outcome = await this.readLive(live);
         if (outcome === "truncated") {
-          this.replan(this.lastRead());
+          this.reorder(this.lastRead());
           continue;
         }
         if (outcome !== "moved") return outcome;
@@ -172,20 +178,20 @@ export class Follower {
       }
       const waited = await this.waitForSource();
       if (waited !== "ready") return waited;
-      this.replan(this.lastRead(), true);
+      this.reorder(this.lastRead(), true);
     }
   }
 
   /**
-   * Closes what was open and decides what to read next. `drained`: the file read last was read
+   * Closes what was open and decides which files to read next, from where. `drained`: the file read last was read
    * to its end after a rotation that was already reported.
    */
-  private replan(last: LastRead | undefined, drained = false): void {
-    closePlan(this.plan);
-    this.plan = planFrom(this.source, last);
+  private reorder(last: LastRead | undefined, drained = false): void {
+    closeReadingOrder(this.order);
+    this.order = readingOrderFrom(this.source, last);
     if (drained) return;
     const at = `byte ${last?.byteOffset}`;
-    switch (this.plan.kind) {
+    switch (this.order.kind) {
       case "truncated":
         this.counts.truncations++;
         this.notice(
@@ -195,7 +201,7 @@ export class Follower {
       case "rotated":
         this.counts.rotations++;
         this.notice(
-          `${this.source} was rotated: finishing ${this.plan.segments[0]?.file.path} from ${at}, then the newer file(s) from the start`,
+          `${this.source} was rotated: finishing ${this.order.segments[0]?.file.path} from ${at}, then the newer file(s) from the start`,
         );
         break;
       case "replaced":
@@ -217,9 +223,9 @@ export class Follower {
     return this.options.signal?.aborted ? "signal" : "ready";
   }
 
-  /** Reads the plan's rotated files to their end; returns the live segment, if any. */
+  /** Reads the reading order's rotated files to their end; returns the live segment, if any. */
   private async readRotated(): Promise<Segment | undefined | "stopped"> {
-    for (const segment of this.plan.segments) {
+    for (const segment of this.order.segments) {
       if (!segment.finished) return segment;
       if (await this.readToEnd(this.open(segment))) return "stopped";
     }

@@ -8,8 +8,8 @@ export {
   followFile,
 } from "./follower.ts";
 export { type Line, LineReader } from "./line-reader.ts";
-export { type PlanKind, planFrom, ROTATED_SUFFIXES } from "./plan.ts";
 export { type FollowPosition, listPositions, loadPosition } from "./position.ts";
+export { type ReadingOrderKind, ROTATED_SUFFIXES, readingOrderFrom } from "./reading-order.ts";
 export {
   type FollowSummary,
   linesPerSecond,
