@@ -11,7 +11,7 @@ export type LinePlan = { status: "blank" } | { status: "malformed"; reason: stri
 const OPEN_BRACE = 0x7b;
 const BLANK: LinePlan = { status: "blank" };
 
-export function planLine(text: string, newEventId: () => string): LinePlan {
+function planLine(text: string, newEventId: () => string): LinePlan {
   if (text.length === 0 || (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === "")) return BLANK;
   let value: unknown;
   try {

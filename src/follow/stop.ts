@@ -1,7 +1,7 @@
 import type { FollowSummary } from "./summary.ts";
 
 /** Where `--strict` stopped: the malformed line, which is neither mirrored nor quarantined. */
-export type StrictStop = NonNullable<FollowSummary["strictStop"]>;
+type StrictStop = NonNullable<FollowSummary["strictStop"]>;
 
 /**
  * Why the follower stopped: the end of the file (without `follow`), the abort signal, or
