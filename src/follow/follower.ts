@@ -153,8 +153,8 @@ export class Follower {
   private async loop(): Promise<Stop> {
     this.reorder(this.positions.load());
     for (;;) {
-      const stopped = await this.readRotated();
-      if (stopped) return stopped;
+      const stop = await this.readRotated();
+      if (stop) return stop;
       const live = this.order.segments.find((segment) => !segment.finished);
       if (live) {
         const outcome = await this.readLive(live);
@@ -168,8 +168,8 @@ export class Follower {
         this.notice(
           `${this.source} was rotated or replaced: reading the old file to its end, then the new one from the start`,
         );
-        const drained = await this.readToEnd(this.current as Reading);
-        if (drained) return drained;
+        const drainStop = await this.readToEnd(this.current as Reading);
+        if (drainStop) return drainStop;
       } else if (!this.options.follow) {
         return END_OF_FILE;
       }
@@ -180,8 +180,8 @@ export class Follower {
   }
 
   /**
-   * Closes what was open and decides which files to read next, from where. `drained`: the file read last was read
-   * to its end after a rotation that was already reported.
+   * Closes what was open and decides which files to read next, from where. `drained`: the
+   * file read last was read to its end after a rotation that was already reported.
    */
   private reorder(last: LastRead | undefined, drained = false): void {
     closeReadingOrder(this.order);
