@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { sleep, yieldUnlessAborted } from "../io/sleep.ts";
 import { emptyMirrorStats, Mirror } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { FollowPosition } from "../store/follow-positions.ts";
@@ -10,15 +11,21 @@ import {
   inodeAt,
   sameInode,
 } from "./identity.ts";
-import { LineMirror, type StrictStop } from "./line-mirror.ts";
+import { LineMirror } from "./line-mirror.ts";
 import type { LinePlan } from "./line-plan.ts";
 import { type Line, LineReader } from "./line-reader.ts";
 import { GarbageBudget } from "./memory.ts";
-import { closePlan, type LastRead, type Plan, planFrom, type Segment } from "./plan.ts";
 import { PositionKeeper } from "./position-keeper.ts";
 import { type LinePreparer, startPreparer } from "./preparer.ts";
-import { buildSummary, type FollowSummary, type LineCounts, type StopReason } from "./summary.ts";
-import { sleepUnlessAborted, yieldAndCheck } from "./waits.ts";
+import {
+  closeReadingOrder,
+  type LastRead,
+  type ReadingOrder,
+  readingOrderFrom,
+  type Segment,
+} from "./reading-order.ts";
+import { END_OF_FILE, SIGNAL, type Stop } from "./stop.ts";
+import { buildSummary, type FollowSummary, type LineCounts } from "./summary.ts";
 
 export interface FollowOptions {
   store: EventStore;
@@ -32,6 +39,7 @@ export interface FollowOptions {
   batchLines?: number;
   /** How often a follower looks for new lines, rotation and truncation at the end of the file. */
   pollMs?: number;
+  /** The one way to stop it: every wait and every batch boundary checks it. */
   signal?: AbortSignal;
   /** Prepare lines on a worker thread while the main thread writes (default: true). */
   threads?: boolean;
@@ -51,9 +59,6 @@ export const DEFAULT_BATCH_LINES = 750;
 export const DEFAULT_POLL_MS = 100;
 /** Batches read ahead: one being written while the next ones are being prepared. */
 const PIPELINE_DEPTH = 3;
-
-/** Unwinds the read loops once `--strict` met a malformed line (its batch's prefix is kept). */
-class StrictStopped extends Error {}
 
 /** A segment being read: its reader and the fingerprint saved with its position. */
 interface Reading {
@@ -92,11 +97,10 @@ export class Follower {
     rotations: 0,
   };
   private readonly positions: PositionKeeper;
-  private plan: Plan = { kind: "start", segments: [] };
+  private order: ReadingOrder = { kind: "start", segments: [] };
   private current: Reading | undefined;
   private preparer: LinePreparer | undefined;
   private readonly garbage = new GarbageBudget();
-  private strictStop: FollowSummary["strictStop"];
 
   constructor(private readonly options: FollowOptions) {
     this.source = resolve(options.file);
@@ -110,29 +114,26 @@ export class Follower {
 
   async run(): Promise<FollowSummary> {
     const started = performance.now();
-    let stoppedBy: StopReason;
+    let stop: Stop;
     this.preparer = await startPreparer(this.options.threads ?? true);
     try {
-      stoppedBy = await this.loop();
-    } catch (e) {
-      if (!(e instanceof StrictStopped)) throw e;
-      stoppedBy = "strict";
+      stop = await this.loop();
     } finally {
-      closePlan(this.plan);
+      closeReadingOrder(this.order);
       this.preparer.close();
     }
     return buildSummary(
       {
         source: this.source,
         database: this.store.path,
-        stoppedBy,
+        stoppedBy: stop.by,
         threads: this.preparer.threaded ? 2 : 1,
         elapsedMs: performance.now() - started,
       },
       this.counts,
       this.mirror.stats(),
       this.positionNow(),
-      this.strictStop,
+      stop.by === "strict" ? stop.at : undefined,
     );
   }
 
@@ -149,15 +150,16 @@ export class Follower {
     };
   }
 
-  private async loop(): Promise<StopReason> {
-    this.replan(this.positions.load());
+  private async loop(): Promise<Stop> {
+    this.reorder(this.positions.load());
     for (;;) {
-      const live = await this.readRotated();
-      if (live === "stopped") return "signal";
+      const stop = await this.readRotated();
+      if (stop) return stop;
+      const live = this.order.segments.find((segment) => !segment.finished);
       if (live) {
         const outcome = await this.readLive(live);
         if (outcome === "truncated") {
-          this.replan(this.lastRead());
+          this.reorder(this.lastRead());
           continue;
         }
         if (outcome !== "moved") return outcome;
@@ -166,26 +168,27 @@ export class Follower {
         this.notice(
           `${this.source} was rotated or replaced: reading the old file to its end, then the new one from the start`,
         );
-        if (await this.readToEnd(this.current as Reading)) return "signal";
+        const drainStop = await this.readToEnd(this.current as Reading);
+        if (drainStop) return drainStop;
       } else if (!this.options.follow) {
-        return "end_of_file";
+        return END_OF_FILE;
       }
       const waited = await this.waitForSource();
-      if (waited !== "ready") return waited;
-      this.replan(this.lastRead(), true);
+      if (waited) return waited;
+      this.reorder(this.lastRead(), true);
     }
   }
 
   /**
-   * Closes what was open and decides what to read next. `drained`: the file read last was read
-   * to its end after a rotation that was already reported.
+   * Closes what was open and decides which files to read next, from where. `drained`: the
+   * file read last was read to its end after a rotation that was already reported.
    */
-  private replan(last: LastRead | undefined, drained = false): void {
-    closePlan(this.plan);
-    this.plan = planFrom(this.source, last);
+  private reorder(last: LastRead | undefined, drained = false): void {
+    closeReadingOrder(this.order);
+    this.order = readingOrderFrom(this.source, last);
     if (drained) return;
     const at = `byte ${last?.byteOffset}`;
-    switch (this.plan.kind) {
+    switch (this.order.kind) {
       case "truncated":
         this.counts.truncations++;
         this.notice(
@@ -195,7 +198,7 @@ export class Follower {
       case "rotated":
         this.counts.rotations++;
         this.notice(
-          `${this.source} was rotated: finishing ${this.plan.segments[0]?.file.path} from ${at}, then the newer file(s) from the start`,
+          `${this.source} was rotated: finishing ${this.order.segments[0]?.file.path} from ${at}, then the newer file(s) from the start`,
         );
         break;
       case "replaced":
@@ -209,39 +212,40 @@ export class Follower {
   }
 
   /** Waits while the source path does not exist (a rotation in progress, no runner yet). */
-  private async waitForSource(): Promise<"ready" | StopReason> {
+  private async waitForSource(): Promise<Stop | undefined> {
     while (!inodeAt(this.source)) {
-      if (!this.options.follow) return "end_of_file";
-      if (!(await sleepUnlessAborted(this.pollMs, this.options.signal))) return "signal";
+      if (!this.options.follow) return END_OF_FILE;
+      if (!(await sleep(this.pollMs, this.options.signal))) return SIGNAL;
     }
-    return this.options.signal?.aborted ? "signal" : "ready";
+    return this.options.signal?.aborted ? SIGNAL : undefined;
   }
 
-  /** Reads the plan's rotated files to their end; returns the live segment, if any. */
-  private async readRotated(): Promise<Segment | undefined | "stopped"> {
-    for (const segment of this.plan.segments) {
-      if (!segment.finished) return segment;
-      if (await this.readToEnd(this.open(segment))) return "stopped";
+  /** Reads the reading order's rotated files (those before the live one) to their end. */
+  private async readRotated(): Promise<Stop | undefined> {
+    for (const segment of this.order.segments) {
+      if (!segment.finished) return undefined;
+      const stop = await this.readToEnd(this.open(segment));
+      if (stop) return stop;
     }
     return undefined;
   }
 
-  /** Reads a file that will not grow any more, its torn last line included; true on a stop. */
-  private async readToEnd(reading: Reading): Promise<boolean> {
+  /** Reads a file that will not grow any more, its torn last line included. */
+  private async readToEnd(reading: Reading): Promise<Stop | undefined> {
     const queue: Batch[] = [];
     for (;;) {
       const batch = this.next(reading, queue);
       if (!batch) break;
-      await this.commit(reading, batch);
-      if (await yieldAndCheck(this.options.signal)) return true;
+      const stop = await this.commit(reading, batch);
+      if (stop) return stop;
+      if (await yieldUnlessAborted(this.options.signal)) return SIGNAL;
     }
     const tail = reading.reader.takeTail();
-    if (tail) await this.commit(reading, this.batchOf(reading, [tail]));
-    return false;
+    return tail ? this.commit(reading, this.batchOf(reading, [tail])) : undefined;
   }
 
   /** Reads the live file until it moves or is truncated, ends (no follow), or a stop. */
-  private async readLive(segment: Segment): Promise<StopReason | Exclude<LiveState, "live">> {
+  private async readLive(segment: Segment): Promise<Stop | Exclude<LiveState, "live">> {
     const reading = this.open(segment);
     const queue: Batch[] = [];
     for (;;) {
@@ -250,19 +254,23 @@ export class Follower {
         // Truncated under the reader: what it read may be the new content at the old offset.
         // Nothing is lost by dropping it: the file is read again from its start.
         if (!this.holdsUpTo(reading, batch.endOffset)) return "truncated";
-        await this.commit(reading, batch);
-        if (await yieldAndCheck(this.options.signal)) return "signal";
+        const stop = await this.commit(reading, batch);
+        if (stop) return stop;
+        if (await yieldUnlessAborted(this.options.signal)) return SIGNAL;
         const state = this.liveState(reading);
         if (state === "truncated") return state;
         if (state === "live") continue;
         // Renamed away: the lines already read are the old file's, and they are kept.
-        for (const rest of queue.splice(0)) await this.commit(reading, rest);
+        for (const rest of queue.splice(0)) {
+          const stopped = await this.commit(reading, rest);
+          if (stopped) return stopped;
+        }
         return state;
       }
       const state = this.liveState(reading);
       if (state !== "live") return state;
-      if (!this.options.follow) return "end_of_file";
-      if (!(await sleepUnlessAborted(this.pollMs, this.options.signal))) return "signal";
+      if (!this.options.follow) return END_OF_FILE;
+      if (!(await sleep(this.pollMs, this.options.signal))) return SIGNAL;
     }
   }
 
@@ -312,12 +320,16 @@ export class Follower {
     return holdsMarkedContent(reading.segment.file, { ...this.mark(reading), byteOffset });
   }
 
-  /** One transaction: the batch's events and quarantined lines, and the position after them. */
-  private async commit(reading: Reading, batch: Batch): Promise<void> {
+  /**
+   * One transaction: the batch's events and quarantined lines, and the position after them.
+   * A strict stop is returned: the lines before the bad one are committed, the position stops
+   * at its start.
+   */
+  private async commit(reading: Reading, batch: Batch): Promise<Stop | undefined> {
     const plans = await batch.plans;
     const { lines } = batch;
     const path = reading.segment.file.path;
-    let stop: StrictStop | undefined;
+    let stop: Stop | undefined;
     let done = 0;
     this.store.transaction(() => {
       this.positions.checkUnmoved();
@@ -325,7 +337,6 @@ export class Follower {
         stop = this.lines.apply(plans[done] as LinePlan, lines[done] as Line, path);
         if (stop) break;
       }
-      // A strict stop keeps the lines before the bad one; the position stops at its start.
       if (done > 0) this.savePosition(reading, batch, lines[done]);
     }, "mirroring a batch of legacy lines");
     this.counts.linesRead += done;
@@ -336,11 +347,7 @@ export class Follower {
       linesRead: this.counts.linesRead,
       eventsAppended: this.mirror.stats().appended,
     });
-    if (stop) {
-      const { lineNumber, byteOffset } = stop.line;
-      this.strictStop = { file: path, lineNumber, byteOffset, reason: stop.reason };
-      throw new StrictStopped();
-    }
+    return stop;
   }
 
   /** `next`: the first line not mirrored (a strict stop), else the end of the batch. */

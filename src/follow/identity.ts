@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 /** How many leading bytes identify a file's content (with device and inode). */
-export const FINGERPRINT_MAX = 1024;
+const FINGERPRINT_MAX = 1024;
 
 /** An open legacy JSONL file and the identity it had when opened. */
 export interface OpenFile {
@@ -47,7 +47,7 @@ export function closeFile(file: OpenFile): void {
   closeSync(file.fd);
 }
 
-export function sizeOf(file: OpenFile): number {
+function sizeOf(file: OpenFile): number {
   return Number(fstatSync(file.fd, { bigint: true }).size);
 }
 

@@ -2,17 +2,13 @@ import type { Mirror } from "../mirror/mirror.ts";
 import type { LineOrigin } from "../store/quarantine.ts";
 import type { LinePlan } from "./line-plan.ts";
 import type { Line } from "./line-reader.ts";
-
-/** Where `--strict` stopped, and why. */
-export interface StrictStop {
-  line: Line;
-  reason: string;
-}
+import type { Stop } from "./stop.ts";
 
 /**
  * Applies one line's plan inside the batch transaction: blank lines are counted; malformed
  * and invalid ones are quarantined under their file, line number and byte offset; records
- * go to the mirror. In strict mode a line that would be quarantined is returned instead.
+ * go to the mirror. In strict mode a line that would be quarantined is not: apply returns the
+ * stop at that line instead.
  */
 export class LineMirror {
   constructor(
@@ -21,17 +17,17 @@ export class LineMirror {
     private readonly strict: boolean,
   ) {}
 
-  apply(plan: LinePlan, line: Line, path: string): StrictStop | undefined {
+  apply(plan: LinePlan, line: Line, path: string): Stop | undefined {
     switch (plan.status) {
       case "blank":
         this.counts.blankLines++;
         return undefined;
       case "malformed":
-        if (this.strict) return { line, reason: plan.reason };
+        if (this.strict) return strictStop(line, path, plan.reason);
         this.target.reject(line.text, plan.reason, origin(line, path));
         return undefined;
       case "invalid":
-        if (this.strict) return { line, reason: plan.reason };
+        if (this.strict) return strictStop(line, path, plan.reason);
         this.target.applyPlan(plan, line.text, origin(line, path));
         return undefined;
       default:
@@ -44,4 +40,11 @@ export class LineMirror {
 
 function origin(line: Line, path: string): LineOrigin {
   return { source: path, lineNumber: line.lineNumber, byteOffset: line.byteOffset, raw: line.text };
+}
+
+function strictStop(line: Line, path: string, reason: string): Stop {
+  return {
+    by: "strict",
+    at: { file: path, lineNumber: line.lineNumber, byteOffset: line.byteOffset, reason },
+  };
 }

@@ -1,15 +1,17 @@
+import { recordShapeProblem } from "../legacy/shape.ts";
 import { planRecord, type RecordPlan } from "../mirror/plan-record.ts";
 
 /**
  * What one JSONL line becomes, worked out without the database: blank (skipped, counted),
- * malformed (not a JSON object with a string `kind`: quarantined), or a record's plan.
+ * malformed (not JSON, or not an object with a non-empty string `kind`: quarantined), or a
+ * record's plan.
  */
 export type LinePlan = { status: "blank" } | { status: "malformed"; reason: string } | RecordPlan;
 
 const OPEN_BRACE = 0x7b;
 const BLANK: LinePlan = { status: "blank" };
 
-export function planLine(text: string, newEventId: () => string): LinePlan {
+function planLine(text: string, newEventId: () => string): LinePlan {
   if (text.length === 0 || (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === "")) return BLANK;
   let value: unknown;
   try {
@@ -17,13 +19,8 @@ export function planLine(text: string, newEventId: () => string): LinePlan {
   } catch (e) {
     return { status: "malformed", reason: `not JSON (${(e as Error).message})` };
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return { status: "malformed", reason: "not a JSON object" };
-  }
-  const kind = (value as { kind?: unknown }).kind;
-  if (typeof kind !== "string" || kind === "") {
-    return { status: "malformed", reason: 'no "kind" string' };
-  }
+  const problem = recordShapeProblem(value);
+  if (problem !== null) return { status: "malformed", reason: problem };
   return planRecord(value, newEventId);
 }
 

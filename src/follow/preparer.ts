@@ -9,7 +9,7 @@ export interface LinePreparer {
   close(): void;
 }
 
-export class InlinePreparer implements LinePreparer {
+class InlinePreparer implements LinePreparer {
   readonly threaded = false;
   private readonly newEventId = orderedEventIds();
 
@@ -81,7 +81,7 @@ function workerUrl(): string {
  * A worker thread preparing lines, or undefined when this runtime has no Worker or the
  * worker's module cannot be loaded (e.g. a compiled binary built without it as an entrypoint).
  */
-export async function startWorkerPreparer(): Promise<LinePreparer | undefined> {
+async function startWorkerPreparer(): Promise<LinePreparer | undefined> {
   if (typeof Worker === "undefined") return undefined;
   let worker: Worker;
   try {

@@ -1,8 +1,8 @@
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { legacyLine } from "../../src/encoding/python-json.ts";
+import { sleep } from "../../src/io/sleep.ts";
 import { EventStore } from "../../src/store/index.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -15,19 +15,6 @@ const golden: Record<string, unknown>[] = readFileSync(GOLDEN, "utf8")
   .map((l) => JSON.parse(l));
 
 const BASE_MS = Date.parse("2026-06-02T12:00:00.000Z");
-
-const scratch: string[] = [];
-
-/** A fresh directory; each test file removes them with `afterEach(removeScratchDirs)`. */
-export function scratchDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "fel-follow-"));
-  scratch.push(dir);
-  return dir;
-}
-
-export function removeScratchDirs(): void {
-  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 /**
  * `count` realistic legacy lines as the Python runner writes them: the demo session's records
@@ -141,8 +128,6 @@ export async function cleanKeys(dir: string, name: string, lines: readonly strin
   return (await dbState(db)).keys;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls `check` until it holds or `timeoutMs` passes (a hang guard, not a timing assertion). */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
@@ -161,6 +146,22 @@ export function eventCount(path: string): number {
       return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()?.n ?? 0;
     } finally {
       db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/** The committed file position (lines consumed) in a database another process is writing; 0 before the first commit. */
+export function committedLine(db: string): number {
+  try {
+    const d = new Database(db, { readonly: true });
+    try {
+      return (
+        d.query<{ n: number }, []>("SELECT line_number AS n FROM follow_positions").get()?.n ?? 0
+      );
+    } finally {
+      d.close();
     }
   } catch {
     return 0;

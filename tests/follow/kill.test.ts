@@ -1,45 +1,28 @@
-import { Database } from "bun:sqlite";
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../helpers/temp-dir.ts";
 import {
+  committedLine,
   dbState,
+  eventually,
   MIRROR_CLI,
   ROOT,
   realisticLines,
-  removeScratchDirs,
   runMirror,
-  scratchDir,
-  sleep,
   writeLines,
 } from "./helpers.ts";
-
-afterEach(removeScratchDirs);
 
 const INITIAL_LINES = 200_000;
 const APPENDED_LINES = 12_000;
 const KILLS = 20;
-
-/** The committed file position (lines consumed), or 0 before the first commit. */
-function committedLine(db: string): number {
-  try {
-    const d = new Database(db, { readonly: true });
-    try {
-      return (
-        d.query<{ n: number }, []>("SELECT line_number AS n FROM follow_positions").get()?.n ?? 0
-      );
-    } finally {
-      d.close();
-    }
-  } catch {
-    return 0;
-  }
-}
+/** Kill points stay in the first three quarters, so each follower still has lines to commit. */
+const KILL_BEFORE_LINE = (INITIAL_LINES * 3) / 4;
 
 const TITLE = `kill -9 the follower ${KILLS} times during a ${INITIAL_LINES}-line backfill while a writer appends: exactly the clean run's events`;
 
 test(TITLE, async () => {
-  const dir = scratchDir();
+  const dir = tempDir("fel-follow-");
   const file = join(dir, "events.jsonl");
   const db = join(dir, "events.db");
   writeLines(file, realisticLines(INITIAL_LINES));
@@ -56,8 +39,15 @@ test(TITLE, async () => {
     ],
     { stdout: "pipe", stderr: "inherit" },
   );
+  // Kill points: random lines of the backfill, in order. Each follower is killed once the
+  // committed position has passed its point (and moved at all), so the kill lands wherever
+  // that follower then is: mid-batch, mid-commit, or between batches.
+  const killAt = Array.from({ length: KILLS }, () =>
+    Math.floor(Math.random() * KILL_BEFORE_LINE),
+  ).sort((a, b) => a - b);
   const positions: number[] = [];
-  for (let kill = 0; kill < KILLS; kill++) {
+  for (const target of killAt) {
+    const before = committedLine(db);
     const proc = Bun.spawn(
       [process.execPath, MIRROR_CLI, file, "--db", db, "--follow", "--quiet"],
       {
@@ -65,7 +55,10 @@ test(TITLE, async () => {
         stderr: "ignore",
       },
     );
-    await sleep(120 + Math.floor(Math.random() * 380));
+    await eventually(() => {
+      if (proc.exitCode !== null) throw new Error(`the follower exited (${proc.exitCode})`);
+      return committedLine(db) > Math.max(before, target);
+    }, 90_000);
     proc.kill(9);
     expect(await proc.exited).not.toBe(0);
     positions.push(committedLine(db));

@@ -1,10 +1,8 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Line, LineReader } from "../../src/follow/line-reader.ts";
-import { removeScratchDirs, scratchDir } from "./helpers.ts";
-
-afterEach(removeScratchDirs);
+import { tempDir } from "../helpers/temp-dir.ts";
 
 function readAll(path: string, from = 0, line = 0, buffer?: number) {
   const fd = openSync(path, "r");
@@ -21,7 +19,7 @@ function readAll(path: string, from = 0, line = 0, buffer?: number) {
 }
 
 test("lines come with their byte offset and number; CRLF, a BOM and blank lines are handled", () => {
-  const path = join(scratchDir(), "a.jsonl");
+  const path = join(tempDir("fel-follow-"), "a.jsonl");
   writeFileSync(path, '\ufeff{"a": 1}\r\n\r\n{"b": "\u00e9"}\n\n{"c": 3}\r\n');
   const { lines, reader } = readAll(path);
   expect(lines.map((l) => l.text)).toEqual(['{"a": 1}', "", '{"b": "é"}', "", '{"c": 3}']);
@@ -33,7 +31,7 @@ test("lines come with their byte offset and number; CRLF, a BOM and blank lines 
 });
 
 test("a torn last line waits for its newline; resuming from an offset numbers lines on", () => {
-  const path = join(scratchDir(), "b.jsonl");
+  const path = join(tempDir("fel-follow-"), "b.jsonl");
   writeFileSync(path, '{"a": 1}\n{"b": 2');
   const first = readAll(path);
   expect(first.lines.map((l) => l.text)).toEqual(['{"a": 1}']);
@@ -47,7 +45,7 @@ test("a torn last line waits for its newline; resuming from an offset numbers li
 });
 
 test("a line longer than the buffer grows it; takeTail hands out an unterminated last line", () => {
-  const path = join(scratchDir(), "c.jsonl");
+  const path = join(tempDir("fel-follow-"), "c.jsonl");
   const long = `{"x": "${"y".repeat(5000)}"}`;
   writeFileSync(path, `${long}\nshort\n${long}`);
   const fd = openSync(path, "r");

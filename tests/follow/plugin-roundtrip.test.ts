@@ -1,12 +1,11 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { tempDir } from "../helpers/temp-dir.ts";
 import { runSession } from "../plugin/session.ts";
-import { dbState, removeScratchDirs, runMirror, scratchDir } from "./helpers.ts";
-
-afterEach(removeScratchDirs);
+import { dbState, runMirror } from "./helpers.ts";
 
 test("a JSONL the plugin wrote while mirroring, mirrored again into the same database: zero new events", async () => {
-  const dir = scratchDir();
+  const dir = tempDir("fel-follow-");
   await runSession(dir, { jsonl: "events.jsonl", db: "events.db", mirror: true });
   const db = join(dir, "events.db");
   const before = await dbState(db);
@@ -25,7 +24,7 @@ test("a JSONL the plugin wrote while mirroring, mirrored again into the same dat
 }, 30_000);
 
 test("the same JSONL mirrored into a fresh database gives the plugin's events, key for key", async () => {
-  const dir = scratchDir();
+  const dir = tempDir("fel-follow-");
   await runSession(dir, { jsonl: "events.jsonl", db: "plugin.db", mirror: true });
   const fresh = join(dir, "fresh.db");
   const run = await runMirror([join(dir, "events.jsonl"), "--db", fresh, "--json"]);

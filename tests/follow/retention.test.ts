@@ -1,18 +1,8 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  cleanKeys,
-  dbState,
-  joinLines,
-  realisticLines,
-  removeScratchDirs,
-  runMirror,
-  scratchDir,
-  writeLines,
-} from "./helpers.ts";
-
-afterEach(removeScratchDirs);
+import { tempDir } from "../helpers/temp-dir.ts";
+import { cleanKeys, dbState, joinLines, realisticLines, runMirror, writeLines } from "./helpers.ts";
 
 // Each test runs the real command in its own process against real files, and compares the
 // database with a clean one-shot mirror of every line the runner ever wrote.
@@ -22,7 +12,7 @@ const T = 60_000;
 test(
   "a file truncated to its last 50 lines and then grown past the old offset: every line once",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(500);
@@ -49,7 +39,7 @@ test(
 test(
   "rotation to .1 (and on to .2) while the mirror is stopped: the old file is finished, then the new ones",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(400);
@@ -81,7 +71,7 @@ test(
 test(
   "a half-written last line is left until its newline arrives, then mirrored whole",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(20);
@@ -104,7 +94,7 @@ test(
 test(
   "malformed lines are quarantined with file, line, offset, raw text and reason; the rest goes on",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const good = realisticLines(6);
@@ -149,8 +139,8 @@ test(
     expect(where).toEqual(expected);
     const reasons = state.quarantine.map((q) => q.reason);
     expect(reasons[0]).toStartWith("not JSON");
-    expect(reasons[1]).toBe("not a JSON object");
-    expect(reasons[2]).toBe('no "kind" string');
+    expect(reasons[1]).toBe('a record must be a JSON object with a "kind", not an array');
+    expect(reasons[2]).toBe('a record needs a non-empty string "kind"');
     expect(reasons[3]).toContain('field "tick"');
   },
   T,
@@ -159,7 +149,7 @@ test(
 test(
   "--strict stops at the first malformed line with exit 1 naming it; without it the run goes on",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const good = realisticLines(5);
@@ -183,7 +173,7 @@ test(
 test(
   "CRLF line ends, a BOM and blank lines give the same events as the plain file",
   async () => {
-    const dir = scratchDir();
+    const dir = tempDir("fel-follow-");
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const all = realisticLines(40);

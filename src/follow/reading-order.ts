@@ -30,10 +30,11 @@ export interface Segment {
  *   the new file from 0.
  * - `replaced`: the file read before is nowhere to be found; the new file from 0.
  */
-export type PlanKind = "start" | "resume" | "truncated" | "rotated" | "replaced";
+export type ReadingOrderKind = "start" | "resume" | "truncated" | "rotated" | "replaced";
 
-export interface Plan {
-  kind: PlanKind;
+/** Which files to read next, from where: after a start, a restart, a rotation or a truncation. */
+export interface ReadingOrder {
+  kind: ReadingOrderKind;
   /** In reading order; the last one is the live file unless it does not exist (yet). */
   segments: Segment[];
 }
@@ -56,7 +57,7 @@ const fromStart = (file: OpenFile, finished: boolean): Segment => ({
 });
 
 /** Decides where to read `source` from, given what was read last (saved or just drained). */
-export function planFrom(source: string, last: LastRead | undefined): Plan {
+export function readingOrderFrom(source: string, last: LastRead | undefined): ReadingOrder {
   const live = openFile(source);
   if (!last) return { kind: "start", segments: live ? [fromStart(live, false)] : [] };
   if (live && sameInode(live, last)) {
@@ -94,6 +95,6 @@ function findRotated(
   return null;
 }
 
-export function closePlan(plan: Plan): void {
-  for (const s of plan.segments) closeFile(s.file);
+export function closeReadingOrder(order: ReadingOrder): void {
+  for (const s of order.segments) closeFile(s.file);
 }
