@@ -6,7 +6,7 @@
  * --rounds N (replay repetitions; the best is kept).
  */
 import { parseArgs } from "node:util";
-import { EventStore } from "../src/store/index.ts";
+import { EventStore } from "../src/store/event-store.ts";
 import { bestOfEach, interleaved, rate } from "./lib/measure.ts";
 import { PlainEventTable } from "./lib/plain-sqlite.ts";
 import { type Comparison, compare, formatTable } from "./lib/report.ts";

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
-import type { AppendInput } from "../../src/store/index.ts";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
+import type { AppendInput } from "../../src/store/record.ts";
 
 /**
  * The baseline: bun:sqlite used directly on the same `events` table (the store's own first

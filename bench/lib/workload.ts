@@ -1,4 +1,4 @@
-import type { AppendInput } from "../../src/store/index.ts";
+import type { AppendInput } from "../../src/store/record.ts";
 
 /** The events both sides write: runner-like heartbeats with a small payload and all keys set. */
 export function heartbeats(count: number, offset = 0): AppendInput[] {

@@ -58,7 +58,7 @@ describe("stats", () => {
 
   test("an empty log", async () => {
     const empty = join(tempDir(), "empty.db");
-    const { EventStore } = await import("../../src/store/index.ts");
+    const { EventStore } = await import("../../src/store/event-store.ts");
     (await EventStore.open(empty)).close();
     const r = await cli(["stats", "--db", empty, "--json"]);
     expect(jsonLines(r.stdout)[0]).toMatchObject({

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { legacyLine } from "../../src/encoding/python-json.ts";
 import { sleep } from "../../src/io/sleep.ts";
-import { EventStore } from "../../src/store/index.ts";
+import { EventStore } from "../../src/store/event-store.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const MIRROR_CLI = join(ROOT, "src", "cli", "mirror.ts");

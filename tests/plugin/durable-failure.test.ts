@@ -5,7 +5,7 @@ import { resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
-import { EventStore } from "../../src/store/index.ts";
+import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 

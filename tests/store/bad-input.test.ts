@@ -17,7 +17,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode, EventLogError } from "../../src/errors.ts";
-import { EventStore, type OpenOptions } from "../../src/store/index.ts";
+import { EventStore } from "../../src/store/event-store.ts";
+import type { OpenOptions } from "../../src/store/open.ts";
 import { spawnChild } from "./child-process.ts";
 
 const LOCK_HOLDER = join(import.meta.dir, "../fixtures/store-lock-holder.ts");

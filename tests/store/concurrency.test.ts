@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EventStore } from "../../src/store/index.ts";
+import { EventStore } from "../../src/store/event-store.ts";
 import { spawnChild } from "./child-process.ts";
 
 const WORKER = join(import.meta.dir, "../fixtures/store-append-worker.ts");

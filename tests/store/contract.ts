@@ -10,13 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, legacyLine } from "../../src/encoding/python-json.ts";
 import { EventLogError } from "../../src/errors.ts";
-import {
-  type DriverName,
-  EventStore,
-  GENESIS_HASH,
-  LATEST_SCHEMA_VERSION,
-  type StoredEvent,
-} from "../../src/store/index.ts";
+import { GENESIS_HASH } from "../../src/store/chain.ts";
+import type { DriverName } from "../../src/store/driver.ts";
+import { EventStore } from "../../src/store/event-store.ts";
+import { LATEST_SCHEMA_VERSION } from "../../src/store/migrations.ts";
+import type { StoredEvent } from "../../src/store/record.ts";
 
 export type RegisterTest = (name: string, fn: () => void | Promise<void>) => void;
 

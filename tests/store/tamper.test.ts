@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EventStore, type VerifyReport } from "../../src/store/index.ts";
+import { EventStore } from "../../src/store/event-store.ts";
+import type { VerifyReport } from "../../src/store/verify.ts";
 
 const EVENTS = 10;
 let dir: string;
