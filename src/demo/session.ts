@@ -5,7 +5,7 @@ import type { RunnerHooks } from "../milestones.ts";
  * (plus one kind nobody maps). Drives any RunnerHooks; with a pinned clock it is byte-for-byte
  * repeatable, which the demo, the tests and the benchmark rely on.
  */
-export const DEMO_START = new Date("2026-06-02T12:00:00.000Z");
+const DEMO_START = new Date("2026-06-02T12:00:00.000Z");
 const REPO = "https://github.com/acme/forge-loop";
 const pr = (n: number) => `${REPO}/pull/${n}`;
 const wt = (issue: number) => `/tmp/wt-loop-${issue}`;

@@ -61,7 +61,7 @@ class Unencodable extends Error {}
 const HAS_NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
-export function pythonString(s: string): string {
+function pythonString(s: string): string {
   return escapeNonAscii(JSON.stringify(s));
 }
 
@@ -73,7 +73,7 @@ export function escapeNonAscii(json: string): string {
   return HAS_NON_ASCII.test(json) ? json.replace(NON_ASCII, unicodeEscape) : json;
 }
 
-export function pythonNumber(n: number): string {
+function pythonNumber(n: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "Infinity" : "-Infinity";
   if (Number.isInteger(n) && Math.abs(n) < 1e16) return Object.is(n, -0) ? "-0.0" : String(n);
   return pythonFloatRepr(n);

@@ -56,7 +56,7 @@ export interface FollowProgress {
 }
 
 export const DEFAULT_BATCH_LINES = 750;
-export const DEFAULT_POLL_MS = 100;
+const DEFAULT_POLL_MS = 100;
 /** Batches read ahead: one being written while the next ones are being prepared. */
 const PIPELINE_DEPTH = 3;
 
@@ -83,7 +83,7 @@ type LiveState = "live" | "moved" | "truncated";
  * `follow`) tail it. Each batch of lines is one transaction holding its events, quarantined
  * lines and the new position, so a kill at any instant resumes with nothing lost or doubled.
  */
-export class Follower {
+class Follower {
   readonly source: string;
   private readonly store: EventStore;
   private readonly mirror: Mirror;

@@ -8,7 +8,7 @@ import {
 } from "./identity.ts";
 
 /** The runner's rotation keeps `<path>.1` (newest) to `<path>.3` (oldest). */
-export const ROTATED_SUFFIXES = [".1", ".2", ".3"] as const;
+const ROTATED_SUFFIXES = [".1", ".2", ".3"] as const;
 
 /** A file to read, from where. */
 export interface Segment {

@@ -22,7 +22,7 @@ const ts = z.string().optional();
 const record = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) =>
   z.looseObject({ ts, kind: z.literal(kind), ...shape });
 
-export const tickOutcomeSchema = z.looseObject({
+const tickOutcomeSchema = z.looseObject({
   issue,
   title: str,
   pr_url: str,
@@ -37,7 +37,7 @@ export const tickOutcomeSchema = z.looseObject({
 });
 export type TickOutcome = z.infer<typeof tickOutcomeSchema>;
 
-export const poOutcomeSchema = z.looseObject({
+const poOutcomeSchema = z.looseObject({
   issue,
   skipped: bool,
   reason: str,
@@ -189,13 +189,12 @@ export const LEGACY_SCHEMAS = {
   signal_resume: record("signal_resume", {}),
 } as const;
 
-export type LegacySchemas = typeof LEGACY_SCHEMAS;
+type LegacySchemas = typeof LEGACY_SCHEMAS;
 export type KnownLegacyKind = keyof LegacySchemas;
 export const KNOWN_LEGACY_KINDS = Object.keys(LEGACY_SCHEMAS) as KnownLegacyKind[];
 
 /** What a runner passes to a hook: the record without `kind` typing loosened, `ts` optional. */
 export type LegacyRecordOf<K extends KnownLegacyKind> = z.input<LegacySchemas[K]>;
-export type KnownLegacyRecord = { [K in KnownLegacyKind]: LegacyRecordOf<K> }[KnownLegacyKind];
 
 /** Any legacy line: a JSON object with a string `kind`. Kinds nobody maps are still records. */
 export const anyLegacyRecordSchema = z.looseObject({ kind: z.string().min(1), ts: ts });

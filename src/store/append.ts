@@ -18,7 +18,7 @@ import { EVENT_BY_KEY, HEAD_HASH } from "./schema/contract.ts";
 import { toOccurredAt } from "./time.ts";
 import { writeTransaction } from "./transaction.ts";
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 
 const INSERTED = [...ENCODED_COLUMNS, "prev_hash", "event_hash"] as const;
 const INSERT = `INSERT INTO events (${INSERTED.join(", ")}) VALUES (${INSERTED.map(() => "?").join(", ")})`;

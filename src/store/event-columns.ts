@@ -25,7 +25,7 @@ export const eventRowSchema = z.object({
 export type EventRow = z.infer<typeof eventRowSchema>;
 export type EventColumn = keyof EventRow;
 
-export const EVENT_COLUMNS = Object.keys(eventRowSchema.shape) as EventColumn[];
+const EVENT_COLUMNS = Object.keys(eventRowSchema.shape) as EventColumn[];
 
 /** Given by the chain, not by the event: its place and its hashes. */
 const CHAIN_POSITION = ["sequence", "prev_hash", "event_hash"] as const satisfies EventColumn[];

@@ -216,5 +216,3 @@ export class EventStore {
     this.ctx.sql.close();
   }
 }
-
-export const openEventStore = EventStore.open;

@@ -20,7 +20,7 @@ export interface OpenOptions {
   driver?: DriverName;
 }
 
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Opens (creating and migrating if asked) a forge-eventlog database; the caller closes it. */
 export async function openContext(path: string, options: OpenOptions = {}): Promise<StoreContext> {

@@ -13,7 +13,7 @@ export function storedEvent(row: EventRow, payload: Record<string, unknown>): St
   return { sequence, event_id, kind, payload, ...rest };
 }
 
-export const appendOptionsSchema = z.object({
+const appendOptionsSchema = z.object({
   taskId: z.string().nullish(),
   sagaId: z.string().nullish(),
   idempotencyKey: z.string().min(1).nullish(),

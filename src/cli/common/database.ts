@@ -25,7 +25,7 @@ export interface ConfigDb {
  * `db` resolved from the config file's directory. `explicit` (--config) must exist; the
  * default file is optional.
  */
-export function configDb(explicit: string | undefined, cwd = process.cwd()): ConfigDb {
+function configDb(explicit: string | undefined, cwd = process.cwd()): ConfigDb {
   const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (explicit !== undefined) {
@@ -55,7 +55,7 @@ function busyTimeoutMs(args: GlobalArgs, config: string | undefined): number | u
 }
 
 /** --db, else the config's db, else ./.forge/events.db; relative paths from the current directory. */
-export function resolveDb(args: GlobalArgs): DbLocation {
+function resolveDb(args: GlobalArgs): DbLocation {
   if (args.db !== undefined) {
     if (args.db.trim() === "") throw usageError("--db needs a path");
     return { path: resolve(args.db), source: "--db", config: undefined };

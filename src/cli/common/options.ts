@@ -34,7 +34,7 @@ export const rangeArgs = {
 export type RangeArgs = { from?: string; to?: string };
 
 /** `--kind a,b,task.*` → the contract kinds it names. */
-export function parseKinds(value: string | undefined): string[] | undefined {
+function parseKinds(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const kinds = new Set<string>();
   for (const raw of value.split(",")) {

@@ -2,7 +2,7 @@ import { type ErrorCode, EventLogError } from "../../errors.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 /** "You asked wrongly": a bad command, option or value. Exits 2. */
 export function usageError(message: string): EventLogError {

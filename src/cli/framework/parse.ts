@@ -207,7 +207,7 @@ function readCanonical(args: OptionsDef, argv: string[], name: string): OptionVa
 }
 
 /** The candidate closest to `input` by edit distance, when it is close enough to be a typo. */
-export function closest(input: string, candidates: Iterable<string>): string | undefined {
+function closest(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const c of candidates) {

@@ -12,7 +12,7 @@ export interface Paint {
   cyan(text: string): string;
 }
 
-export function colorEnabled(stream: { isTTY?: boolean }): boolean {
+function colorEnabled(stream: { isTTY?: boolean }): boolean {
   const env = process.env;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.TERM === "dumb") return false;
@@ -22,7 +22,7 @@ export function colorEnabled(stream: { isTTY?: boolean }): boolean {
 const style = (on: boolean, open: number, close: number) => (text: string) =>
   on ? `\u001b[${open}m${text}\u001b[${close}m` : text;
 
-export function paint(enabled: boolean): Paint {
+function paint(enabled: boolean): Paint {
   return {
     enabled,
     bold: style(enabled, 1, 22),
@@ -35,7 +35,7 @@ export function paint(enabled: boolean): Paint {
 }
 
 export const stdoutPaint = (): Paint => paint(colorEnabled(process.stdout));
-export const stderrPaint = (): Paint => paint(colorEnabled(process.stderr));
+const stderrPaint = (): Paint => paint(colorEnabled(process.stderr));
 
 const LABEL: Partial<Record<LogType, "error" | "warning" | "debug">> = {
   fatal: "error",
