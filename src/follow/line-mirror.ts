@@ -17,7 +17,8 @@ export class LineMirror {
     private readonly strict: boolean,
   ) {}
 
-  apply(plan: LinePlan, line: Line, path: string): Stop | undefined {
+  apply(prepared: LinePlan, line: Line, path: string): Stop | undefined {
+    const plan: LinePlan = line.problem ? { status: "malformed", reason: line.problem } : prepared;
     switch (plan.status) {
       case "blank":
         this.counts.blankLines++;

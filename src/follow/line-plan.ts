@@ -1,3 +1,4 @@
+import { inexactIntegerIn } from "../encoding/json-limits.ts";
 import { recordShapeProblem } from "../legacy/shape.ts";
 import { planRecord, type RecordPlan } from "../mirror/plan-record.ts";
 
@@ -21,6 +22,13 @@ function planLine(text: string, newEventId: () => string): LinePlan {
   }
   const problem = recordShapeProblem(value);
   if (problem !== null) return { status: "malformed", reason: problem };
+  const inexact = inexactIntegerIn(text);
+  if (inexact !== null) {
+    return {
+      status: "malformed",
+      reason: `the integer ${inexact} is beyond 2^53: it would be stored rounded`,
+    };
+  }
   return planRecord(value, newEventId);
 }
 

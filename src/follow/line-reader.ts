@@ -1,8 +1,14 @@
 import { readSync } from "node:fs";
 
-/** One complete line of a JSONL file, without its `\n` (nor a `\r` before it, nor a BOM). */
+/**
+ * One complete line of a JSONL file, without its `\n`, a `\r` before it, or the NUL bytes and
+ * BOMs before its text (a crash leaves a run of NULs where the file was extended; a BOM is
+ * left by an editor or a concatenation of files).
+ */
 export interface Line {
   text: string;
+  /** Why the line's bytes cannot be taken as text (invalid UTF-8), when they cannot. */
+  problem?: string;
   /** Byte offset of the line's first byte in the file. */
   byteOffset: number;
   /** 1-based line number in the file. */
@@ -11,6 +17,17 @@ export interface Line {
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
+const NUL = 0x00;
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    STRICT_UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const BOM = [0xef, 0xbb, 0xbf] as const;
 const INITIAL_BUFFER = 1 << 20;
 
@@ -89,13 +106,22 @@ export class LineReader {
     let from = this.start;
     let to = textEnd;
     const byteOffset = this.consumedOffset;
-    if (byteOffset === 0 && startsWithBom(this.buf, from, to)) from += BOM.length;
+    for (;;) {
+      if (from < to && this.buf[from] === NUL) from++;
+      else if (startsWithBom(this.buf, from, to)) from += BOM.length;
+      else break;
+    }
     if (to > from && this.buf[to - 1] === CR) to--;
-    const line = {
+    const line: Line = {
       text: this.buf.toString("utf8", from, to),
       byteOffset,
       lineNumber: this.nextLine,
     };
+    // Decoding replaced bad bytes with U+FFFD; only then is the strict decoder asked.
+    if (line.text.includes("\uFFFD") && !isUtf8(this.buf.subarray(from, to))) {
+      line.problem =
+        "not valid UTF-8 (the runner writes ASCII JSON): kept here byte-replaced, never mirrored";
+    }
     this.nextLine++;
     this.consumedOffset += next - this.start;
     this.start = next;
