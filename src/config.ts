@@ -15,6 +15,14 @@ export const BUILTIN_PLUGIN = "forge-eventlog";
 export const configSchema = z.strictObject({
   /** The runner's legacy JSONL file; written exactly as before, mirroring on or off. */
   jsonl: z.string().trim().min(1).default(DEFAULT_JSONL),
+  /**
+   * The runner's own retention, now that the plugin writes the file: before a line would take
+   * it past this many bytes, rotate `jsonl` → `.1` → ... → `.<jsonlKeep>`. 0 = never (an
+   * outside rotation such as logrotate is followed either way).
+   */
+  jsonlRotateBytes: z.number().int().min(0).default(0),
+  /** Rotated JSONL files kept (`.1` newest); `forge-eventlog mirror` reads `.1`-`.3`. */
+  jsonlKeep: z.number().int().min(1).max(9).default(3),
   /** The durable SQLite event log. */
   db: z.string().trim().min(1).default(DEFAULT_DB),
   /** Mirror every milestone into `db` as well (opt-in). */

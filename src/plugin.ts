@@ -57,7 +57,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
     this.now = options.now ?? (() => new Date());
     const logger = options.logger ?? consola;
     this.warnings = new WarnOnce(logger, "forge-eventlog: ");
-    this.jsonl = new JsonlSink(config.jsonl, this.warnings);
+    this.jsonl = new JsonlSink(config, this.warnings);
     this.durable = driver ? new DurableSink(config, driver, this.warnings) : null;
     this.fmail = new FmailSink(config.events, { now: this.now, logger, cwd: config.baseDir });
   }

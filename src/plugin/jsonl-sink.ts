@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import type { WarnOnce } from "../io/warn-once.ts";
 import { LegacyJsonlWriter } from "../legacy/jsonl-writer.ts";
@@ -15,10 +16,13 @@ export class JsonlSink implements Sink<JsonlSinkStats> {
   private readonly counts: JsonlSinkStats = { jsonlWritten: 0, jsonlFailed: 0 };
 
   constructor(
-    path: string,
+    config: Pick<ResolvedConfig, "jsonl" | "jsonlRotateBytes" | "jsonlKeep">,
     private readonly warnings: WarnOnce,
   ) {
-    this.writer = new LegacyJsonlWriter(path);
+    this.writer = new LegacyJsonlWriter(config.jsonl, {
+      rotateBytes: config.jsonlRotateBytes,
+      keep: config.jsonlKeep,
+    });
   }
 
   write(record: AnyLegacyRecord): void {
