@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { statSync, unlinkSync } from "node:fs";
 import { describeError, type ErrorCode, isEventLogError } from "../errors.ts";
 import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { DriverModule } from "../store/driver.ts";
@@ -50,7 +50,9 @@ function tsOf(item: WriterItem): string | null {
   return item.ts;
 }
 
-function identity(path: string): { dev: bigint; ino: bigint } | null {
+type FileId = { dev: bigint; ino: bigint };
+
+function identity(path: string): FileId | null {
   try {
     const s = statSync(path, { bigint: true });
     return { dev: s.dev, ino: s.ino };
@@ -58,6 +60,12 @@ function identity(path: string): { dev: bigint; ino: bigint } | null {
     return null;
   }
 }
+
+const same = (a: FileId | null, b: FileId | null) =>
+  a !== null && b !== null && a.dev === b.dev && a.ino === b.ino;
+
+/** The WAL and shared-memory files beside a database. */
+const SIDE_FILES = ["-wal", "-shm"] as const;
 
 function copyStats(m: MirrorStats): MirrorStats {
   return { ...m, skipped: { ...m.skipped } };
@@ -72,7 +80,9 @@ function copyStats(m: MirrorStats): MirrorStats {
 export class DurableWriter {
   private store: EventStore | null = null;
   private mirror: Mirror | null = null;
-  private opened: { dev: bigint; ino: bigint } | null = null;
+  private opened: FileId | null = null;
+  /** The -wal and -shm files of the open database, as last seen. */
+  private sideFiles: (FileId | null)[] = [];
   /** After a failure an operator must fix, no reopening before this time. */
   private openAfter = 0;
   private backlog: Held[] = [];
@@ -183,7 +193,31 @@ export class DurableWriter {
       }
       this.backlog.splice(0, chunk.length);
       this.attempt = 0;
+      this.noteSideFiles();
     }
+  }
+
+  private noteSideFiles(): void {
+    this.sideFiles = SIDE_FILES.map((suffix) => identity(`${this.settings.db}${suffix}`));
+  }
+
+  /**
+   * Closes the connection to a file no longer at its path. SQLite then leaves that file's -wal
+   * and -shm at the path, where the next file there would take them for its own (and be
+   * corrupted by the old file's pages): those that are still the ones it had open are removed.
+   */
+  private leaveReplaced(): void {
+    const ours = this.sideFiles;
+    this.closeStore();
+    SIDE_FILES.forEach((suffix, i) => {
+      const path = `${this.settings.db}${suffix}`;
+      if (!same(identity(path), ours[i] ?? null)) return;
+      try {
+        unlinkSync(path);
+      } catch {
+        // Gone already, or not ours to remove: SQLite's open decides from here.
+      }
+    });
   }
 
   /**
@@ -194,8 +228,8 @@ export class DurableWriter {
   private ensureStore(): EventStore | null {
     if (this.store && this.opened) {
       const now = identity(this.settings.db);
-      if (!now || now.dev !== this.opened.dev || now.ino !== this.opened.ino) {
-        this.closeStore();
+      if (!same(now, this.opened)) {
+        this.leaveReplaced();
         const what = now ? "replaced by another file" : "deleted";
         this.send({
           type: "warn",
@@ -217,6 +251,7 @@ export class DurableWriter {
         busyTimeoutMs: this.settings.busyTimeoutMs,
       });
       this.opened = identity(this.settings.db);
+      this.noteSideFiles();
       this.mirror = new Mirror(this.store, this.counts);
       return this.store;
     } catch (e) {
@@ -265,6 +300,7 @@ export class DurableWriter {
     this.store = null;
     this.mirror = null;
     this.opened = null;
+    this.sideFiles = [];
   }
 
   /** The last attempt was made: what is still in the backlog is given up on and said. */
