@@ -243,3 +243,27 @@ test("mirrorFlushMs 0: each milestone is its own commit, on the writer's thread"
   expect(warnings).toEqual([]);
   expect(plugin.stats()).toMatchObject({ queued: 0, durableFailed: 0 });
 });
+
+test("kill -9 of the runner loses at most the queue from SQLite; all of it is in the JSONL and mirror backfills it", async () => {
+  const reference = await referenceKeys();
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  const child = Bun.spawn([process.execPath, join(FIXTURES, "plugin-session.ts"), dir], {
+    stdout: "pipe",
+  });
+  const reader = child.stdout.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toContain("recorded");
+  // Every hook has returned; the 1 s write-behind queue has not been committed yet.
+  child.kill(9);
+  await child.exited;
+  expect(readFileSync(join(dir, "e.jsonl"), "utf8")).toBe(readFileSync(GOLDEN_JSONL, "utf8"));
+  const stored = eventCount(db);
+  expect(stored).toBeLessThan(reference.length);
+
+  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
+  expect(backfill.exitCode).toBe(0);
+  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
+  const state = await dbState(db);
+  expect(state.keys).toEqual(reference);
+  expect(state.verified).toBe(true);
+}, 60_000);
