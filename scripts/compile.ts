@@ -32,9 +32,14 @@ const bunOnlyDriver: Bun.BunPlugin = {
 
 async function build(bytecode: boolean) {
   return Bun.build({
-    // The follower's worker thread is a second entrypoint, so the binary can start it.
-    entrypoints: [resolve(root, "src/cli/main.ts"), resolve(root, "src/follow/prepare-worker.ts")],
-    // Fixed layout inside the binary: cli/main.js and follow/prepare-worker.js.
+    // The worker threads (the follower's, the plugin's durable writer) are entrypoints of
+    // their own, so the binary can start them.
+    entrypoints: [
+      resolve(root, "src/cli/main.ts"),
+      resolve(root, "src/follow/prepare-worker.ts"),
+      resolve(root, "src/plugin/durable-worker.ts"),
+    ],
+    // Fixed layout: cli/main.js, follow/prepare-worker.js and plugin/durable-worker.js.
     root: resolve(root, "src"),
     target: "bun",
     format: "esm",

@@ -39,8 +39,18 @@ export const configSchema = z.strictObject({
   mirrorFlushMs: z.number().int().min(0).max(60_000).default(25),
   /** Flush at once when this many milestones are queued. */
   mirrorQueueMax: z.number().int().min(1).default(10_000),
-  /** After the durable side fails, how long to wait before trying to reopen it. */
+  /**
+   * After the durable side fails: the longest wait between retries of a failed commit (the
+   * first waits 50 ms, each next twice as long), and how long before reopening a database that
+   * needed an operator (not a database, unusable path).
+   */
   retryAfterMs: z.number().int().min(0).default(30_000),
+  /**
+   * How many milestones the durable writer keeps after failed commits (a lock held past the
+   * busy timeout, a full disk) to retry them. Past it the oldest are dropped, counted
+   * (`durableDropped`) and said with the ts range to backfill from the JSONL.
+   */
+  mirrorBacklogMax: z.number().int().min(1).default(100_000),
   /** Loop lifecycle events on an fmail topic. */
   events: fmailEventsConfigSchema.prefault({}),
   /** Modules whose `createRunnerPlugin` hooks the runner loads, in order. */

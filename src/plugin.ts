@@ -9,7 +9,6 @@ import type { MirrorStats } from "./mirror/mirror.ts";
 import { DurableSink } from "./plugin/durable-sink.ts";
 import { FmailSink } from "./plugin/fmail-sink.ts";
 import { JsonlSink } from "./plugin/jsonl-sink.ts";
-import { loadDriver } from "./store/load-driver.ts";
 
 export interface PluginOptions {
   config: ResolvedConfig;
@@ -25,11 +24,19 @@ export interface PluginStats {
   rejected: number;
   jsonlWritten: number;
   jsonlFailed: number;
-  /** Milestones that could not be mirrored (they are in the JSONL: backfill with `mirror`). */
+  /**
+   * Milestones a durable commit failed for, each counted once. Those failed by a passing
+   * problem (a lock, a full disk) are retried and usually stored later; the others, and any
+   * in `durableDropped`, are in the JSONL: backfill with `mirror`.
+   */
   durableFailed: number;
   durableError: string | null;
-  /** Milestones waiting for the next write-behind flush. */
+  /** Milestones not yet stored: waiting for the next write-behind flush, in flight, or retried. */
   queued: number;
+  /** Of `queued`, those kept after a failed commit, waiting for a retry. */
+  durableBacklog: number;
+  /** Milestones given up on (backlog overflow, unstored at close): backfill them from the JSONL. */
+  durableDropped: number;
   mirror: MirrorStats | null;
   fmail: LoopEventPublisherStats;
 }
@@ -51,20 +58,28 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
 
   private constructor(
     readonly config: ResolvedConfig,
-    driver: Awaited<ReturnType<typeof loadDriver>> | null,
+    warnings: WarnOnce,
+    durable: DurableSink | null,
     options: PluginOptions,
   ) {
     this.now = options.now ?? (() => new Date());
-    const logger = options.logger ?? consola;
-    this.warnings = new WarnOnce(logger, "forge-eventlog: ");
+    this.warnings = warnings;
     this.jsonl = new JsonlSink(config, this.warnings);
-    this.durable = driver ? new DurableSink(config, driver, this.warnings) : null;
-    this.fmail = new FmailSink(config.events, { now: this.now, logger, cwd: config.baseDir });
+    this.durable = durable;
+    this.fmail = new FmailSink(config.events, {
+      now: this.now,
+      logger: options.logger ?? consola,
+      cwd: config.baseDir,
+    });
   }
 
+  /** With `mirror` on, starts the durable writer's worker thread first. */
   static async create(options: PluginOptions): Promise<EventLogPlugin> {
-    const driver = options.config.mirror ? await loadDriver() : null;
-    return new EventLogPlugin(options.config, driver, options);
+    const warnings = new WarnOnce(options.logger ?? consola, "forge-eventlog: ");
+    const durable = options.config.mirror
+      ? await DurableSink.start(options.config, warnings)
+      : null;
+    return new EventLogPlugin(options.config, warnings, durable, options);
   }
 
   onStart = (m: AnyMilestone) => this.record(m);
@@ -91,7 +106,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
     this.fmail.write(record);
   }
 
-  /** Commits the durable queue now. Never throws. */
+  /** Commits the durable queue now (waits, bounded, for the writer's thread). Never throws. */
   flush(): void {
     this.durable?.flush();
   }
@@ -105,6 +120,8 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
       durableFailed: durable?.durableFailed ?? 0,
       durableError: durable?.durableError ?? null,
       queued: durable?.queued ?? 0,
+      durableBacklog: durable?.durableBacklog ?? 0,
+      durableDropped: durable?.durableDropped ?? 0,
       mirror: durable?.mirror ?? null,
       fmail: this.fmail.stats(),
     };

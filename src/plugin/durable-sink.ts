@@ -1,143 +1,385 @@
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
 import type { ResolvedConfig } from "../config.ts";
-import { describeError, type ErrorCode, isEventLogError } from "../errors.ts";
+import { legacyLine } from "../encoding/python-json.ts";
+import { describeError } from "../errors.ts";
 import type { WarnOnce } from "../io/warn-once.ts";
 import type { AnyLegacyRecord } from "../legacy/schemas.ts";
-import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
-import type { DriverModule } from "../store/driver.ts";
-import { EventStore } from "../store/event-store.ts";
+import type { MirrorStats } from "../mirror/mirror.ts";
+import { planRecord } from "../mirror/plan-record.ts";
+import { loadDriver } from "../store/load-driver.ts";
+import {
+  emptyWriterStats,
+  type FromWriter,
+  type ToWriter,
+  type WorkerData,
+  type WriterItem,
+  type WriterSettings,
+  type WriterStats,
+} from "./durable-protocol.ts";
+import { DurableWriter } from "./durable-writer.ts";
 import type { Sink } from "./sink.ts";
 
 export interface DurableSinkStats {
-  /** Milestones that could not be mirrored (they are in the JSONL: backfill with `mirror`). */
+  /** Milestones a commit failed for, each counted once (retried ones included). */
   durableFailed: number;
   durableError: string | null;
-  /** Milestones waiting for the next write-behind flush. */
+  /** Milestones not yet stored and not given up on: waiting here, in flight, or in the backlog. */
   queued: number;
+  /** Of `queued`, those kept by the writer after a failed commit, waiting for a retry. */
+  durableBacklog: number;
+  /** Milestones given up on (backlog overflow, still unstored at close): backfill them. */
+  durableDropped: number;
   mirror: MirrorStats;
 }
 
-/** Errors after which the connection is reopened (later) instead of reused. */
-const STORE_BROKEN = new Set<ErrorCode>([
-  "db_corrupt",
-  "db_not_a_database",
-  "db_io",
-  "db_readonly",
-  "db_cantopen",
-]);
+type DurableSettings = WriterSettings & Pick<ResolvedConfig, "mirrorFlushMs">;
 
-type DurableSettings = Pick<
-  ResolvedConfig,
-  | "db"
-  | "jsonl"
-  | "durability"
-  | "busyTimeoutMs"
-  | "mirrorFlushMs"
-  | "mirrorQueueMax"
-  | "retryAfterMs"
->;
+/** How the sink talks to its writer: a worker thread, or (without one) the writer inline. */
+interface WriterLink {
+  readonly threaded: boolean;
+  post(message: ToWriter): void;
+  /** Sends a flush/close and waits, synchronously, for its `done`; false when none came in time. */
+  call(message: ToWriter & { id: number }, timeoutMs: number): boolean;
+  end(): void;
+}
+
+const WORKER_START_TIMEOUT_MS = 10_000;
 
 /**
- * The durable event log, write-behind: records are queued and committed together every
- * `mirrorFlushMs` (at once when 0, or when `mirrorQueueMax` are waiting). A failed flush is
- * counted and said once, with the backfill command; a broken connection is reopened after
- * `retryAfterMs`. It never throws: the JSONL holds every record it could not store.
+ * From source, durable-worker.ts beside this file. In the compiled binary this module is
+ * bundled into cli/main.js and the worker is its own entrypoint, plugin/durable-worker.js
+ * (scripts/compile.ts roots the bundle at src/).
  */
-export class DurableSink implements Sink<DurableSinkStats> {
-  private store: EventStore | null = null;
-  private mirror: Mirror | null = null;
-  private retryAt = 0;
-  private queue: AnyLegacyRecord[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly mirrorCounts = emptyMirrorStats();
-  private failed = 0;
-  private lastError: string | null = null;
+function workerUrl(): URL {
+  if (import.meta.url.endsWith(".ts")) return new URL("./durable-worker.ts", import.meta.url);
+  return new URL("../plugin/durable-worker.js", import.meta.url);
+}
 
-  constructor(
-    private readonly settings: DurableSettings,
-    private readonly driver: DriverModule,
-    private readonly warnings: WarnOnce,
-  ) {
-    this.open();
+class ThreadLink implements WriterLink {
+  readonly threaded = true;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly port: MessagePort,
+    private readonly signal: Int32Array,
+    private readonly receive: (message: FromWriter) => void,
+  ) {}
+
+  /** The worker once it said ready, or the reason it could not start. */
+  static async start(
+    settings: WriterSettings,
+    receive: (message: FromWriter) => void,
+    onDeath: (why: string) => void,
+  ): Promise<ThreadLink | string> {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    let worker: Worker;
+    try {
+      const data: WorkerData = { settings, port: port2, signal };
+      worker = new Worker(workerUrl(), { workerData: data, transferList: [port2] });
+    } catch (e) {
+      return describeError(e);
+    }
+    const started = await new Promise<true | string>((resolve) => {
+      const timer = setTimeout(
+        () => resolve(`no answer within ${WORKER_START_TIMEOUT_MS} ms`),
+        WORKER_START_TIMEOUT_MS,
+      );
+      port1.once("message", (m: FromWriter) => {
+        clearTimeout(timer);
+        resolve(m.type === "ready" ? true : `unexpected first message ${m.type}`);
+      });
+      worker.once("error", (e) => {
+        clearTimeout(timer);
+        resolve(describeError(e));
+      });
+    });
+    if (started !== true) {
+      void worker.terminate();
+      port1.close();
+      return started;
+    }
+    const link = new ThreadLink(worker, port1, signal, receive);
+    port1.on("message", receive);
+    worker.on("error", (e) => onDeath(describeError(e)));
+    worker.on("exit", (code) => {
+      if (!link.ended) onDeath(`it exited with code ${code}`);
+    });
+    // Neither the worker nor its port keeps the runner's process alive; close() flushes.
+    worker.unref();
+    port1.unref();
+    return link;
   }
 
-  write(record: AnyLegacyRecord): void {
-    this.queue.push(record);
-    if (this.settings.mirrorFlushMs === 0 || this.queue.length >= this.settings.mirrorQueueMax) {
-      this.flush();
-    } else {
-      this.timer ??= setTimeout(this.flush, this.settings.mirrorFlushMs);
+  private ended = false;
+
+  post(message: ToWriter): void {
+    this.port.postMessage(message);
+  }
+
+  call(message: ToWriter & { id: number }, timeoutMs: number): boolean {
+    let seen = Atomics.load(this.signal, 0);
+    this.port.postMessage(message);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      for (let got = receiveMessageOnPort(this.port); got; got = receiveMessageOnPort(this.port)) {
+        const reply = got.message as FromWriter;
+        this.receive(reply);
+        if (reply.type === "done" && reply.id === message.id) return true;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      // Woken by the writer's notify after a reply; the short cap covers a reply that is
+      // signalled before the port shows it.
+      Atomics.wait(this.signal, 0, seen, Math.min(left, 20));
+      seen = Atomics.load(this.signal, 0);
     }
   }
 
-  /** Commits every queued record in one transaction. Never throws. */
-  readonly flush = (): void => {
-    if (this.timer) clearTimeout(this.timer);
+  end(): void {
+    this.ended = true;
+    this.port.close();
+    void this.worker.terminate();
+  }
+}
+
+/** Without a worker thread: the writer runs on the runner's thread, as before there was one. */
+class InlineLink implements WriterLink {
+  readonly threaded = false;
+  private readonly writer: DurableWriter;
+
+  constructor(
+    settings: WriterSettings,
+    driver: Awaited<ReturnType<typeof loadDriver>>,
+    receive: (message: FromWriter) => void,
+  ) {
+    this.writer = new DurableWriter(settings, driver, receive);
+  }
+
+  post(message: ToWriter): void {
+    this.writer.handle(message);
+  }
+
+  call(message: ToWriter & { id: number }): boolean {
+    this.writer.handle(message);
+    return true;
+  }
+
+  end(): void {}
+}
+
+function recordTs(record: AnyLegacyRecord): string | null {
+  const ts = (record as { ts?: unknown }).ts;
+  return typeof ts === "string" ? ts : null;
+}
+
+/** A record structured clone refuses: planned here, with the text it is quarantined as. */
+function plannedHere(record: AnyLegacyRecord): WriterItem {
+  let raw: string;
+  try {
+    raw = legacyLine(record as Record<string, unknown>);
+  } catch {
+    raw = `(a ${String((record as { kind?: unknown }).kind)} record with no JSON form)`;
+  }
+  let plan: ReturnType<typeof planRecord>;
+  try {
+    plan = planRecord(record);
+  } catch (e) {
+    plan = { status: "invalid", reason: describeError(e) };
+  }
+  return { plan, raw, ts: recordTs(record) };
+}
+
+/**
+ * The durable event log, write-behind, off the runner's thread: the sink only collects records
+ * and posts them as batches (every `mirrorFlushMs`, at once when 0, or when `mirrorQueueMax`
+ * are waiting) to a worker thread whose DurableWriter commits each batch in one transaction,
+ * retries failed ones with backoff from a bounded backlog (`mirrorBacklogMax`), and reopens a
+ * database file deleted or replaced under it. `flush()` and `close()` are synchronous: they
+ * wait (Atomics.wait, bounded) for the writer's reply. It never throws: the JSONL holds every
+ * record it could not store.
+ */
+export class DurableSink implements Sink<DurableSinkStats> {
+  private link: WriterLink | null = null;
+  private queue: AnyLegacyRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private posted = 0;
+  private latest: WriterStats = emptyWriterStats();
+  /** Milestones lost on this side (the writer dead, or a batch that could not be posted). */
+  private lostHere = 0;
+  private lastError: string | null = null;
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly settings: DurableSettings,
+    private readonly warnings: WarnOnce,
+  ) {}
+
+  static async start(settings: DurableSettings, warnings: WarnOnce): Promise<DurableSink> {
+    const sink = new DurableSink(settings, warnings);
+    const writerSettings: WriterSettings = {
+      db: settings.db,
+      jsonl: settings.jsonl,
+      durability: settings.durability,
+      busyTimeoutMs: settings.busyTimeoutMs,
+      mirrorQueueMax: settings.mirrorQueueMax,
+      mirrorBacklogMax: settings.mirrorBacklogMax,
+      retryAfterMs: settings.retryAfterMs,
+    };
+    const thread = await ThreadLink.start(writerSettings, sink.receive, sink.died);
+    if (typeof thread !== "string") {
+      sink.link = thread;
+    } else {
+      warnings.warn(
+        "durable:worker",
+        `could not start the durable worker thread (${thread}); mirroring on the runner's thread instead`,
+      );
+      sink.link = new InlineLink(writerSettings, await loadDriver(), sink.receive);
+    }
+    return sink;
+  }
+
+  get threaded(): boolean {
+    return this.link?.threaded ?? false;
+  }
+
+  write(record: AnyLegacyRecord): void {
+    if (this.closed) return;
+    this.queue.push(record);
+    if (this.settings.mirrorFlushMs === 0 || this.queue.length >= this.settings.mirrorQueueMax) {
+      this.post();
+    } else if (this.timer === null) {
+      this.timer = setTimeout(this.post, this.settings.mirrorFlushMs);
+      (this.timer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** Hands the queue to the writer (no waiting). Never throws. */
+  private readonly post = (): void => {
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    const mirror = this.mirror ?? this.open();
-    if (!mirror || !this.store) {
-      this.failed += batch.length;
+    const link = this.link;
+    if (!link) {
+      this.lostHere += batch.length;
       return;
     }
     try {
-      this.store.transaction(() => {
-        for (const record of batch) mirror.mirrorRecord(record);
-      }, `mirroring ${batch.length} milestones`);
-    } catch (e) {
-      this.failed += batch.length;
-      this.failure(e);
-      if (isEventLogError(e) && STORE_BROKEN.has(e.code)) this.drop();
+      link.post({ type: "batch", items: batch.map((record) => ({ record })) });
+    } catch {
+      // Structured clone refused a record (a function or the like in a field): the others go
+      // as they are, that one as a plan made here.
+      try {
+        link.post({ type: "batch", items: batch.map((r) => this.cloneable(r)) });
+      } catch (e) {
+        this.lostHere += batch.length;
+        this.say(
+          "durable:post",
+          `could not hand milestones to the durable writer (${describeError(e)})`,
+        );
+        return;
+      }
     }
+    this.posted += batch.length;
   };
 
-  private open(): Mirror | null {
-    if (Date.now() < this.retryAt) return null;
+  private cloneable(record: AnyLegacyRecord): WriterItem {
     try {
-      this.store = EventStore.openWith(this.driver, this.settings.db, {
-        synchronous: this.settings.durability,
-        busyTimeoutMs: this.settings.busyTimeoutMs,
-      });
-      this.mirror = new Mirror(this.store, this.mirrorCounts);
-      return this.mirror;
-    } catch (e) {
-      this.failure(e);
-      this.retryAt = Date.now() + this.settings.retryAfterMs;
-      return null;
+      structuredClone(record);
+      return { record };
+    } catch {
+      return plannedHere(record);
     }
   }
 
-  private drop(): void {
-    this.store?.close();
-    this.store = null;
-    this.mirror = null;
-    this.retryAt = Date.now() + this.settings.retryAfterMs;
-  }
-
-  private failure(e: unknown): void {
-    const message = describeError(e);
-    this.lastError = message;
-    const code = isEventLogError(e) ? e.code : "unknown";
-    this.warnings.warn(
-      `durable:${code}`,
-      `durable mirroring failed: ${message}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${this.settings.jsonl} --db ${this.settings.db}`,
-    );
+  /** Commits everything queued now, waiting (bounded) for the writer. Never throws. */
+  flush(): void {
+    this.post();
+    this.call("flush");
   }
 
   close(): void {
-    this.flush();
-    this.store?.close();
-    this.store = null;
-    this.mirror = null;
+    if (this.closed) return;
+    this.post();
+    this.call("close");
+    this.closed = true;
+    this.link?.end();
+    this.link = null;
   }
 
   stats(): DurableSinkStats {
+    const w = this.latest;
+    const inFlight = this.link ? Math.max(0, this.posted - w.received) : 0;
     return {
-      durableFailed: this.failed,
-      durableError: this.lastError,
-      queued: this.queue.length,
-      mirror: { ...this.mirrorCounts, skipped: { ...this.mirrorCounts.skipped } },
+      durableFailed: w.failed + this.lostHere,
+      durableError: this.lastError ?? w.error,
+      queued: this.queue.length + inFlight + w.backlog,
+      durableBacklog: w.backlog,
+      durableDropped: w.dropped,
+      mirror: { ...w.mirror, skipped: { ...w.mirror.skipped } },
     };
+  }
+
+  /**
+   * How long flush()/close() wait for the writer: it may be in one busy wait on another
+   * process's lock, then make the flush's own attempt; plus time for the commits themselves.
+   */
+  private get waitMs(): number {
+    return 2 * this.settings.busyTimeoutMs + 5000;
+  }
+
+  private call(type: "flush" | "close"): void {
+    const link = this.link;
+    if (!link) return;
+    const id = ++this.nextId;
+    let answered = false;
+    try {
+      answered = link.call({ type, id }, this.waitMs);
+    } catch (e) {
+      this.say("durable:post", `could not reach the durable writer (${describeError(e)})`);
+      return;
+    }
+    if (!answered) {
+      this.say(
+        "durable:timeout",
+        `the durable writer did not answer ${type} within ${this.waitMs} ms; ${this.stats().queued} milestones may not be stored in ${this.settings.db}`,
+      );
+    }
+  }
+
+  private readonly receive = (message: FromWriter): void => {
+    if (message.type === "stats" || message.type === "done") {
+      this.latest = message.stats;
+    } else if (message.type === "warn") {
+      this.warnings.warn(message.key, message.text);
+    }
+  };
+
+  private readonly died = (why: string): void => {
+    if (this.closed || !this.link) return;
+    const link = this.link;
+    this.link = null;
+    this.lostHere +=
+      this.queue.length + Math.max(0, this.posted - this.latest.received) + this.latest.backlog;
+    this.queue = [];
+    this.latest = { ...this.latest, backlog: 0 };
+    link.end();
+    this.say("durable:worker", `the durable worker thread stopped (${why})`);
+  };
+
+  private say(key: string, problem: string): void {
+    this.lastError = problem;
+    this.warnings.warn(
+      key,
+      `durable mirroring failed: ${problem}. The runner and its JSONL are unaffected; backfill with: forge-eventlog mirror ${this.settings.jsonl} --db ${this.settings.db}`,
+    );
   }
 }

@@ -7,6 +7,7 @@ import { Mirror } from "../../src/mirror/mirror.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 
 const golden = () => readFileSync(GOLDEN_JSONL, "utf8");
@@ -76,6 +77,8 @@ test("a database locked by another process past the timeout: counted, then backf
   const hooks = plugin;
   let calls = 0;
   const release = async () => {
+    // The writer is on its own thread now: release only once it has met the lock.
+    await waitFor("a commit failing on the lock", () => plugin.stats().durableFailed > 0);
     holder.kill(9);
     await holder.exited;
   };

@@ -1,0 +1,269 @@
+/**
+ * The durable writer on its own thread: a second process holding the write lock never reaches
+ * a hook, failed commits are retried until stored, an overflowing backlog drops the oldest and
+ * names their ts range, and a database file deleted or replaced under the plugin is noticed and
+ * reopened; a `forge-eventlog mirror` backfill fills in the rest with no duplicates.
+ * Real files, real processes; every wait is on an observed fact with a deadline.
+ */
+import { expect, test } from "bun:test";
+import { readFileSync, renameSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { type ConfigInput, resolveConfig } from "../../src/config.ts";
+import { demoClock, runDemoSession } from "../../src/demo/session.ts";
+import { EventLogPlugin } from "../../src/plugin.ts";
+import { EventStore } from "../../src/store/event-store.ts";
+import { dbState, eventCount, runMirror } from "../follow/helpers.ts";
+import { tempDir } from "../helpers/temp-dir.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import { GOLDEN_JSONL, runSession } from "./session.ts";
+
+const FIXTURES = join(import.meta.dir, "../fixtures");
+const goldenTs = () =>
+  readFileSync(GOLDEN_JSONL, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { ts: string }).ts);
+
+/** The keys a run without failures stores. */
+async function referenceKeys(): Promise<string[]> {
+  const dir = tempDir();
+  await runSession(dir, { jsonl: "e.jsonl", db: "e.db", mirror: true });
+  return (await dbState(join(dir, "e.db"))).keys;
+}
+
+interface Run {
+  plugin: EventLogPlugin;
+  warnings: string[];
+  /** The longest a single hook call took, in ms. */
+  slowestHookMs: number;
+}
+
+/** The demo session through a plugin, timing every hook; `at(n)` runs before hook call n. */
+async function run(
+  dir: string,
+  config: ConfigInput,
+  at: (call: number, plugin: EventLogPlugin) => Promise<void> = async () => {},
+): Promise<Run> {
+  const warnings: string[] = [];
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig(config, dir),
+    now: demoClock(),
+    logger: { warn: (m) => warnings.push(m) },
+  });
+  const result: Run = { plugin, warnings, slowestHookMs: 0 };
+  let calls = 0;
+  const timed = new Proxy(plugin, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== "function" || !String(prop).startsWith("on")) return v;
+      return async (m: never) => {
+        await at(++calls, plugin);
+        const t0 = performance.now();
+        v.call(target, m);
+        result.slowestHookMs = Math.max(result.slowestHookMs, performance.now() - t0);
+      };
+    },
+  });
+  await runDemoSession(timed);
+  return result;
+}
+
+async function lockHolder(db: string) {
+  const holder = Bun.spawn([process.execPath, join(FIXTURES, "store-lock-holder.ts"), db], {
+    stdin: "pipe",
+    stdout: "pipe",
+  });
+  const reader = holder.stdout.getReader();
+  const line = async () => new TextDecoder().decode((await reader.read()).value);
+  expect(await line()).toContain("locked");
+  return {
+    release: async () => {
+      holder.stdin.write("release\n");
+      await holder.stdin.flush();
+      expect(await line()).toContain("released");
+      await holder.exited;
+    },
+    kill: async () => {
+      holder.kill(9);
+      await holder.exited;
+    },
+  };
+}
+
+test("another process holding the write lock never blocks a hook; the batches are retried and stored", async () => {
+  const reference = await referenceKeys();
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  (await EventStore.open(db)).close();
+  const holder = await lockHolder(db);
+  // A hook that waited on the lock would take the whole busy timeout (1 s); 50 ms is loose.
+  const { plugin, warnings, slowestHookMs } = await run(dir, {
+    jsonl: "e.jsonl",
+    db: "events.db",
+    mirror: true,
+    busyTimeoutMs: 1000,
+  });
+  expect(slowestHookMs).toBeLessThan(50);
+  const held = await waitFor("a failed commit kept for a retry", () => {
+    const s = plugin.stats();
+    return s.durableFailed > 0 && s.durableBacklog > 0 && s;
+  });
+  expect(held.queued).toBeGreaterThanOrEqual(held.durableBacklog);
+  expect(eventCount(db)).toBe(0);
+  await holder.release();
+
+  // No flush, no close: the retry alone stores everything.
+  await waitFor("every event stored by the retry", () => eventCount(db) === reference.length);
+  await waitFor("the stats to catch up", () => plugin.stats().queued === 0);
+  plugin.close();
+  const stats = plugin.stats();
+  expect(stats).toMatchObject({ queued: 0, durableBacklog: 0, durableDropped: 0 });
+  expect(stats.durableFailed).toBe(held.durableFailed);
+  expect(stats.mirror?.appended).toBe(reference.length);
+  expect(warnings.filter((w) => w.includes("locked"))).toHaveLength(1);
+  expect(warnings.find((w) => w.includes("locked"))).toContain("retries");
+  expect(warnings.filter((w) => w.includes("not stored"))).toHaveLength(0);
+  const state = await dbState(db);
+  expect(state.keys).toEqual(reference);
+  expect(state.verified).toBe(true);
+}, 60_000);
+
+test("a full backlog drops the oldest, counts them and names their ts range; mirror backfills them", async () => {
+  const reference = await referenceKeys();
+  const ts = goldenTs();
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  (await EventStore.open(db)).close();
+  const holder = await lockHolder(db);
+  const { plugin, warnings } = await run(dir, {
+    jsonl: "e.jsonl",
+    db: "events.db",
+    mirror: true,
+    busyTimeoutMs: 50,
+    mirrorBacklogMax: 10,
+  });
+  const kept = 10;
+  const lost = ts.length - kept;
+  await waitFor("the backlog full", () => {
+    const s = plugin.stats();
+    return s.durableDropped === lost && s.durableBacklog === kept;
+  });
+  const dropped = warnings.find((w) => w.includes("mirrorBacklogMax"));
+  expect(dropped).toContain(`ts ${ts[0]} ..`);
+  expect(dropped).toContain(`forge-eventlog mirror ${join(dir, "e.jsonl")} --db ${db}`);
+  await holder.release();
+  plugin.close();
+  const stats = plugin.stats();
+  expect(stats).toMatchObject({ queued: 0, durableBacklog: 0, durableDropped: lost });
+  // At close, the final range: the first to the last dropped record.
+  const final = warnings.find((w) => w.includes("not stored") && !w.includes("mirrorBacklogMax"));
+  expect(final).toContain(`${lost} milestones were not stored in ${db}`);
+  expect(final).toContain(`ts ${ts[0]} .. ${ts[lost - 1]}`);
+  const stored = eventCount(db);
+  expect(stored).toBe(stats.mirror!.appended);
+  expect(stored).toBeLessThan(reference.length);
+
+  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
+  expect(backfill.exitCode).toBe(0);
+  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
+  const state = await dbState(db);
+  expect(state.keys).toEqual(reference);
+  expect(state.verified).toBe(true);
+}, 60_000);
+
+for (const how of ["deleted", "replaced"] as const) {
+  test(`the database file ${how} under the plugin: noticed, said once, reopened; mirror backfills the rest`, async () => {
+    const reference = await referenceKeys();
+    const dir = tempDir();
+    const db = join(dir, "events.db");
+    let before = 0;
+    const { plugin, warnings } = await run(
+      dir,
+      { jsonl: "e.jsonl", db: "events.db", mirror: true, mirrorFlushMs: 0 },
+      async (call, p) => {
+        if (call !== 28) return;
+        await waitFor("the first half stored", () => p.stats().queued === 0);
+        before = p.stats().mirror!.appended;
+        expect(eventCount(db)).toBe(before);
+        if (how === "deleted") {
+          unlinkSync(db);
+        } else {
+          const fresh = join(dir, "fresh.db");
+          (await EventStore.open(fresh)).close();
+          renameSync(fresh, db);
+        }
+      },
+    );
+    plugin.close();
+    expect(before).toBeGreaterThan(0);
+    const stats = plugin.stats();
+    expect(stats).toMatchObject({ queued: 0, durableFailed: 0, durableDropped: 0 });
+    expect(stats.mirror!.appended).toBe(reference.length);
+    const said = warnings.filter((w) =>
+      w.includes(`was ${how === "deleted" ? "deleted" : "replaced"}`),
+    );
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain(`forge-eventlog mirror ${join(dir, "e.jsonl")} --db ${db}`);
+    expect(warnings).toHaveLength(1);
+
+    // The later milestones are in the file at the path, and only they.
+    const after = await dbState(db);
+    expect(after.verified).toBe(true);
+    expect(after.events).toBe(reference.length - before);
+    expect(reference).toEqual(expect.arrayContaining(after.keys));
+
+    const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
+    expect(backfill.exitCode).toBe(0);
+    expect(backfill.summary).toMatchObject({ conflicts: 0, events_appended: before });
+    const state = await dbState(db);
+    expect(state.keys).toEqual(reference);
+    expect(state.verified).toBe(true);
+  }, 60_000);
+}
+
+test("mirrorFlushMs 0: each milestone is its own commit, on the writer's thread", async () => {
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  const warnings: string[] = [];
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig(
+      { jsonl: "e.jsonl", db: "events.db", mirror: true, mirrorFlushMs: 0 },
+      dir,
+    ),
+    now: demoClock(),
+    logger: { warn: (m) => warnings.push(m) },
+  });
+  plugin.onTick({ kind: "tick_start", tick: 1, issues: [167] });
+  await waitFor("the first milestone stored", () => eventCount(db) >= 1);
+  await waitFor("the writer's counts", () => plugin.stats().mirror?.appended === eventCount(db));
+  plugin.onTick({ kind: "tick_start", tick: 2, issues: [167] });
+  // Stored without any flush: the write-through post goes at once.
+  await waitFor("the second milestone stored", () => eventCount(db) >= 2);
+  plugin.close();
+  expect(warnings).toEqual([]);
+  expect(plugin.stats()).toMatchObject({ queued: 0, durableFailed: 0 });
+});
+
+test("kill -9 of the runner loses at most the queue from SQLite; all of it is in the JSONL and mirror backfills it", async () => {
+  const reference = await referenceKeys();
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  const child = Bun.spawn([process.execPath, join(FIXTURES, "plugin-session.ts"), dir], {
+    stdout: "pipe",
+  });
+  const reader = child.stdout.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toContain("recorded");
+  // Every hook has returned; the 1 s write-behind queue has not been committed yet.
+  child.kill(9);
+  await child.exited;
+  expect(readFileSync(join(dir, "e.jsonl"), "utf8")).toBe(readFileSync(GOLDEN_JSONL, "utf8"));
+  const stored = eventCount(db);
+  expect(stored).toBeLessThan(reference.length);
+
+  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
+  expect(backfill.exitCode).toBe(0);
+  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
+  const state = await dbState(db);
+  expect(state.keys).toEqual(reference);
+  expect(state.verified).toBe(true);
+}, 60_000);
