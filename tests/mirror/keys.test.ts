@@ -160,3 +160,14 @@ test("our mirror alone: every kind maps, one pr.merged per merged PR, cost field
   expect(m.stats().duplicates).toBe(1);
   store.close();
 });
+
+test("the timeline's summary counts idle ticks as ticks: '4 ticks (2 idle)'", async () => {
+  const { replayTimelines } = await import("../../src/replay/timeline-projection.ts");
+  const { renderTimelines } = await import("../../src/replay/render-timeline.ts");
+  const store = await open();
+  const m = new Mirror(store);
+  for (const line of lines()) m.mirrorRecord(JSON.parse(line));
+  // tick_start twice (one without a tick), tick_done twice, one idle and one all-skipped tick.
+  expect(renderTimelines(replayTimelines(store))).toContain("\n4 ticks (2 idle); last event #");
+  store.close();
+});
