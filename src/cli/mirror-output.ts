@@ -51,6 +51,7 @@ export function summaryRecord(s: FollowSummary): Record<string, unknown> {
     blank_lines: s.blankLines,
     events_appended: s.eventsAppended,
     duplicates: s.duplicates,
+    upstream_duplicates: s.upstreamDuplicates,
     conflicts: s.conflicts,
     quarantined: s.quarantined,
     skipped_kinds: s.skippedKinds,
@@ -90,7 +91,13 @@ export function summaryLines(s: FollowSummary): string[] {
     ["quarantined", String(s.quarantined)],
     ["skipped kinds", skipped || "none"],
   ];
-  if (s.conflicts > 0) rows.push(["conflicts", String(s.conflicts)]);
+  if (s.upstreamDuplicates > 0) {
+    rows.push([
+      "upstream duplicates",
+      `${s.upstreamDuplicates} (stored by forge-loop's own mirror)`,
+    ]);
+  }
+  if (s.conflicts > 0) rows.push(["conflicts", `${s.conflicts} (forge-eventlog conflicts)`]);
   if (s.truncations + s.rotations > 0) {
     rows.push(["retention", `${s.truncations} truncation(s), ${s.rotations} rotation(s)`]);
   }

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from "node:fs";
+import { KEY_PREFIX, UPSTREAM_KEY_PREFIX, V1_KEY_PREFIX } from "../mirror/idempotency-key.ts";
 import type { CursorRow } from "../store/cursors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { openRead, withStore } from "./common/database.ts";
@@ -23,6 +24,12 @@ interface Stats {
   first_occurred_at: string | null;
   last_occurred_at: string | null;
   kinds: Record<string, number>;
+  /** Events refused because their key holds other content (`forge-eventlog conflicts`). */
+  conflicts: number;
+  /** Events by the writer their idempotency key names. */
+  keys: { forge_eventlog: number; forge_eventlog_earlier: number; forge_loop: number };
+  /** Writers mirroring into this log: forge-eventlog and/or forge-loop's own mirror. */
+  writers: ("forge-eventlog" | "forge-loop")[];
   cursors: CursorRow[];
 }
 
@@ -31,6 +38,14 @@ const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 function collect(store: EventStore): Stats {
   const range = store.eventRange();
   const kinds = store.eventsByKind();
+  const keys = {
+    forge_eventlog: store.countKeyPrefix(KEY_PREFIX),
+    forge_eventlog_earlier: store.countKeyPrefix(V1_KEY_PREFIX),
+    forge_loop: store.countKeyPrefix(UPSTREAM_KEY_PREFIX),
+  };
+  const writers: Stats["writers"] = [];
+  if (keys.forge_eventlog + keys.forge_eventlog_earlier > 0) writers.push("forge-eventlog");
+  if (keys.forge_loop > 0) writers.push("forge-loop");
   return {
     path: store.path,
     file_bytes: fileSize(store.path),
@@ -42,6 +57,9 @@ function collect(store: EventStore): Stats {
     first_occurred_at: range.firstAt,
     last_occurred_at: range.lastAt,
     kinds: Object.fromEntries(kinds.map((k) => [k.kind, k.count])),
+    conflicts: store.countConflicts(),
+    keys,
+    writers,
     cursors: store.listCursors(),
   };
 }
@@ -61,7 +79,14 @@ function human(s: Stats): string[] {
     ],
     ["first event", time(s.first_occurred_at)],
     ["last event", time(s.last_occurred_at)],
+    ["conflicts", s.conflicts === 0 ? "0" : `${s.conflicts} (list them: forge-eventlog conflicts)`],
   ];
+  if (s.writers.length === 2) {
+    summary.push([
+      "writers",
+      `two: forge-eventlog (${s.keys.forge_eventlog + s.keys.forge_eventlog_earlier} events) and forge-loop's own mirror (${s.keys.forge_loop}); milestones forge-loop stored are not stored again, but disable one writer (docs/mirror.md)`,
+    ]);
+  }
   const width = Math.max(...summary.map(([k]) => k.length));
   const lines = summary.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
   const kinds = Object.entries(s.kinds);

@@ -3,6 +3,7 @@ import process from "node:process";
 import { consola } from "consola";
 import { describeError } from "../errors.ts";
 import { type Logger, WarnOnce } from "../io/warn-once.ts";
+import { ensureProject, touchAgent } from "./agents.ts";
 import {
   type FmailEventsConfig,
   type FmailEventsConfigInput,
@@ -131,6 +132,7 @@ export class LoopEventPublisher {
         },
       );
       this.counts.published++;
+      this.register(loopAgentName(event.loop), new Date(published.message.time));
       return published;
     } catch (e) {
       this.counts.failed++;
@@ -138,6 +140,17 @@ export class LoopEventPublisher {
         `could not publish ${event.event} to fmail topic ${this.config.topic}: ${describeError(e)}`,
       );
       return undefined;
+    }
+  }
+
+  /** `fmail who` lists the sender: its registry entry, refreshed on each send. Never throws. */
+  private register(agent: string, now: Date): void {
+    try {
+      const root = this.resolveRoot();
+      ensureProject(root, now);
+      touchAgent(root, agent, { ...(this.opts.host ? { host: this.opts.host } : {}), now });
+    } catch (e) {
+      this.fail(`could not register fmail agent ${agent}: ${describeError(e)}`);
     }
   }
 

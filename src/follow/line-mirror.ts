@@ -32,8 +32,8 @@ export class LineMirror {
         this.target.applyPlan(plan, line.text, origin(line, path));
         return undefined;
       default:
-        // Only an invalid record is quarantined, so only it needs to say where it came from.
-        this.target.applyPlan(plan, line.text);
+        // A conflict is stored with the line it came from.
+        this.target.applyPlan(plan, line.text, origin(line, path));
         return undefined;
     }
   }

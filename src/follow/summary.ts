@@ -12,7 +12,9 @@ export interface FollowSummary {
   eventsAppended: number;
   /** Events whose idempotency key was already stored (re-read lines): nothing written. */
   duplicates: number;
-  /** A stored key with a different payload: kept as it was, counted. */
+  /** Events forge-loop's own mirror already stored: nothing written. */
+  upstreamDuplicates: number;
+  /** A stored key with a different payload: kept as it was, the refused event in `conflicts`. */
   conflicts: number;
   quarantined: number;
   /** Lines of kinds nobody maps, by kind. */
@@ -56,6 +58,7 @@ export function buildSummary(
     ...counts,
     eventsAppended: mirror.appended,
     duplicates: mirror.duplicates,
+    upstreamDuplicates: mirror.upstreamDuplicates,
     conflicts: mirror.conflicts,
     quarantined: mirror.quarantined,
     skippedKinds: mirror.skipped,

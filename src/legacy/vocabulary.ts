@@ -94,6 +94,8 @@ export const HOOK_KINDS = {
     "stage_timeout",
     "stage_error",
     "worker_work_rescued",
+    "worker_done",
+    "worker_failed",
   ],
   onCritic: [
     "critic_done",
@@ -102,7 +104,11 @@ export const HOOK_KINDS = {
     "critic_verdict_revising",
     "critic_verdict_unknown",
   ],
-  onPr: ["merge_refused_issue_closed"],
+  onPr: [
+    "merge_refused_issue_closed",
+    "post_critic_automerge_enabled",
+    "post_critic_automerge_failed",
+  ],
   onWorktree: ["worktree_reaped", "worktree_preserved"],
   onHalt: [
     "loop_drift_halt",

@@ -2,7 +2,16 @@ import type { AnyLegacyRecord, KnownLegacyKind, TickOutcome } from "../legacy/sc
 import { LOOP_END_KINDS, terminalKindOf } from "../legacy/vocabulary.ts";
 import type { EventKind } from "../store/kinds.ts";
 import type { AppendInput } from "../store/record.ts";
-import { idempotencyKey, type KeyParts, occurrenceOf } from "./idempotency-key.ts";
+import {
+  canonicalRecord,
+  contentKey,
+  entityKey,
+  type KeyAliases,
+  prNumber,
+  upstreamKey,
+  type V1Parts,
+  v1Key,
+} from "./idempotency-key.ts";
 
 /**
  * Legacy record → durable events (the table and our additions are in docs/mirror.md). The mapping is stateless: an event carries `saga_id` only when its own
@@ -11,18 +20,43 @@ import { idempotencyKey, type KeyParts, occurrenceOf } from "./idempotency-key.t
  */
 export function mapLegacyRecord(record: AnyLegacyRecord): AppendInput[] | null {
   const map = MAPPERS[record.kind as KnownLegacyKind];
-  return map ? map(new Builder(record)) : null;
+  return map ? map(new Builder(record, null)) : null;
+}
+
+/**
+ * The keys each of the record's events may already be stored under (our earlier format,
+ * forge-loop's own mirror), in the order `mapLegacyRecord` returns the events; null when the
+ * kind is not mapped. Only needed for a database that holds such keys.
+ */
+export function keyAliasesOf(record: AnyLegacyRecord): KeyAliases[] | null {
+  const map = MAPPERS[record.kind as KnownLegacyKind];
+  if (!map) return null;
+  const aliases: KeyAliases[] = [];
+  map(new Builder(record, aliases));
+  return aliases;
 }
 
 type R = Record<string, unknown>;
 
-class Builder {
-  readonly occurrence: string;
-  readonly rec: R;
+/** Where an event sits in its record: its key part, and the same place in the earlier format. */
+interface Place {
+  tick: number | undefined;
+  issue: number | undefined;
+  /** "" for an event carrying the whole record, `issue=<n>[/outcome=<k>]` for a per-issue one. */
+  part: string;
+  v1: V1Parts;
+}
 
-  constructor(readonly record: AnyLegacyRecord) {
-    this.occurrence = occurrenceOf(record);
+class Builder {
+  readonly rec: R;
+  readonly canonical: string;
+
+  constructor(
+    readonly record: AnyLegacyRecord,
+    private readonly aliases: KeyAliases[] | null,
+  ) {
     this.rec = record as R;
+    this.canonical = canonicalRecord(this.rec);
   }
 
   get tick(): number | undefined {
@@ -39,35 +73,101 @@ class Builder {
     return { legacy_kind: kind, ...fields, ...extra };
   }
 
-  event(kind: EventKind, payload: R, parts: KeyParts): AppendInput {
-    const issue = parts.issue;
-    const tick = parts.tick;
+  event(kind: EventKind, payload: R, place: Place, key?: string): AppendInput {
+    const { issue, tick } = place;
+    if (this.aliases) {
+      this.aliases.push({
+        v1: v1Key(this.record.kind, kind, place.v1, this.rec, this.canonical),
+        upstream: upstreamKey(kind, this.record.kind, payload),
+      });
+    }
     return {
       kind,
       payload,
       taskId: issue === undefined ? null : `issue:${issue}`,
       sagaId: tick === undefined ? null : `tick:${tick}`,
-      idempotencyKey: idempotencyKey(this.record.kind, kind, parts, this.occurrence),
+      idempotencyKey: key ?? contentKey(kind, place.part, this.canonical),
       occurredAt: typeof this.rec.ts === "string" ? this.rec.ts : null,
+    };
+  }
+
+  /** Where an event carrying the whole record sits. */
+  private get wholePlace(): Place {
+    const pr = this.rec.pr ?? this.rec.pr_url;
+    return {
+      tick: this.tick,
+      issue: this.issue,
+      part: "",
+      v1: { tick: this.tick, issue: this.issue, pr, session: this.rec.session_id },
     };
   }
 
   /** One event carrying the whole record. */
   whole(kind: EventKind, extra: R = {}): AppendInput {
-    return this.event(kind, this.payload(extra), {
-      tick: this.tick,
-      issue: this.issue,
-      pr: (this.rec.pr ?? this.rec.pr_url) as string | number | undefined,
-      session: this.rec.session_id as string | undefined,
-    });
+    return this.event(kind, this.payload(extra), this.wholePlace);
   }
 
   /** An event about one issue of a record that lists several (a selection, a tick's outcomes). */
-  perIssue(kind: EventKind, issue: number, fields: R, part?: string): AppendInput {
+  perIssue(kind: EventKind, issue: number, fields: R, repeat?: string): AppendInput {
+    return this.event(kind, this.issueFields(issue, fields), this.issuePlace(issue, repeat));
+  }
+
+  private issueFields(issue: number, fields: R): R {
     const base: R = { legacy_kind: this.record.kind, tick: this.tick, ...fields, issue };
     if (typeof this.rec.ts === "string") base.ts = this.rec.ts;
-    return this.event(kind, base, { tick: this.tick, issue, part });
+    return base;
   }
+
+  private issuePlace(issue: number, repeat: string | undefined): Place {
+    const part = repeat === undefined ? `issue=${issue}` : `issue=${issue}/${repeat}`;
+    return { tick: this.tick, issue, part, v1: { tick: this.tick, issue, part: repeat } };
+  }
+
+  /**
+   * The one `pr.merged` of a PR: keyed by the issue and the PR's number, so every record that
+   * reports the merge gives the same key and the later ones are duplicates. Its payload carries
+   * the cost fields forge-loop's console reads (0 when the record has none). Without a PR
+   * number it is keyed as an occurrence of its record.
+   */
+  merged(source: { issue: number; fields: R; repeat?: string } | null): AppendInput {
+    const issue = source ? source.issue : this.issue;
+    const fields = source ? this.issueFields(source.issue, source.fields) : this.payload();
+    const place = source ? this.issuePlace(source.issue, source.repeat) : this.wholePlace;
+    const pr = prNumber(fields.pr_url) ?? prNumber(fields.pr);
+    const payload = { ...fields, status: "merged", ...costOf(fields) };
+    const key = issue !== undefined && pr !== null ? entityKey("pr.merged", issue, pr) : undefined;
+    return this.event("pr.merged", payload, place, key);
+  }
+}
+
+const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** `cost_usd`, `input_tokens`, `output_tokens`: the outcome's, from its `usage`; 0 when unknown. */
+function costOf(fields: R): { cost_usd: number; input_tokens: number; output_tokens: number } {
+  const usage = (fields.usage ?? {}) as R;
+  return {
+    cost_usd: count(fields.cost_usd),
+    input_tokens: count(fields.input_tokens ?? usage.input_tokens),
+    output_tokens: count(fields.output_tokens ?? usage.output_tokens),
+  };
+}
+
+/** `pr.opened` (with a PR), the terminal event of `status` (or an observation), and `pr.merged`. */
+function outcomeEvents(
+  b: Builder,
+  issue: number,
+  fields: R,
+  status: unknown,
+  repeat: string | undefined,
+  perIssue: boolean,
+): AppendInput[] {
+  const events: AppendInput[] = [];
+  const one = (kind: EventKind) =>
+    perIssue ? b.perIssue(kind, issue, fields, repeat) : b.whole(kind);
+  if (fields.pr_url) events.push(one("pr.opened"));
+  events.push(one(terminalKindOf(status) ?? "worker.observation"));
+  if (status === "merged") events.push(b.merged(perIssue ? { issue, fields, repeat } : null));
+  return events;
 }
 
 function tickDone(b: Builder): AppendInput[] {
@@ -77,15 +177,15 @@ function tickDone(b: Builder): AppendInput[] {
   for (const o of outcomes) {
     const n = (seen.get(o.issue) ?? 0) + 1;
     seen.set(o.issue, n);
-    const part = n > 1 ? `outcome=${n}` : undefined;
-    const fields = { ...o } as R;
-    if (o.pr_url) events.push(b.perIssue("pr.opened", o.issue, fields, part));
-    events.push(
-      b.perIssue(terminalKindOf(o.status) ?? "worker.observation", o.issue, fields, part),
-    );
-    if (o.status === "merged") events.push(b.perIssue("pr.merged", o.issue, fields, part));
+    const repeat = n > 1 ? `outcome=${n}` : undefined;
+    events.push(...outcomeEvents(b, o.issue, { ...o } as R, o.status, repeat, true));
   }
   return events;
+}
+
+function workerDone(b: Builder): AppendInput[] {
+  const issue = b.issue as number;
+  return outcomeEvents(b, issue, b.rec, b.rec.status, undefined, false);
 }
 
 function sessionTransition(b: Builder): AppendInput[] {
@@ -93,9 +193,12 @@ function sessionTransition(b: Builder): AppendInput[] {
     case "awaiting_critic":
       return [b.whole("pr.opened")];
     case "abandoned":
-      return [b.whole("task.failed", { status: "abandoned" })];
+      // forge-loop's newest mirror writes `failed`: an abandoned session is a failed task.
+      return [b.whole("task.failed", { status: "failed" })];
     case "merged":
-      return [b.whole("task.completed", { status: "merged" }), b.whole("pr.merged")];
+      // The PR's one pr.merged comes from the outcome record (tick_done, worker_done), which
+      // carries its cost; this record's facts stay on task.completed.
+      return [b.whole("task.completed", { status: "merged" })];
     default:
       return [b.whole("worker.observation")];
   }
@@ -146,6 +249,10 @@ const MAPPERS: Partial<Record<KnownLegacyKind, (b: Builder) => AppendInput[]>> =
   critic_verdict_unknown: critique,
   critic_verdict_blocked: (b) => [b.whole("critique.issued"), b.whole("merge.blocked")],
   merge_refused_issue_closed: (b) => [b.whole("merge.blocked")],
+  worker_done: workerDone,
+  worker_failed: (b) => [b.whole("task.failed", { status: "failed" })],
+  post_critic_automerge_enabled: (b) => [b.merged(null)],
+  post_critic_automerge_failed: (b) => [b.whole("merge.blocked")],
   worker_work_rescued: (b) => [b.whole("task.compensated", { status: "compensated" })],
   worktree_reaped: (b) => [b.whole("worktree.reaped")],
   // Ours: a preserved worktree is an observation worth keeping on the timeline.

@@ -1,12 +1,26 @@
 import { legacyLine } from "../encoding/python-json.ts";
+import type { AnyLegacyRecord } from "../legacy/schemas.ts";
+import type { EncodedEvent, InsertOutcome } from "../store/append.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { LineOrigin } from "../store/quarantine.ts";
+import {
+  isEntityKey,
+  type KeyAliases,
+  prNumber,
+  UPSTREAM_KEY_PREFIX,
+  V1_KEY_PREFIX,
+} from "./idempotency-key.ts";
+import { keyAliasesOf } from "./map-record.ts";
 import { planRecord, type RecordPlan } from "./plan-record.ts";
 
 export interface MirrorStats {
   records: number;
   appended: number;
+  /** Events already stored under their key (re-read lines, or our earlier key format). */
   duplicates: number;
+  /** Events forge-loop's own mirror already stored (same durable kind and identity). */
+  upstreamDuplicates: number;
+  /** A stored key with other content: nothing overwritten, the refused event kept in `conflicts`. */
   conflicts: number;
   quarantined: number;
   /** Records of kinds nobody maps, by kind. */
@@ -14,11 +28,25 @@ export interface MirrorStats {
 }
 
 export function emptyMirrorStats(): MirrorStats {
-  return { records: 0, appended: 0, duplicates: 0, conflicts: 0, quarantined: 0, skipped: {} };
+  return {
+    records: 0,
+    appended: 0,
+    duplicates: 0,
+    upstreamDuplicates: 0,
+    conflicts: 0,
+    quarantined: 0,
+    skipped: {},
+  };
 }
 
 export type RecordOutcome =
-  | { status: "mirrored"; appended: number; duplicates: number; conflicts: number }
+  | {
+      status: "mirrored";
+      appended: number;
+      duplicates: number;
+      upstreamDuplicates: number;
+      conflicts: number;
+    }
   | { status: "skipped"; kind: string }
   | { status: "quarantined"; reason: string };
 
@@ -29,6 +57,8 @@ export type RecordOutcome =
  */
 export class Mirror {
   /** `counters` may be shared, so totals survive reopening the store. */
+  private readonly families = new KeyFamilies();
+
   constructor(
     readonly store: EventStore,
     private readonly counters: MirrorStats = emptyMirrorStats(),
@@ -54,19 +84,76 @@ export class Mirror {
       this.counters.skipped[kind] = (this.counters.skipped[kind] ?? 0) + 1;
       return { status: "skipped", kind };
     }
-    const results = this.store.appendEncoded(plan.events);
-    let appended = 0;
+    const r = this.store.transaction(
+      () => this.insert(plan.events, value, origin),
+      "mirroring a record",
+    );
+    this.counters.appended += r.appended;
+    this.counters.duplicates += r.duplicates;
+    this.counters.upstreamDuplicates += r.upstreamDuplicates;
+    this.counters.conflicts += r.conflicts;
+    return { status: "mirrored", ...r };
+  }
+
+  /**
+   * Inside the write transaction: drops the events another key family already holds (our
+   * earlier format, forge-loop's mirror), appends the rest, and stores each conflict.
+   */
+  private insert(events: EncodedEvent[], value: unknown, origin: LineOrigin | undefined) {
     let duplicates = 0;
+    let upstreamDuplicates = 0;
     let conflicts = 0;
-    for (const r of results) {
-      if (r.outcome === "appended") appended++;
-      else if (r.outcome === "duplicate") duplicates++;
-      else conflicts++;
+    let fresh = events;
+    const families = this.families.refresh(this.store);
+    const aliases = families.v1 || families.upstream ? aliasesFor(value, events.length) : null;
+    if (aliases) {
+      fresh = [];
+      events.forEach((e, i) => {
+        const a = aliases[i] as KeyAliases;
+        if (families.v1 && this.store.hasKey(a.v1)) duplicates++;
+        else if (families.upstream && this.upstreamHolds(e, a.upstream)) upstreamDuplicates++;
+        else fresh.push(e);
+      });
     }
-    this.counters.appended += appended;
-    this.counters.duplicates += duplicates;
-    this.counters.conflicts += conflicts;
-    return { status: "mirrored", appended, duplicates, conflicts };
+    const results = this.store.appendEncoded(fresh);
+    let appended = 0;
+    results.forEach((r, i) => {
+      const e = fresh[i] as EncodedEvent;
+      if (r.outcome === "appended") appended++;
+      else if (r.outcome === "duplicate" || sameEntity(e, r)) duplicates++;
+      else {
+        conflicts++;
+        this.store.recordConflict({
+          idempotencyKey: e.idempotency_key as string,
+          existingSequence: r.existing.sequence,
+          kind: e.kind,
+          payloadJson: e.payload_json,
+          occurredAt: e.occurred_at,
+          source: origin?.source ?? (typeof value === "string" ? null : "plugin"),
+          lineNumber: origin?.lineNumber ?? null,
+        });
+      }
+    });
+    return { appended, duplicates, upstreamDuplicates, conflicts };
+  }
+
+  /**
+   * Whether forge-loop's mirror stored this event: its key, with or without a `:step=` suffix
+   * (one or two seeks on the key index). A PR's merge is one fact whichever record reported it:
+   * any of its `pr.merged` events for the same issue and PR counts (the task_id index).
+   */
+  private upstreamHolds(e: EncodedEvent, plain: string): boolean {
+    if (e.kind === "pr.merged" && e.task_id !== null) {
+      const keys = this.store.keysOfTask(e.task_id, e.kind, UPSTREAM_KEY_PREFIX);
+      if (keys.length === 0) return false;
+      const payload = JSON.parse(e.payload_json) as Record<string, unknown>;
+      const ours = prNumber(payload.pr_url) ?? prNumber(payload.pr);
+      return keys.some((k) => {
+        const theirs = prNumber(/:pr=(.*?)(?::step=.*)?$/.exec(k)?.[1] ?? "");
+        return ours === null || theirs === null || ours === theirs;
+      });
+    }
+    return this.store.hasKey(plain) || this.store.hasKeyPrefix(`${plain}:step=`);
   }
 
   /** Stores an unusable line (not JSON, no kind, wrong field types) in the quarantine table. */
@@ -79,6 +166,47 @@ export class Mirror {
 
   stats(): MirrorStats {
     return { ...this.counters, skipped: { ...this.counters.skipped } };
+  }
+}
+
+/** A second report of the entity an entity key names (one PR's merge): not a conflict. */
+function sameEntity(e: EncodedEvent, r: InsertOutcome): boolean {
+  return (
+    r.outcome === "conflict" &&
+    isEntityKey(e.idempotency_key) &&
+    r.existing.kind === e.kind &&
+    r.existing.task_id === e.task_id
+  );
+}
+
+/** The aliases of a record given as its line's text or as the record; null if they do not line up. */
+function aliasesFor(value: unknown, count: number): KeyAliases[] | null {
+  try {
+    const record = (typeof value === "string" ? JSON.parse(value) : value) as AnyLegacyRecord;
+    const aliases = keyAliasesOf(record);
+    return aliases && aliases.length === count ? aliases : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which other key families the database holds. A family found stays found; one not found is
+ * looked for again only after another connection committed (`data_version` changed), so a
+ * database written by us alone costs one pragma per record and no key lookups.
+ */
+class KeyFamilies {
+  private readonly found = { v1: false, upstream: false };
+  private version: number | null = null;
+
+  refresh(store: EventStore): { v1: boolean; upstream: boolean } {
+    if (this.found.v1 && this.found.upstream) return this.found;
+    const version = store.dataVersion();
+    if (version === this.version) return this.found;
+    this.version = version;
+    this.found.v1 ||= store.hasKeyPrefix(V1_KEY_PREFIX);
+    this.found.upstream ||= store.hasKeyPrefix(UPSTREAM_KEY_PREFIX);
+    return this.found;
   }
 }
 

@@ -24,6 +24,18 @@ function prCell(t: TaskTimeline): string {
   return `${t.pr_url} (${state})`;
 }
 
+/**
+ * An idle or all-skipped tick ends without a tick_start, so more completed than started ticks
+ * are those; more started than completed are ticks still running (or cut off).
+ */
+function ticksLine(started: number, completed: number): string {
+  const total = Math.max(started, completed);
+  const noun = total === 1 ? "tick" : "ticks";
+  if (completed > started) return `${total} ${noun} (${completed - started} idle)`;
+  if (started > completed) return `${total} ${noun} (${started - completed} not completed)`;
+  return `${total} ${noun}`;
+}
+
 /** A readable fixed-width table of the task timelines, then the loop's halts. */
 export function renderTimelines(t: Timelines): string {
   const rows = sortedTasks(t).map((task) => COLUMNS.map(([, cell]) => cell(task)));
@@ -36,10 +48,7 @@ export function renderTimelines(t: Timelines): string {
       .trimEnd();
   const out = [line(header), ...rows.map(line)];
   const l = t.loop;
-  out.push(
-    "",
-    `ticks started ${l.ticks_started}, completed ${l.ticks_completed}; last event #${l.last_sequence}`,
-  );
+  out.push("", `${ticksLine(l.ticks_started, l.ticks_completed)}; last event #${l.last_sequence}`);
   for (const h of l.halts) {
     out.push(
       `halt: ${h.reason}${h.tick === null ? "" : ` at tick ${h.tick}`} (event #${h.sequence}, ${h.at})`,

@@ -5,6 +5,17 @@ import {
   type EncodedEvent,
   type InsertOutcome,
 } from "./append.ts";
+import {
+  type ConflictInput,
+  type ConflictRow,
+  countConflicts,
+  countKeyPrefix,
+  hasKey,
+  hasKeyPrefix,
+  keysOfTask,
+  listConflicts,
+  recordConflict,
+} from "./conflicts.ts";
 import type { StoreContext } from "./context.ts";
 import {
   advanceCursor,
@@ -139,6 +150,40 @@ export class EventStore {
 
   countQuarantine(): number {
     return countQuarantine(this.ctx);
+  }
+
+  /** Keeps an event refused because its key holds other content (once per key and content). */
+  recordConflict(conflict: ConflictInput): boolean {
+    return recordConflict(this.ctx, conflict);
+  }
+
+  listConflicts(limit = 100): ConflictRow[] {
+    return listConflicts(this.ctx, limit);
+  }
+
+  /** 0 for a database without the conflicts table. */
+  countConflicts(): number {
+    return countConflicts(this.ctx);
+  }
+
+  /** Whether an event holds this idempotency key (one seek on the key index). */
+  hasKey(idempotencyKey: string): boolean {
+    return hasKey(this.ctx, idempotencyKey);
+  }
+
+  /** Whether some event's idempotency key starts with `prefix` (one seek on the key index). */
+  hasKeyPrefix(prefix: string): boolean {
+    return hasKeyPrefix(this.ctx, prefix);
+  }
+
+  /** How many events' idempotency keys start with `prefix`. */
+  countKeyPrefix(prefix: string): number {
+    return countKeyPrefix(this.ctx, prefix);
+  }
+
+  /** The keys starting with `prefix` of one task's events of one kind. */
+  keysOfTask(taskId: string, kind: string, prefix: string): string[] {
+    return keysOfTask(this.ctx, taskId, kind, prefix);
   }
 
   loadFollowPosition(source: string): FollowPosition | undefined {

@@ -13,6 +13,7 @@ const SCREENS: [string, string[]][] = [
   ["tail", ["tail", "--help"]],
   ["verify", ["verify", "--help"]],
   ["stats", ["stats", "--help"]],
+  ["conflicts", ["conflicts", "--help"]],
   ["cursors", ["cursors", "--help"]],
   ["cursors-list", ["cursors", "list", "--help"]],
   ["cursors-set", ["cursors", "set", "--help"]],

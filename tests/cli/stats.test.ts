@@ -68,7 +68,7 @@ describe("stats", () => {
       cursors: [],
     });
     expect((await cli(["stats", "--db", empty])).stdout).toContain(
-      "events       0\nfirst event  -\nlast event   -\n\nno projection cursors\n",
+      "events       0\nfirst event  -\nlast event   -\nconflicts    0\n\nno projection cursors\n",
     );
   });
 });

@@ -34,7 +34,12 @@ export function realisticLines(count: number, from = 0): string[] {
     } else {
       rec.ts = new Date(BASE_MS + i * 1000 + (i % 997)).toISOString();
     }
-    lines.push(legacyLine(rec));
+    // Each repeat of the session merges PRs of its own (one PR merges once): numbers shift.
+    const line = legacyLine(rec).replace(
+      /(\/pull\/|"pr": )(\d+)/g,
+      (_m, lead: string, n: string) => `${lead}${Number(n) + session * 1000}`,
+    );
+    lines.push(line);
   }
   return lines;
 }

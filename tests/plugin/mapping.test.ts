@@ -40,8 +40,9 @@ const CASES: [Record<string, unknown>, string[]][] = [
   ],
   [{ kind: "worker_session_transition", issue: 167, new_state: "abandoned" }, ["task.failed"]],
   [
+    // The PR's one pr.merged comes from the outcome record (tick_done), not from here.
     { kind: "worker_session_transition", issue: 167, new_state: "merged", pr_url: PR },
-    ["task.completed", "pr.merged"],
+    ["task.completed"],
   ],
   [{ kind: "worker_session_transition", issue: 167, new_state: "running" }, ["worker.observation"]],
   [
@@ -73,6 +74,18 @@ const CASES: [Record<string, unknown>, string[]][] = [
   [{ kind: "critic_verdict_unknown", issue: 167, pr: 201, overall: "?" }, ["critique.issued"]],
   [
     { kind: "merge_refused_issue_closed", issue: 167, pr: 201, issue_state: "closed" },
+    ["merge.blocked"],
+  ],
+  [
+    { kind: "worker_done", tick: 2, issue: 167, status: "merged", pr_url: PR, session_id: "s" },
+    ["pr.opened", "task.completed", "pr.merged"],
+  ],
+  [{ kind: "worker_done", tick: 2, issue: 167, status: "no_pr", worktree: "/w" }, ["task.failed"]],
+  [{ kind: "worker_done", tick: 2, issue: 167, status: "weird" }, ["worker.observation"]],
+  [{ kind: "worker_failed", tick: 2, issue: 167, err: "boom", worktree: "/w" }, ["task.failed"]],
+  [{ kind: "post_critic_automerge_enabled", issue: 167, pr: 201, session_id: "s" }, ["pr.merged"]],
+  [
+    { kind: "post_critic_automerge_failed", issue: 167, pr_url: PR, session_id: "s", err: "e" },
     ["merge.blocked"],
   ],
   [{ kind: "worker_work_rescued", issue: 167, pr: 201, hint: "h" }, ["task.compensated"]],
@@ -155,14 +168,14 @@ test("payloads keep the legacy fields plus legacy_kind; ids and keys follow the 
     taskId: null,
     sagaId: "tick:0",
     occurredAt: TS,
-    idempotencyKey: `legacy/tick_start/tick.started/tick=0/at=${TS}`,
+    idempotencyKey: expect.stringMatching(/^eventlog:tick\.started:[0-9a-f]{24}$/),
   });
   expect(planned).toMatchObject({
     kind: "task.planned",
     payload: { legacy_kind: "tick_start", tick: 0, issue: 167, selected: true },
     taskId: "issue:167",
     sagaId: "tick:0",
-    idempotencyKey: `legacy/tick_start/task.planned/tick=0/issue=167/at=${TS}`,
+    idempotencyKey: expect.stringMatching(/^eventlog:task\.planned:[0-9a-f]{24}$/),
   });
   const [done, opened, completed] = mapLegacyRecord({
     ts: TS,
@@ -186,15 +199,19 @@ test("payloads keep the legacy fields plus legacy_kind; ids and keys follow the 
   expect(completed?.payload).toMatchObject({ status: "open", title: "t170", cost_usd: 0.5 });
 });
 
-test("records without ts are keyed by a digest of their content", () => {
-  const a = mapLegacyRecord({ kind: "watchdog_worker_stuck", issue: 1, idle_s: 600 })![0]!;
-  const again = mapLegacyRecord({ kind: "watchdog_worker_stuck", issue: 1, idle_s: 600 })![0]!;
-  const b = mapLegacyRecord({ kind: "watchdog_worker_stuck", issue: 1, idle_s: 1200 })![0]!;
-  expect(a.idempotencyKey).toMatch(
-    /^legacy\/watchdog_worker_stuck\/task.heartbeat\/issue=1\/digest=[0-9a-f]{16}$/,
+test("keys are a digest of the record's content: identical records collapse, distinct ones never", () => {
+  const key = (r: Record<string, unknown>) => mapLegacyRecord(r as { kind: string })![0]!;
+  const stuck = { kind: "watchdog_worker_stuck", issue: 1, idle_s: 600 };
+  const a = key(stuck);
+  expect(a.idempotencyKey).toMatch(/^eventlog:task\.heartbeat:[0-9a-f]{24}$/);
+  expect(key({ ...stuck }).idempotencyKey).toBe(a.idempotencyKey!);
+  expect(key({ ...stuck, idle_s: 1200 }).idempotencyKey).not.toBe(a.idempotencyKey!);
+  // Same second, same kind, same issue, different content: two keys (the old `at=<ts>` gave one).
+  const sameSecond = { ...stuck, ts: "2026-05-27T20:30:07+00:00" };
+  expect(key(sameSecond).idempotencyKey).not.toBe(
+    key({ ...sameSecond, idle_s: 1200 }).idempotencyKey!,
   );
-  expect(again.idempotencyKey).toBe(a.idempotencyKey!);
-  expect(b.idempotencyKey).not.toBe(a.idempotencyKey!);
+  expect(key(sameSecond).idempotencyKey).not.toBe(a.idempotencyKey!);
   expect(a.occurredAt).toBeNull();
   expect(a.sagaId).toBeNull();
 });

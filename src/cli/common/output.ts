@@ -130,9 +130,16 @@ export function eventRecord(e: StoredEvent): Record<string, unknown> {
   return record;
 }
 
-/** `2026-06-02T12:34:56.789000+00:00` → `2026-06-02 12:34:56.789` (occurred_at is always UTC). */
-export const shortTime = (occurredAt: string): string =>
-  occurredAt.length >= 23 ? `${occurredAt.slice(0, 10)} ${occurredAt.slice(11, 23)}` : occurredAt;
+/**
+ * `2026-06-02T12:34:56.789000+00:00` → `2026-06-02 12:34:56.789`; a time without a fraction
+ * (`2020-01-01 00:00:00+00:00`) keeps its seconds whole; `T` or a space between date and time.
+ * occurred_at is always UTC; text that is no such time is shown as it is.
+ */
+export function shortTime(occurredAt: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?/.exec(occurredAt);
+  if (!m) return occurredAt;
+  return `${m[1]} ${m[2]}${m[3] ? m[3].slice(0, 4) : ""}`;
+}
 
 function truncate(text: string, max: number | undefined): string {
   if (max === undefined || text.length <= max) return text;
