@@ -34,17 +34,13 @@ const CONTRACT_COLUMNS = [
   "idempotency_key",
 ];
 
-/** Python's json.dumps(..., separators=(",", ":")) for the chain's hash input, written apart from src. */
+/**
+ * Python's json.dumps(..., separators=(",", ":"), ensure_ascii=False) for the chain's hash
+ * input, written apart from src: strings keep their non-ASCII characters (only `"`, `\\` and
+ * control characters are escaped, as JSON.stringify does).
+ */
 function pythonCompactArray(values: readonly (string | number | null)[]): string {
-  const parts = values.map((v) =>
-    typeof v === "string"
-      ? JSON.stringify(v).replace(
-          /[\u007f-\uffff]/g,
-          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-        )
-      : JSON.stringify(v),
-  );
-  return `[${parts.join(",")}]`;
+  return `[${values.map((v) => JSON.stringify(v)).join(",")}]`;
 }
 
 function expectedHash(prevHash: string, e: StoredEvent): string {
@@ -582,6 +578,34 @@ export function storeContractSuite(test: RegisterTest, driver: DriverName): void
     assert.equal(e.event_hash, "507a953b88f80259f5b8214daf48987652048943c73680c5c0ca4ce41e25cbcc");
     assert.equal(e.prev_hash, "0".repeat(64));
   });
+
+  storeTest(
+    "event hash known answer with non-ASCII: UTF-8 hashed as is (ensure_ascii=False)",
+    (store) => {
+      const e = store.append(
+        "task.dispatched",
+        { worktree: "/home/jos\u00e9/wt" },
+        {
+          eventId: "cd".repeat(16),
+          occurredAt: "2026-06-02T12:34:56.789Z",
+          taskId: "issue:7",
+          sagaId: "tick:3",
+          idempotencyKey:
+            "legacy-runner:task.dispatched:worker_started:tick=3:issue=7:worker=/home/jos\u00e9/wt:pr=",
+        },
+      ).event;
+      // payload_json stays ASCII-escaped (the contract's format); the hash input does not:
+      // sha256(json.dumps(["0"*64, "cd"*16, "task.dispatched", '{"worktree":"/home/jos\\u00e9/wt"}',
+      //   1, "2026-06-02T12:34:56.789000+00:00", "issue:7", "tick:3", "legacy-runner:...jos\u00e9/wt:pr="],
+      //   separators=(",", ":"), ensure_ascii=False).encode()) -- the escaped form gives 57b54d6f...
+      assert.equal(e.payload_json, '{"worktree":"/home/jos\\u00e9/wt"}');
+      assert.equal(
+        e.event_hash,
+        "9c87aaa60b800557d449f7ca687b5da4025e9594ae7f532bf829906eb5e0ec98",
+      );
+      assert.equal(store.verify().rules.utf8, 1);
+    },
+  );
 
   // Expected strings below were produced by CPython's json.dumps; see the comment on each.
   test(`[${driver}] canonicalJson matches json.dumps(v, sort_keys=True, separators=(",", ":"))`, () => {
