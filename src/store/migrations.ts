@@ -1,6 +1,7 @@
 import type { Migration } from "./migration.ts";
 import { migration1 } from "./schema/contract.ts";
 import { migration4 } from "./schema/follow-positions.ts";
+import { migration6 } from "./schema/nullable-chain.ts";
 import { migration2 } from "./schema/quarantine.ts";
 import { migration3 } from "./schema/timeline.ts";
 
@@ -8,6 +9,13 @@ import { migration3 } from "./schema/timeline.ts";
  * Every migration, in order. `events` and `projection_cursors` are the forge-loop contract and
  * keep its columns; our extensions are the chain columns and tables of our own.
  */
-export const MIGRATIONS: readonly Migration[] = [migration1, migration2, migration3, migration4];
+export const MIGRATIONS: readonly Migration[] = [
+  migration1,
+  migration2,
+  migration3,
+  migration4,
+  migration6,
+];
 
-export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+/** The version of the last migration (numbers are assigned when a migration is written). */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

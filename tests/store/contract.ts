@@ -580,6 +580,24 @@ export function storeContractSuite(test: RegisterTest, driver: DriverName): void
   });
 
   storeTest(
+    "a row with only the contract columns (an upstream writer without our chain) is stored; the next append chains over it",
+    (store) => {
+      const first = store.append("tick.started", { tick: 1 }).event;
+      store.exec(
+        `INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at) VALUES ('${"9".repeat(32)}', 'task.heartbeat', '{}', 1, '2026-06-02T12:00:00.000000+00:00')`,
+      );
+      const next = store.append("tick.completed", { tick: 1 }).event;
+      assert.equal(next.sequence, 3);
+      assert.equal(next.prev_hash, first.event_hash);
+      assert.equal(store.eventAt(2)?.event_hash, null);
+      const report = store.verify();
+      assert.equal(report.ok, true, report.problem ?? "");
+      assert.equal(report.unchained, 1);
+      assert.equal(report.chainedChecked, 2);
+    },
+  );
+
+  storeTest(
     "event hash known answer with non-ASCII: UTF-8 hashed as is (ensure_ascii=False)",
     (store) => {
       const e = store.append(
