@@ -598,6 +598,41 @@ export function storeContractSuite(test: RegisterTest, driver: DriverName): void
   );
 
   storeTest(
+    "since(after, { verifyChain }) refuses the first row whose hash or link breaks, from the row before `after` on",
+    (store) => {
+      for (let i = 1; i <= 8; i++) {
+        store.append(i % 2 ? "task.heartbeat" : "tick.started", { i }, { taskId: `issue:${i}` });
+      }
+      const kinds = (after: number, filter = {}) =>
+        [...store.since(after, { ...filter, verifyChain: true })].map((e) => e.sequence);
+      assert.deepEqual(kinds(0), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(kinds(3, { kinds: ["tick.started"] }), [4, 6, 8]);
+      // Row 6 edited: a read that includes it stops before yielding it. A read after it trusts
+      // row 6 as the link (its stored hash), like a cursor-based reader.
+      store.exec(`UPDATE events SET payload_json = '{"i":60}' WHERE sequence = 6`);
+      const seen: number[] = [];
+      const e = assertCode(
+        () => {
+          for (const ev of store.since(2, { verifyChain: true, kinds: ["tick.started"] })) {
+            seen.push(ev.sequence);
+          }
+        },
+        "chain_broken",
+        "sequence 6",
+      );
+      assert.ok(e.message.includes("row edited"), e.message);
+      assert.deepEqual(seen, [4]);
+      assertCode(() => kinds(5), "chain_broken", "sequence 6");
+      assert.deepEqual(kinds(6), [7, 8]);
+      // Without the option nothing is checked.
+      assert.equal([...store.since(0)].length, 8);
+      // Row 3 deleted (no re-chaining): row 4's link breaks.
+      store.exec("DELETE FROM events WHERE sequence = 3");
+      assertCode(() => kinds(1), "chain_broken", "sequence 4");
+    },
+  );
+
+  storeTest(
     "event hash known answer with non-ASCII: UTF-8 hashed as is (ensure_ascii=False)",
     (store) => {
       const e = store.append(
