@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   "strict_stop",
   "follow_conflict",
   "event_unreadable",
+  "chain_broken",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,6 +33,11 @@ export default defineCommand({
     },
     ...rangeArgs,
     ...filterArgs,
+    verify: {
+      type: "boolean",
+      description:
+        "Check each event's hash and chain link before writing it; exit 1 at the first that breaks",
+    },
     ...globalArgs,
   },
   help: {
@@ -40,10 +45,13 @@ export default defineCommand({
       "forge-eventlog export -o events.jsonl",
       "forge-eventlog export --from 5000 > recent.jsonl",
       "forge-eventlog export --db live.db | forge-eventlog import - --db copy.db",
+      "forge-eventlog export --verify -o checked.jsonl",
     ],
     notes: [
       "One event per line, the same objects as 'replay --json'. Imported into an empty database, a whole export reproduces the same events, hashes and timelines.",
+      "--verify checks each event's hash and chain link before writing it; at the first that breaks it exits 1 naming the sequence, and with -o leaves no output file.",
     ],
+    exit1: "no such database, or --verify met an event whose hash or chain link breaks",
   },
   async run({ args }) {
     const range = parseRange(args);
@@ -55,7 +63,10 @@ export default defineCommand({
       const out = new LineWriter(file && fileSink(file.fd));
       let count = 0;
       try {
-        for (const e of store.since(range.after, filter)) {
+        for (const e of store.since(range.after, {
+          ...filter,
+          verifyChain: args.verify === true,
+        })) {
           if (range.to !== undefined && e.sequence > range.to) break;
           await out.line(jsonLine(eventRecord(e)));
           count++;

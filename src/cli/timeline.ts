@@ -1,11 +1,20 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
 import { currentTimelines } from "../replay/timeline-projection.ts";
-import { openProjection, withStore } from "./common/database.ts";
+import { applyEvent, emptyTimelines, type Timelines } from "../replay/timeline-state.ts";
+import type { EventStore } from "../store/event-store.ts";
+import { openProjection, openRead, withStore } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
+
+/** Every timeline rebuilt from sequence 0 over chain-checked events only. */
+function verifiedTimelines(store: EventStore): Timelines {
+  const t = emptyTimelines();
+  for (const e of store.since(0, { verifyChain: true })) applyEvent(t, e);
+  return t;
+}
 
 export default defineCommand({
   meta: {
@@ -14,6 +23,11 @@ export default defineCommand({
   },
   args: {
     issue: { type: "string", valueHint: "n", description: "Only the timeline of issue <n>" },
+    verify: {
+      type: "boolean",
+      description:
+        "Check each event's hash and chain link before using it; exit 1 at the first that breaks",
+    },
     ...globalArgs,
   },
   help: {
@@ -21,17 +35,21 @@ export default defineCommand({
       "forge-eventlog timeline",
       "forge-eventlog timeline --issue 167",
       "forge-eventlog timeline --json | jq 'select(.terminal == \"failed\")'",
+      "forge-eventlog timeline --verify --issue 167",
     ],
     notes: [
       "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable; a read-only file, or one another tool wrote, is read without writing. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
       "--json prints one task timeline per line.",
+      "--verify rebuilds the timelines from the first event, in memory, checking each event's hash and chain link (the stored projection is neither read nor written); it exits 1 naming the first sequence that breaks.",
     ],
-    exit1: "no such database, or --issue names an issue the log never mentions",
+    exit1:
+      "no such database, --issue names an issue the log never mentions, or --verify met an event whose hash or chain link breaks",
   },
   async run({ args }) {
     const issue = parseOptionalWhole(args.issue, "--issue", 0);
-    await withStore(openProjection(args), async (store) => {
-      const all = currentTimelines(store);
+    const verifying = args.verify === true;
+    await withStore(verifying ? openRead(args) : openProjection(args), async (store) => {
+      const all = verifying ? verifiedTimelines(store) : currentTimelines(store);
       if (issue !== undefined) {
         const task = all.tasks.get(issue);
         if (!task) {

@@ -19,6 +19,21 @@ function failure(path: string, r: VerifyReport): EventLogError {
   );
 }
 
+/** What the chain check covered: "hash chain intact" when every row is chained and none is missing. */
+function chainSummary(r: VerifyReport): string {
+  if (r.chains.length === 0) {
+    return `no hash chain in this file (${r.unchained} rows unchained, nothing to check them against)`;
+  }
+  const parts = [
+    r.unchained === 0 && r.compacted === 0
+      ? "hash chain intact"
+      : `hash chain intact over ${r.chainedChecked} (${r.chains.join(" and ")})`,
+  ];
+  if (r.unchained > 0) parts.push(`${r.unchained} unchained (written without a chain)`);
+  if (r.compacted > 0) parts.push(`${r.compacted} compacted away`);
+  return parts.join(", ");
+}
+
 export default defineCommand({
   meta: {
     name: "verify",
@@ -33,6 +48,7 @@ export default defineCommand({
     ],
     notes: [
       "Recomputes every event's hash from the first event on (an edited row breaks its own hash, a deleted or reordered row breaks the next link) and runs PRAGMA integrity_check. Read-only.",
+      "Checks whichever chain the file carries (prev_hash/event_hash, upstream's chain_hash, both, or none). Rows no chain covers are counted as unchained, not as tampering; sequences missing where a compaction.performed event accounts for them are counted as compacted.",
     ],
     exit1:
       "the chain or the integrity check failed (the message names the first bad sequence), or no such database",
@@ -51,11 +67,16 @@ export default defineCommand({
             first_bad_sequence: report.firstBadSequence,
             problem: report.problem,
             integrity: report.integrity,
+            chains: report.chains,
+            chained_checked: report.chainedChecked,
+            unchained: report.unchained,
+            rules: report.rules,
+            compacted: report.compacted,
           }),
         );
       } else if (report.ok) {
         await out.line(
-          `ok: ${report.eventsChecked} events, hash chain intact, SQLite integrity ok (${store.path})`,
+          `ok: ${report.eventsChecked} events, ${chainSummary(report)}, SQLite integrity ok (${store.path})`,
         );
       }
       await out.flush();

@@ -14,7 +14,8 @@ import {
 import { isEventKind } from "./kinds.ts";
 import { rowToEvent } from "./read.ts";
 import { type AppendInput, type AppendResult, type StoredEvent, storedEvent } from "./record.ts";
-import { EVENT_BY_KEY, HEAD_HASH } from "./schema/contract.ts";
+import { EVENT_BY_KEY } from "./schema/contract.ts";
+import { CHAINED_HEAD } from "./schema/nullable-chain.ts";
 import { toOccurredAt } from "./time.ts";
 import { writeTransaction } from "./transaction.ts";
 
@@ -125,9 +126,13 @@ function toResult(input: AppendInput, e: EncodedEvent, r: InsertOutcome): Append
   return { outcome: "appended", event: storedEvent(row, input.payload) };
 }
 
+/**
+ * The chain head: the event_hash of the last chained row. Rows an upstream writer stored
+ * without hashes are passed over, so the next row links to the last row that has one.
+ */
 function readHead(ctx: StoreContext): { hash: string } {
   if (ctx.headHash !== null) return { hash: ctx.headHash };
-  const row = ctx.stmt(HEAD_HASH).get<{ event_hash: string }>();
+  const row = ctx.stmt(CHAINED_HEAD).get<{ event_hash: string }>();
   return { hash: row?.event_hash ?? GENESIS_HASH };
 }
 

@@ -3,17 +3,29 @@ import { escapeNonAscii } from "../encoding/python-json.ts";
 import { CHAIN_COLUMNS, type ChainColumn, type EventRow } from "./event-columns.ts";
 
 /**
- * Hash chain (upstream's first variant, documented in docs/store.md):
- * event_hash = sha256_hex(compact JSON of [prev_hash, ...CHAIN_COLUMNS])
- * as Python's json.dumps(..., separators=(",", ":")) writes it; genesis prev_hash = 64 zeros.
+ * The hash chains a database may carry (docs/store.md, "Hash chain"). Genesis is 64 zeros in
+ * all of them.
+ *
+ * - `utf8` (what forge-eventlog writes, and what upstream's prev_hash/event_hash writer
+ *   writes): event_hash = sha256_hex(UTF-8 of json.dumps([prev_hash, ...CHAIN_COLUMNS],
+ *   separators=(",", ":"), ensure_ascii=False)). Strings are hashed as they are: only `"`,
+ *   `\` and control characters are escaped.
+ * - `ascii`: the same array with every non-ASCII character escaped as \uXXXX, as
+ *   forge-eventlog wrote it before; verify still accepts it on old rows.
+ * - `sorted` (upstream's later `chain_hash` column): chain_hash = sha256_hex(UTF-8 of
+ *   prev_chain_hash + json.dumps({the same fields}, sort_keys=True, separators=(",", ":"))),
+ *   ASCII-escaped (Python's default).
  */
 export const GENESIS_HASH = "0".repeat(64);
+
+export type ChainRule = "utf8" | "ascii" | "sorted";
 
 /** The fields the chain hashes after `prev_hash`. */
 export type ChainFields = Pick<EventRow, ChainColumn>;
 
 // JSON.stringify writes an array of strings, nulls and integers exactly as Python's compact
-// json.dumps does, once non-ASCII is escaped; one call is much cheaper than one per field.
+// json.dumps(..., ensure_ascii=False) does (same escapes for `"`, `\` and control characters,
+// lowercase \u00XX); one call is much cheaper than one per field.
 export function eventHash(prevHash: string, f: ChainFields): string {
   return chainHash(prevHash, chainTail(f));
 }
@@ -23,12 +35,44 @@ export function eventHash(prevHash: string, f: ChainFields): string {
  * computed before the write transaction (or on another thread), leaving only the hash inside.
  */
 export function chainTail(f: ChainFields): string {
-  const text = JSON.stringify(CHAIN_COLUMNS.map((c) => f[c]));
-  return escapeNonAscii(text.slice(1));
+  return JSON.stringify(CHAIN_COLUMNS.map((c) => f[c])).slice(1);
 }
 
 export function chainHash(prevHash: string, tail: string): string {
-  return sha256Hex(`[${escapeNonAscii(JSON.stringify(prevHash))},${tail}`);
+  return sha256Hex(`[${JSON.stringify(prevHash)},${tail}`);
+}
+
+/**
+ * Which prev_hash/event_hash rule recomputes `eventHashValue`, or null when none does. The
+ * ASCII-escaped rule differs from the UTF-8 one only when a field holds non-ASCII, so a row
+ * without any costs one hash.
+ */
+export function linkedRuleOf(
+  prevHash: string,
+  f: ChainFields,
+  eventHashValue: string,
+): "utf8" | "ascii" | null {
+  const text = `[${JSON.stringify(prevHash)},${chainTail(f)}`;
+  if (sha256Hex(text) === eventHashValue) return "utf8";
+  const ascii = escapeNonAscii(text);
+  if (ascii !== text && sha256Hex(ascii) === eventHashValue) return "ascii";
+  return null;
+}
+
+/** Upstream's `chain_hash` over `prev` (the previous row's chain_hash, genesis when NULL). */
+export function sortedChainHash(prev: string, f: ChainFields): string {
+  // Keys in code-point order, as sort_keys writes them.
+  const fields = {
+    event_id: f.event_id,
+    idempotency_key: f.idempotency_key,
+    kind: f.kind,
+    occurred_at: f.occurred_at,
+    payload_json: f.payload_json,
+    saga_id: f.saga_id,
+    schema_version: f.schema_version,
+    task_id: f.task_id,
+  };
+  return sha256Hex(prev + escapeNonAscii(JSON.stringify(fields)));
 }
 
 type OneShotHash = (algorithm: string, data: string, encoding: "hex") => string;

@@ -19,8 +19,9 @@ export const eventRowSchema = z.object({
   causal_event_id: z.string().nullable(),
   causal_sequence: z.number().int().nullable(),
   idempotency_key: z.string().min(1).nullable(),
-  prev_hash: z.string(),
-  event_hash: z.string(),
+  /** NULL on a row an upstream writer without this chain stored (nullable since schema 6). */
+  prev_hash: z.string().nullable(),
+  event_hash: z.string().nullable(),
 });
 export type EventRow = z.infer<typeof eventRowSchema>;
 export type EventColumn = keyof EventRow;

@@ -5,6 +5,7 @@ import {
   type EncodedEvent,
   type InsertOutcome,
 } from "./append.ts";
+import { type CompactionPlan, type CompactionResult, compact, planCompaction } from "./compact.ts";
 import {
   type ConflictInput,
   type ConflictRow,
@@ -253,6 +254,20 @@ export class EventStore {
     } catch (e) {
       throw this.ctx.fail(e, "verifying the log");
     }
+  }
+
+  /** What `compact()` would remove now, without writing. */
+  planCompaction(): CompactionPlan {
+    return planCompaction(this.ctx);
+  }
+
+  /**
+   * Drops noise events (NOISE_KINDS) at or below the slowest projection cursor, never the
+   * newest row, re-chains what follows and writes a compaction.performed event; one
+   * transaction. With no cursor nothing is known to be consumed, so nothing is removed.
+   */
+  compact(): CompactionResult {
+    return compact(this.ctx);
   }
 
   close(): void {

@@ -24,7 +24,8 @@ export function migrate(ctx: StoreContext): void {
     if (current === 0) refuseForeignEventsTable(ctx);
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
-      ctx.sql.exec(m.sql);
+      if (m.sql.trim() !== "") ctx.sql.exec(m.sql);
+      m.apply?.(ctx.sql);
       ctx.sql.exec(`PRAGMA user_version = ${m.version}`);
     }
   });

@@ -2,6 +2,7 @@ import type { Migration } from "./migration.ts";
 import { migration7 } from "./schema/conflicts.ts";
 import { migration1 } from "./schema/contract.ts";
 import { migration4 } from "./schema/follow-positions.ts";
+import { migration6 } from "./schema/nullable-chain.ts";
 import { migration2 } from "./schema/quarantine.ts";
 import { migration3 } from "./schema/timeline.ts";
 
@@ -14,8 +15,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration2,
   migration3,
   migration4,
+  migration6,
   migration7,
 ];
 
-/** The version the last migration sets (not their count: numbers may be skipped). */
-export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+/** The version of the last migration. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,4 +1,5 @@
 import { EventLogError } from "../errors.ts";
+import { ChainChecker, type ChainRow, chainColumnsOf, chainSelectList } from "./chain-check.ts";
 import type { StoreContext } from "./context.ts";
 import { readEventRow } from "./event-columns.ts";
 import { type StoredEvent, storedEvent } from "./record.ts";
@@ -28,6 +29,12 @@ export interface SinceFilter {
   limit?: number;
   /** Rows fetched per query; each page is its own short read transaction. */
   pageSize?: number;
+  /**
+   * Check every row's hash and its link, from the row at or before `after` on, and throw
+   * `chain_broken` at the first that fails, before yielding it (as upstream's since() does).
+   * Every row after `after` is then read and hashed, also those a filter leaves out.
+   */
+  verifyChain?: boolean;
 }
 
 /**
@@ -39,6 +46,10 @@ export function* since(
   after: number,
   filter: SinceFilter = {},
 ): Generator<StoredEvent> {
+  if (filter.verifyChain) {
+    yield* verifiedSince(ctx, after, filter);
+    return;
+  }
   const where = ["sequence > ?"];
   const params: (string | number)[] = [];
   if (filter.kinds?.length) {
@@ -53,22 +64,72 @@ export function* since(
     where.push("saga_id = ?");
     params.push(filter.sagaId);
   }
+  yield* paged(ctx, `SELECT * FROM events WHERE ${where.join(" AND ")}`, after, params, filter);
+}
+
+function* paged(
+  ctx: StoreContext,
+  query: string,
+  after: number,
+  params: readonly (string | number)[],
+  filter: SinceFilter,
+  accept: (row: Record<string, unknown>) => boolean = () => true,
+): Generator<StoredEvent> {
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
-  const stmt = ctx.stmt(
-    `SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY sequence LIMIT ${pageSize}`,
-  );
+  const stmt = ctx.stmt(`${query} ORDER BY sequence LIMIT ${pageSize}`);
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
   while (remaining > 0) {
     const page = reading(ctx, `reading events after ${cursor}`, () => stmt.all(cursor, ...params));
     for (const row of page) {
-      const event = rowToEvent(row, ctx.path);
-      cursor = event.sequence;
-      yield event;
+      cursor = Number(row.sequence);
+      if (!accept(row)) continue;
+      yield rowToEvent(row, ctx.path);
       if (--remaining <= 0) return;
     }
     if (page.length < pageSize) return;
   }
+}
+
+/** `since` with every row's hash and link checked; filters apply after the check. */
+function verifiedSince(
+  ctx: StoreContext,
+  after: number,
+  filter: SinceFilter,
+): Generator<StoredEvent> {
+  const checker = reading(ctx, "reading the chain before the first event", () => {
+    const cols = chainColumnsOf(ctx);
+    const c = new ChainChecker(cols);
+    const before = ctx
+      .stmt(
+        `SELECT ${chainSelectList(cols)} FROM events WHERE sequence <= ? ORDER BY sequence DESC LIMIT 1`,
+      )
+      .get<ChainRow>(after);
+    const lastLinked = cols.linked
+      ? ctx
+          .stmt(
+            "SELECT event_hash FROM events WHERE sequence <= ? AND event_hash IS NOT NULL ORDER BY sequence DESC LIMIT 1",
+          )
+          .get<{ event_hash: string }>(after)?.event_hash
+      : undefined;
+    c.seed(before, lastLinked ?? null);
+    return c;
+  });
+  const kinds = filter.kinds?.length ? new Set(filter.kinds) : undefined;
+  return paged(ctx, "SELECT * FROM events WHERE sequence > ?", after, [], filter, (row) => {
+    const verdict = checker.check(row as ChainRow);
+    if ("broken" in verdict) {
+      throw new EventLogError(
+        "chain_broken",
+        `${ctx.path}: hash chain broken at sequence ${row.sequence}: ${verdict.broken}; nothing from ${row.sequence} on is shown: run 'forge-eventlog verify' for the report, and restore the database from a backup or an export`,
+      );
+    }
+    return (
+      (kinds === undefined || kinds.has(row.kind as string)) &&
+      (filter.taskId === undefined || row.task_id === filter.taskId) &&
+      (filter.sagaId === undefined || row.saga_id === filter.sagaId)
+    );
+  });
 }
 
 /** Runs a read, turning a driver error (corrupt page, bad payload) into one naming the file. */

@@ -1,6 +1,13 @@
-import { type ChainFields, eventHash, GENESIS_HASH } from "./chain.ts";
+import type { ChainRule } from "./chain.ts";
+import {
+  ChainChecker,
+  type ChainColumns,
+  type ChainRow,
+  chainColumnsOf,
+  chainSelectList,
+} from "./chain-check.ts";
+import { compactionRanges, explainedBy, type SequenceRange } from "./compaction-marker.ts";
 import type { StoreContext } from "./context.ts";
-import { CHAIN_COLUMNS } from "./event-columns.ts";
 
 export interface VerifyReport {
   ok: boolean;
@@ -11,65 +18,82 @@ export interface VerifyReport {
   problem: string | null;
   /** SQLite's `PRAGMA integrity_check` lines; `["ok"]` when the file is sound. */
   integrity: string[];
+  /** The chain columns the file carries: `prev_hash/event_hash`, `chain_hash`, both or none. */
+  chains: string[];
+  /** Rows some chain covers and that were checked against it. */
+  chainedChecked: number;
+  /** Rows no chain covers (written by a writer without one): not checked, not tampered. */
+  unchained: number;
+  /** How many checked rows each rule recomputed (a row in two chains counts in both). */
+  rules: Record<ChainRule, number>;
+  /** Sequences missing where a compaction.performed event says they were compacted away. */
+  compacted: number;
 }
 
-const CHAIN_ROWS = `SELECT sequence, ${CHAIN_COLUMNS.join(", ")}, prev_hash, event_hash,
-  json_valid(payload_json) AS payload_ok FROM events ORDER BY sequence`;
-
-type ChainRow = ChainFields & {
-  sequence: number;
-  prev_hash: string;
-  event_hash: string;
-  payload_ok: number;
-};
+function chainNames(cols: ChainColumns): string[] {
+  return [...(cols.linked ? ["prev_hash/event_hash"] : []), ...(cols.sorted ? ["chain_hash"] : [])];
+}
 
 /**
- * Recomputes the hash chain from genesis and runs SQLite's integrity check. An edited row
- * breaks its own hash; a deleted row leaves a gap and breaks the next link; swapped rows break
- * the link at the first of them.
+ * Checks whichever chain the file carries, from genesis, and runs SQLite's integrity check.
+ * An edited row breaks its own hash; a deleted row leaves a gap and breaks the next link;
+ * swapped rows break the link at the first of them. A gap that a compaction.performed event
+ * accounts for (the rows were compacted away and the rest re-chained) is not a fault.
  */
 export function verify(ctx: StoreContext, onProgress?: (checked: number) => void): VerifyReport {
   const integrity = ctx
     .stmt("PRAGMA integrity_check")
     .all<{ integrity_check: string }>()
     .map((r) => r.integrity_check);
-  let expectedPrev = GENESIS_HASH;
+  const cols = chainColumnsOf(ctx);
+  const checker = new ChainChecker(cols);
+  const compactions: SequenceRange[] = compactionRanges(ctx);
+  const rows = ctx.stmt(
+    `SELECT ${chainSelectList(cols)}, json_valid(payload_json) AS payload_ok FROM events ORDER BY sequence`,
+  );
+  const rules: Record<ChainRule, number> = { utf8: 0, ascii: 0, sorted: 0 };
   let expectedSeq = 1;
   let checked = 0;
+  let chained = 0;
+  let unchained = 0;
+  let compacted = 0;
   let firstBad: { sequence: number; problem: string } | null = null;
-  for (const row of ctx.stmt(CHAIN_ROWS).iterate<ChainRow>()) {
+  for (const row of rows.iterate<ChainRow & { payload_ok: number }>()) {
     const seq = Number(row.sequence);
     checked++;
     if (onProgress && checked % 10000 === 0) onProgress(checked);
     if (firstBad) continue;
     if (seq !== expectedSeq) {
-      firstBad = {
-        sequence: seq,
-        problem: `sequence ${expectedSeq}${seq - 1 > expectedSeq ? `..${seq - 1}` : ""} is missing (deleted rows)`,
-      };
-    } else if (row.prev_hash !== expectedPrev) {
-      firstBad = {
-        sequence: seq,
-        problem:
-          "prev_hash does not link to the previous event (rows deleted, inserted or reordered)",
-      };
-    } else if (
-      eventHash(row.prev_hash, { ...row, schema_version: Number(row.schema_version) }) !==
-      row.event_hash
-    ) {
-      firstBad = {
-        sequence: seq,
-        problem: "event_hash does not match the row's content (row edited)",
-      };
-    } else if (!row.payload_ok) {
+      const missing = { from: expectedSeq, to: seq - 1 };
+      if (explainedBy(compactions, missing)) {
+        compacted += missing.to - missing.from + 1;
+      } else {
+        firstBad = {
+          sequence: seq,
+          problem: `sequence ${missing.from}${missing.to > missing.from ? `..${missing.to}` : ""} is missing (deleted rows)`,
+        };
+      }
+    }
+    expectedSeq = seq + 1;
+    if (firstBad) continue;
+    const verdict = checker.check(row);
+    if ("broken" in verdict) {
+      firstBad = { sequence: seq, problem: verdict.broken };
+      continue;
+    }
+    if (verdict.chained) {
+      chained++;
+      for (const r of verdict.rules) rules[r]++;
+    } else {
+      unchained++;
+    }
+    if (!row.payload_ok) {
       firstBad = {
         sequence: seq,
         problem:
           "payload_json is not valid JSON (NaN, Infinity or damage): no JSON reader can read it",
       };
     }
-    expectedPrev = row.event_hash;
-    expectedSeq = seq + 1;
   }
   const integrityOk = integrity.length === 1 && integrity[0] === "ok";
   return {
@@ -79,5 +103,10 @@ export function verify(ctx: StoreContext, onProgress?: (checked: number) => void
     firstBadSequence: firstBad?.sequence ?? null,
     problem: firstBad?.problem ?? (integrityOk ? null : `integrity check: ${integrity[0]}`),
     integrity,
+    chains: chainNames(cols),
+    chainedChecked: chained,
+    unchained,
+    rules,
+    compacted,
   };
 }

@@ -12,6 +12,7 @@ const SCREENS: [string, string[]][] = [
   ["replay", ["replay", "--help"]],
   ["tail", ["tail", "--help"]],
   ["verify", ["verify", "--help"]],
+  ["compact", ["compact", "--help"]],
   ["stats", ["stats", "--help"]],
   ["conflicts", ["conflicts", "--help"]],
   ["cursors", ["cursors", "--help"]],

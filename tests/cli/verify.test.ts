@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { openSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/temp-dir.ts";
+import { createUpstream, upstreamAppend, type Variant } from "../store/upstream-writer.ts";
 import { cli, jsonLines, makeDb } from "./helpers.ts";
 
 let db: string;
@@ -38,6 +39,11 @@ describe("verify", () => {
         first_bad_sequence: null,
         problem: null,
         integrity: ["ok"],
+        chains: ["prev_hash/event_hash"],
+        chained_checked: 10,
+        unchained: 0,
+        rules: { utf8: 10, ascii: 0, sorted: 0 },
+        compacted: 0,
       },
     ]);
   });
@@ -72,5 +78,68 @@ describe("verify", () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: .*(corrupt|integrity check failed|malformed)/);
+  });
+});
+
+describe("verify and replay on upstream's other shapes (read-only, never migrated)", () => {
+  function upstream(variant: Variant): string {
+    const file = join(tempDir(), `${variant}.db`);
+    createUpstream(file, variant);
+    upstreamAppend(file, variant, [
+      { kind: "tick.started", payload: { tick: 1 }, sagaId: "tick:1" },
+      { kind: "task.dispatched", payload: { worktree: "/home/jos\u00e9/w" }, taskId: "issue:1" },
+      { kind: "tick.completed", payload: { tick: 1 }, sagaId: "tick:1" },
+    ]);
+    return file;
+  }
+
+  test("oldest (no chain): verify exits 0 and says no chain covers the rows; replay prints them", async () => {
+    const file = upstream("oldest");
+    const r = await cli(["verify", "--db", file]);
+    expect(r).toEqual({
+      code: 0,
+      stdout: `ok: 3 events, no hash chain in this file (3 rows unchained, nothing to check them against), SQLite integrity ok (${file})\n`,
+      stderr: "",
+    });
+    const replay = await cli(["replay", "--db", file, "--json"]);
+    expect(replay.code).toBe(0);
+    expect(jsonLines(replay.stdout).map((e) => e.kind)).toEqual([
+      "tick.started",
+      "task.dispatched",
+      "tick.completed",
+    ]);
+  });
+
+  test("#339 (chain_hash): verify checks that chain; an edit is named by its sequence", async () => {
+    const file = upstream("339");
+    const r = await cli(["verify", "--db", file, "--json"]);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({
+      ok: true,
+      chains: ["chain_hash"],
+      chained_checked: 3,
+      unchained: 0,
+      rules: { sorted: 3 },
+    });
+    const replay = await cli(["replay", "--db", file, "--from", "2"]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain("task.dispatched");
+    const d = new Database(file);
+    d.run("UPDATE events SET task_id = 'issue:2' WHERE sequence = 2");
+    d.close();
+    const bad = await cli(["verify", "--db", file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toStartWith(`error: ${file}: hash chain broken at sequence 2: chain_hash`);
+    expect(bad.stderr).not.toContain("no such column");
+  });
+
+  test("rows without a hash beside chained ones are reported unchained", async () => {
+    const file = upstream("oldest");
+    upstreamAppend(file, "339", [{ kind: "tick.started", payload: { tick: 2 } }]);
+    const r = await cli(["verify", "--db", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `ok: 4 events, hash chain intact over 1 (chain_hash), 3 unchained (written without a chain), SQLite integrity ok (${file})\n`,
+    );
   });
 });

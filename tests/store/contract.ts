@@ -34,17 +34,13 @@ const CONTRACT_COLUMNS = [
   "idempotency_key",
 ];
 
-/** Python's json.dumps(..., separators=(",", ":")) for the chain's hash input, written apart from src. */
+/**
+ * Python's json.dumps(..., separators=(",", ":"), ensure_ascii=False) for the chain's hash
+ * input, written apart from src: strings keep their non-ASCII characters (only `"`, `\\` and
+ * control characters are escaped, as JSON.stringify does).
+ */
 function pythonCompactArray(values: readonly (string | number | null)[]): string {
-  const parts = values.map((v) =>
-    typeof v === "string"
-      ? JSON.stringify(v).replace(
-          /[\u007f-\uffff]/g,
-          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-        )
-      : JSON.stringify(v),
-  );
-  return `[${parts.join(",")}]`;
+  return `[${values.map((v) => JSON.stringify(v)).join(",")}]`;
 }
 
 function expectedHash(prevHash: string, e: StoredEvent): string {
@@ -582,6 +578,87 @@ export function storeContractSuite(test: RegisterTest, driver: DriverName): void
     assert.equal(e.event_hash, "507a953b88f80259f5b8214daf48987652048943c73680c5c0ca4ce41e25cbcc");
     assert.equal(e.prev_hash, "0".repeat(64));
   });
+
+  storeTest(
+    "a row with only the contract columns (an upstream writer without our chain) is stored; the next append chains over it",
+    (store) => {
+      const first = store.append("tick.started", { tick: 1 }).event;
+      store.exec(
+        `INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at) VALUES ('${"9".repeat(32)}', 'task.heartbeat', '{}', 1, '2026-06-02T12:00:00.000000+00:00')`,
+      );
+      const next = store.append("tick.completed", { tick: 1 }).event;
+      assert.equal(next.sequence, 3);
+      assert.equal(next.prev_hash, first.event_hash);
+      assert.equal(store.eventAt(2)?.event_hash, null);
+      const report = store.verify();
+      assert.equal(report.ok, true, report.problem ?? "");
+      assert.equal(report.unchained, 1);
+      assert.equal(report.chainedChecked, 2);
+    },
+  );
+
+  storeTest(
+    "since(after, { verifyChain }) refuses the first row whose hash or link breaks, from the row before `after` on",
+    (store) => {
+      for (let i = 1; i <= 8; i++) {
+        store.append(i % 2 ? "task.heartbeat" : "tick.started", { i }, { taskId: `issue:${i}` });
+      }
+      const kinds = (after: number, filter = {}) =>
+        [...store.since(after, { ...filter, verifyChain: true })].map((e) => e.sequence);
+      assert.deepEqual(kinds(0), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(kinds(3, { kinds: ["tick.started"] }), [4, 6, 8]);
+      // Row 6 edited: a read that includes it stops before yielding it. A read after it trusts
+      // row 6 as the link (its stored hash), like a cursor-based reader.
+      store.exec(`UPDATE events SET payload_json = '{"i":60}' WHERE sequence = 6`);
+      const seen: number[] = [];
+      const e = assertCode(
+        () => {
+          for (const ev of store.since(2, { verifyChain: true, kinds: ["tick.started"] })) {
+            seen.push(ev.sequence);
+          }
+        },
+        "chain_broken",
+        "sequence 6",
+      );
+      assert.ok(e.message.includes("row edited"), e.message);
+      assert.deepEqual(seen, [4]);
+      assertCode(() => kinds(5), "chain_broken", "sequence 6");
+      assert.deepEqual(kinds(6), [7, 8]);
+      // Without the option nothing is checked.
+      assert.equal([...store.since(0)].length, 8);
+      // Row 3 deleted (no re-chaining): row 4's link breaks.
+      store.exec("DELETE FROM events WHERE sequence = 3");
+      assertCode(() => kinds(1), "chain_broken", "sequence 4");
+    },
+  );
+
+  storeTest(
+    "event hash known answer with non-ASCII: UTF-8 hashed as is (ensure_ascii=False)",
+    (store) => {
+      const e = store.append(
+        "task.dispatched",
+        { worktree: "/home/jos\u00e9/wt" },
+        {
+          eventId: "cd".repeat(16),
+          occurredAt: "2026-06-02T12:34:56.789Z",
+          taskId: "issue:7",
+          sagaId: "tick:3",
+          idempotencyKey:
+            "legacy-runner:task.dispatched:worker_started:tick=3:issue=7:worker=/home/jos\u00e9/wt:pr=",
+        },
+      ).event;
+      // payload_json stays ASCII-escaped (the contract's format); the hash input does not:
+      // sha256(json.dumps(["0"*64, "cd"*16, "task.dispatched", '{"worktree":"/home/jos\\u00e9/wt"}',
+      //   1, "2026-06-02T12:34:56.789000+00:00", "issue:7", "tick:3", "legacy-runner:...jos\u00e9/wt:pr="],
+      //   separators=(",", ":"), ensure_ascii=False).encode()) -- the escaped form gives 57b54d6f...
+      assert.equal(e.payload_json, '{"worktree":"/home/jos\\u00e9/wt"}');
+      assert.equal(
+        e.event_hash,
+        "9c87aaa60b800557d449f7ca687b5da4025e9594ae7f532bf829906eb5e0ec98",
+      );
+      assert.equal(store.verify().rules.utf8, 1);
+    },
+  );
 
   // Expected strings below were produced by CPython's json.dumps; see the comment on each.
   test(`[${driver}] canonicalJson matches json.dumps(v, sort_keys=True, separators=(",", ":"))`, () => {

@@ -151,5 +151,10 @@ test("an untouched log verifies from genesis to the head", async () => {
     firstBadSequence: null,
     problem: null,
     integrity: ["ok"],
+    chains: ["prev_hash/event_hash"],
+    chainedChecked: EVENTS,
+    unchained: 0,
+    rules: { utf8: EVENTS, ascii: 0, sorted: 0 },
+    compacted: 0,
   });
 });

@@ -11,7 +11,7 @@ async function logWithInfinity(): Promise<string> {
   const file = join(tempDir(), "e.db");
   const store = await EventStore.open(file);
   store.append("tick.started", { tick: 1 }, { sagaId: "tick:1" });
-  const head = store.eventAt(1)!;
+  const head = store.eventAt(1)! as { event_hash: string };
   store.close();
   const row = {
     event_id: "f".repeat(32),

@@ -30,7 +30,6 @@ export const migration1: Migration = {
 
 /** The contract tables' statements (the chained insert is built from the column list). */
 export const LATEST_SEQUENCE = "SELECT MAX(sequence) AS s FROM events";
-export const HEAD_HASH = "SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1";
 export const EVENT_AT = "SELECT * FROM events WHERE sequence = ?";
 export const EVENT_BY_KEY = "SELECT * FROM events WHERE idempotency_key = ?";
 export const EVENT_BY_ID = "SELECT * FROM events WHERE event_id = ?";
