@@ -48,10 +48,14 @@ class WorkerPreparer implements LinePreparer {
 
   prepare(texts: string[]): Promise<LinePlan[]> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const plans = new Promise<LinePlan[]>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id, texts });
     });
+    // Read-ahead that is dropped (a stop, an error, a truncation) is never awaited: its
+    // rejection on close must not surface as an unhandled rejection. Awaiting it still throws.
+    plans.catch(() => {});
+    return plans;
   }
 
   close(): void {
