@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
+import { type ErrorCode, isEventLogError } from "../errors.ts";
 import { sleep, yieldUnlessAborted } from "../io/sleep.ts";
-import { emptyMirrorStats, Mirror } from "../mirror/mirror.ts";
+import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { FollowPosition } from "../store/follow-positions.ts";
 import {
@@ -59,6 +60,10 @@ export const DEFAULT_BATCH_LINES = 750;
 const DEFAULT_POLL_MS = 100;
 /** Batches read ahead: one being written while the next ones are being prepared. */
 const PIPELINE_DEPTH = 3;
+/** Errors a follower waits out, retrying the same batch: the database is busy, full or failing. */
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["db_locked", "db_full", "db_io"]);
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5000;
 
 /** A segment being read: its reader and the fingerprint saved with its position. */
 interface Reading {
@@ -101,12 +106,16 @@ class Follower {
   private current: Reading | undefined;
   private preparer: LinePreparer | undefined;
   private readonly garbage = new GarbageBudget();
+  /** The mirror's counters, restored when a batch's transaction rolls back. */
+  private readonly mirrored: MirrorStats = emptyMirrorStats();
+  /** The code of the transient error a batch is being retried for, if it is. */
+  private retrying: ErrorCode | undefined;
 
   constructor(private readonly options: FollowOptions) {
     this.source = resolve(options.file);
     this.store = options.store;
     this.positions = new PositionKeeper(options.store, this.source);
-    this.mirror = new Mirror(options.store, emptyMirrorStats());
+    this.mirror = new Mirror(options.store, this.mirrored);
     this.lines = new LineMirror(this.mirror, this.counts, options.strict === true);
     this.batchLines = Math.max(1, options.batchLines ?? DEFAULT_BATCH_LINES);
     this.pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS);
@@ -323,10 +332,37 @@ class Follower {
   /**
    * One transaction: the batch's events and quarantined lines, and the position after them.
    * A strict stop is returned: the lines before the bad one are committed, the position stops
-   * at its start.
+   * at its start. While following, a database that is locked, full or failing is waited out:
+   * the same batch is retried with backoff (nothing of a failed attempt was stored), and
+   * a stop signal during the wait drops it.
    */
   private async commit(reading: Reading, batch: Batch): Promise<Stop | undefined> {
     const plans = await batch.plans;
+    for (let attempt = 0; ; attempt++) {
+      const before = this.countsNow();
+      try {
+        const stop = this.commitOnce(reading, batch, plans);
+        if (this.retrying) {
+          this.notice(`${this.store.path} takes writes again: going on`);
+          this.retrying = undefined;
+        }
+        return stop;
+      } catch (e) {
+        this.restoreCounts(before);
+        if (!this.options.follow || !isEventLogError(e) || !TRANSIENT.has(e.code)) throw e;
+        if (this.retrying !== e.code) {
+          this.notice(
+            `${e.message} (following: this batch is retried until it is stored; nothing is lost, the position stays at byte ${this.positions.saved?.byteOffset ?? 0})`,
+          );
+          this.retrying = e.code;
+        }
+        const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 10));
+        if (!(await sleep(wait, this.options.signal))) return SIGNAL;
+      }
+    }
+  }
+
+  private commitOnce(reading: Reading, batch: Batch, plans: LinePlan[]): Stop | undefined {
     const { lines } = batch;
     const path = reading.segment.file.path;
     let stop: Stop | undefined;
@@ -348,6 +384,21 @@ class Follower {
       eventsAppended: this.mirror.stats().appended,
     });
     return stop;
+  }
+
+  /** What a batch's transaction changes in memory, to undo when it rolls back. */
+  private countsNow() {
+    return {
+      mirrored: { ...this.mirrored, skipped: { ...this.mirrored.skipped } },
+      blankLines: this.counts.blankLines,
+      position: this.positions.saved,
+    };
+  }
+
+  private restoreCounts(before: ReturnType<Follower["countsNow"]>): void {
+    Object.assign(this.mirrored, before.mirrored);
+    this.counts.blankLines = before.blankLines;
+    this.positions.rolledBack(before.position);
   }
 
   /** `next`: the first line not mirrored (a strict stop), else the end of the batch. */
