@@ -3,14 +3,14 @@ import { type ErrorCode, isEventLogError } from "../errors.ts";
 import { sleep, yieldUnlessAborted } from "../io/sleep.ts";
 import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
-import type { FollowPosition } from "../store/follow-positions.ts";
 import {
   closeFile,
-  fingerprintLengthAt,
-  fingerprintOf,
-  holdsMarkedContent,
+  digestOf,
+  FINGERPRINT_MAX,
+  holdsBytes,
   inodeAt,
   sameInode,
+  sizeOf,
 } from "./identity.ts";
 import { LineMirror } from "./line-mirror.ts";
 import type { LinePlan } from "./line-plan.ts";
@@ -64,13 +64,13 @@ const PIPELINE_DEPTH = 3;
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["db_locked", "db_full", "db_io"]);
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
+/** How many of a batch's last bytes are compared with the file before it is committed. */
+const TAIL_CHECK_BYTES = 1024;
 
-/** A segment being read: its reader and the fingerprint saved with its position. */
+/** A segment being read, and its reader (which keeps the file's first bytes as it read them). */
 interface Reading {
   segment: Segment;
   reader: LineReader;
-  fingerprint: string;
-  fingerprintLength: number;
 }
 
 /** Lines read but not yet committed, and where the file position is after them. */
@@ -78,8 +78,16 @@ interface Batch {
   lines: Line[];
   endOffset: number;
   endLine: number;
+  /** The batch's last bytes as read: the file must still hold them when it is committed. */
+  tail: { offset: number; bytes: Buffer };
   plans: Promise<LinePlan[]>;
 }
+
+/** A batch whose bytes the file no longer holds (rewritten while it waited): not committed. */
+const GONE = "gone" as const;
+type Gone = typeof GONE;
+/** Thrown inside a batch's transaction to roll it back when the file no longer holds it. */
+const BATCH_GONE = new Error("the file no longer holds the batch");
 
 type LiveState = "live" | "moved" | "truncated";
 
@@ -163,6 +171,10 @@ class Follower {
     this.reorder(this.positions.load());
     for (;;) {
       const stop = await this.readRotated();
+      if (stop === GONE) {
+        this.reorder(this.lastRead());
+        continue;
+      }
       if (stop) return stop;
       const live = this.order.segments.find((segment) => !segment.finished);
       if (live) {
@@ -178,6 +190,10 @@ class Follower {
           `${this.source} was rotated or replaced: reading the old file to its end, then the new one from the start`,
         );
         const drainStop = await this.readToEnd(this.current as Reading);
+        if (drainStop === GONE) {
+          this.reorder(this.lastRead());
+          continue;
+        }
         if (drainStop) return drainStop;
       } else if (!this.options.follow) {
         return END_OF_FILE;
@@ -230,7 +246,7 @@ class Follower {
   }
 
   /** Reads the reading order's rotated files (those before the live one) to their end. */
-  private async readRotated(): Promise<Stop | undefined> {
+  private async readRotated(): Promise<Stop | Gone | undefined> {
     for (const segment of this.order.segments) {
       if (!segment.finished) return undefined;
       const stop = await this.readToEnd(this.open(segment));
@@ -240,7 +256,7 @@ class Follower {
   }
 
   /** Reads a file that will not grow any more, its torn last line included. */
-  private async readToEnd(reading: Reading): Promise<Stop | undefined> {
+  private async readToEnd(reading: Reading): Promise<Stop | Gone | undefined> {
     const queue: Batch[] = [];
     for (;;) {
       const batch = this.next(reading, queue);
@@ -260,10 +276,11 @@ class Follower {
     for (;;) {
       const batch = this.next(reading, queue);
       if (batch) {
-        // Truncated under the reader: what it read may be the new content at the old offset.
-        // Nothing is lost by dropping it: the file is read again from its start.
-        if (!this.holdsUpTo(reading, batch.endOffset)) return "truncated";
+        // Truncated or rewritten under the reader (checked in the batch's transaction): what it
+        // read may be new content at the old offset. Nothing is lost by dropping it: the file
+        // is read again from its start.
         const stop = await this.commit(reading, batch);
+        if (stop === GONE) return "truncated";
         if (stop) return stop;
         if (await yieldUnlessAborted(this.options.signal)) return SIGNAL;
         const state = this.liveState(reading);
@@ -272,6 +289,7 @@ class Follower {
         // Renamed away: the lines already read are the old file's, and they are kept.
         for (const rest of queue.splice(0)) {
           const stopped = await this.commit(reading, rest);
+          if (stopped === GONE) return "truncated";
           if (stopped) return stopped;
         }
         return state;
@@ -299,6 +317,7 @@ class Follower {
       lines,
       endOffset: reading.reader.byteOffset,
       endLine: reading.reader.lineNumber,
+      tail: reading.reader.lastBytes(TAIL_CHECK_BYTES),
       plans: (this.preparer as LinePreparer).prepare(texts),
     };
   }
@@ -307,12 +326,15 @@ class Follower {
     if (this.current && this.current.segment.file !== segment.file) {
       closeFile(this.current.segment.file);
     }
-    const length = fingerprintLengthAt(segment.byteOffset);
     this.current = {
       segment,
-      reader: new LineReader(segment.file.fd, segment.byteOffset, segment.lineNumber),
-      fingerprint: fingerprintOf(segment.file, length) ?? "",
-      fingerprintLength: length,
+      reader: new LineReader(
+        segment.file.fd,
+        segment.byteOffset,
+        segment.lineNumber,
+        undefined,
+        segment.prefix,
+      ),
     };
     return this.current;
   }
@@ -324,9 +346,18 @@ class Follower {
     return now && sameInode(now, reading.segment.file) ? "live" : "moved";
   }
 
-  /** Whether the open file is still at least `byteOffset` long, with the same first bytes. */
+  /** Whether the open file is still at least `byteOffset` long, with the first bytes read. */
   private holdsUpTo(reading: Reading, byteOffset: number): boolean {
-    return holdsMarkedContent(reading.segment.file, { ...this.mark(reading), byteOffset });
+    const file = reading.segment.file;
+    return sizeOf(file) >= byteOffset && holdsBytes(file, 0, reading.reader.head);
+  }
+
+  /** Whether the file still holds the batch's bytes where they were read: its head and its end. */
+  private holdsBatch(reading: Reading, batch: Batch): boolean {
+    return (
+      this.holdsUpTo(reading, batch.endOffset) &&
+      holdsBytes(reading.segment.file, batch.tail.offset, batch.tail.bytes)
+    );
   }
 
   /**
@@ -336,7 +367,7 @@ class Follower {
    * the same batch is retried with backoff (nothing of a failed attempt was stored), and
    * a stop signal during the wait drops it.
    */
-  private async commit(reading: Reading, batch: Batch): Promise<Stop | undefined> {
+  private async commit(reading: Reading, batch: Batch): Promise<Stop | Gone | undefined> {
     const plans = await batch.plans;
     for (let attempt = 0; ; attempt++) {
       const before = this.countsNow();
@@ -349,6 +380,7 @@ class Follower {
         return stop;
       } catch (e) {
         this.restoreCounts(before);
+        if (e === BATCH_GONE) return GONE;
         if (!this.options.follow || !isEventLogError(e) || !TRANSIENT.has(e.code)) throw e;
         if (this.retrying !== e.code) {
           this.notice(
@@ -374,6 +406,9 @@ class Follower {
         if (stop) break;
       }
       if (done > 0) this.savePosition(reading, batch, lines[done]);
+      // Last, just before COMMIT: a batch read before the file was rewritten in place (while
+      // it waited for the write lock, say) is rolled back, never committed as the new file's.
+      if (!this.holdsBatch(reading, batch)) throw BATCH_GONE;
     }, "mirroring a batch of legacy lines");
     this.counts.linesRead += done;
     this.garbage.spent(batch.endOffset - (lines[0]?.byteOffset ?? batch.endOffset));
@@ -405,34 +440,28 @@ class Follower {
   private savePosition(reading: Reading, batch: Batch, next: Line | undefined): void {
     const byteOffset = next ? next.byteOffset : batch.endOffset;
     const lineNumber = next ? next.lineNumber - 1 : batch.endLine;
-    const length = fingerprintLengthAt(byteOffset);
-    if (length > reading.fingerprintLength) {
-      reading.fingerprint = fingerprintOf(reading.segment.file, length) ?? reading.fingerprint;
-      reading.fingerprintLength = length;
-    }
-    const file = reading.segment.file;
-    const position: FollowPosition = {
+    this.positions.save({
       source: this.source,
-      dev: file.dev,
-      ino: file.ino,
-      fingerprint: reading.fingerprint,
-      fingerprintLength: reading.fingerprintLength,
-      byteOffset,
+      ...this.markAt(reading, byteOffset),
       lineNumber,
-      reading: file.path,
-    };
-    this.positions.save(position);
+      reading: reading.segment.file.path,
+    });
   }
 
-  private mark(reading: Reading): LastRead {
+  /**
+   * The file's identity at `byteOffset`: device, inode, and the fingerprint of its first bytes
+   * up to there (at most 1 KiB) taken from the bytes the reader read, never read again.
+   */
+  private markAt(reading: Reading, byteOffset: number) {
     const file = reading.segment.file;
+    const head = reading.reader.head;
+    const length = Math.min(byteOffset, FINGERPRINT_MAX, head.length);
     return {
       dev: file.dev,
       ino: file.ino,
-      fingerprint: reading.fingerprint,
-      fingerprintLength: reading.fingerprintLength,
-      byteOffset: reading.reader.byteOffset,
-      lineNumber: reading.reader.lineNumber,
+      fingerprint: digestOf(head.subarray(0, length)),
+      fingerprintLength: length,
+      byteOffset,
     };
   }
 
@@ -442,7 +471,7 @@ class Follower {
     const saved = this.positions.saved;
     if (!r) return saved;
     const at = saved && sameInode(saved, r.segment.file) ? saved : r.segment;
-    return { ...this.mark(r), byteOffset: at.byteOffset, lineNumber: at.lineNumber };
+    return { ...this.markAt(r, at.byteOffset), lineNumber: at.lineNumber };
   }
 
   private notice(message: string): void {

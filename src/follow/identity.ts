@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 /** How many leading bytes identify a file's content (with device and inode). */
-const FINGERPRINT_MAX = 1024;
+export const FINGERPRINT_MAX = 1024;
 
 /** An open legacy JSONL file and the identity it had when opened. */
 export interface OpenFile {
@@ -47,7 +47,7 @@ export function closeFile(file: OpenFile): void {
   closeSync(file.fd);
 }
 
-function sizeOf(file: OpenFile): number {
+export function sizeOf(file: OpenFile): number {
   return Number(fstatSync(file.fd, { bigint: true }).size);
 }
 
@@ -60,23 +60,33 @@ export function inodeAt(path: string): { dev: string; ino: string; size: number 
 export const sameInode = (a: { dev: string; ino: string }, b: { dev: string; ino: string }) =>
   a.dev === b.dev && a.ino === b.ino;
 
-/** sha256 hex of the first `length` bytes; undefined when the file is shorter. */
-export function fingerprintOf(file: OpenFile, length: number): string | undefined {
+/** The file's bytes [offset, offset + length); undefined when the file is shorter. */
+export function bytesAt(file: OpenFile, offset: number, length: number): Buffer | undefined {
   const bytes = Buffer.alloc(length);
   let got = 0;
   while (got < length) {
-    const n = readSync(file.fd, bytes, got, length - got, got);
+    const n = readSync(file.fd, bytes, got, length - got, offset + got);
     if (n === 0) return undefined;
     got += n;
   }
-  return createHash("sha256").update(bytes).digest("hex");
+  return bytes;
 }
 
-/** The fingerprint length for a file read up to `byteOffset`. */
-export const fingerprintLengthAt = (byteOffset: number) => Math.min(byteOffset, FINGERPRINT_MAX);
+export const digestOf = (bytes: Uint8Array): string =>
+  createHash("sha256").update(bytes).digest("hex");
 
-/** Whether `file` still holds what `mark` saw: at least as long, and the same first bytes. */
-export function holdsMarkedContent(file: OpenFile, mark: FileMark): boolean {
-  if (sizeOf(file) < mark.byteOffset) return false;
-  return fingerprintOf(file, mark.fingerprintLength) === mark.fingerprint;
+/**
+ * Whether `file` still holds what `mark` saw (at least as long, the same first bytes); if it
+ * does, those first bytes, which a reader resuming there extends with what it reads.
+ */
+export function markedPrefix(file: OpenFile, mark: FileMark): Buffer | undefined {
+  if (sizeOf(file) < mark.byteOffset) return undefined;
+  const bytes = bytesAt(file, 0, mark.fingerprintLength);
+  return bytes && digestOf(bytes) === mark.fingerprint ? bytes : undefined;
+}
+
+/** Whether `file` holds `bytes` at `offset` (and so is at least that long). */
+export function holdsBytes(file: OpenFile, offset: number, bytes: Uint8Array): boolean {
+  const now = bytesAt(file, offset, bytes.length);
+  return now?.equals(bytes) === true;
 }

@@ -30,6 +30,9 @@ function isUtf8(bytes: Uint8Array): boolean {
 }
 const BOM = [0xef, 0xbb, 0xbf] as const;
 const INITIAL_BUFFER = 1 << 20;
+/** The first bytes of the file a reader keeps as it reads them: its fingerprint's input. */
+const HEAD_MAX = 1024;
+const RECENT_MAX = 1024;
 
 /**
  * Reads lines from an open file descriptor, from a byte offset on, in chunks into one reused
@@ -46,17 +49,50 @@ export class LineReader {
   private nextLine: number;
   /** Where the next line after the buffered ones starts, for the caller's position. */
   private consumedOffset: number;
+  /** The file's first bytes as this reader read them (or was given them): [0, headLength). */
+  private readonly headBytes = Buffer.alloc(HEAD_MAX);
+  private headLength = 0;
+  /** The consumed bytes just before buf[0], kept when the buffer dropped them (see lastBytes). */
+  private readonly recent = Buffer.alloc(RECENT_MAX);
+  private recentLength = 0;
 
+  /**
+   * `head`: the file's bytes before `byteOffset` (up to 1 KiB) as they were checked when the
+   * position was resumed; the reader extends them with the bytes it reads, so a fingerprint
+   * is always of the bytes actually read, never re-read later.
+   */
   constructor(
     private readonly fd: number,
     byteOffset: number,
     lineNumber: number,
     bufferSize = INITIAL_BUFFER,
+    head: Uint8Array = new Uint8Array(0),
   ) {
     this.buf = Buffer.allocUnsafe(bufferSize);
     this.fileOffset = byteOffset;
     this.consumedOffset = byteOffset;
     this.nextLine = lineNumber + 1;
+    this.headLength = Math.min(head.length, HEAD_MAX);
+    this.headBytes.set(head.subarray(0, this.headLength));
+  }
+
+  /** The file's first bytes (at most 1 KiB) as read: what its fingerprint is taken from. */
+  get head(): Buffer {
+    return this.headBytes.subarray(0, this.headLength);
+  }
+
+  /**
+   * The last bytes consumed (up to `max`, at least the last line's newline) and their offset,
+   * copied: what a batch checks the file still holds before it is committed.
+   */
+  lastBytes(max: number): { offset: number; bytes: Buffer } {
+    const fromBuffer = Math.min(max, this.start);
+    const fromRecent = Math.min(max - fromBuffer, this.recentLength);
+    const bytes = Buffer.concat([
+      this.recent.subarray(this.recentLength - fromRecent, this.recentLength),
+      this.buf.subarray(this.start - fromBuffer, this.start),
+    ]);
+    return { offset: this.consumedOffset - bytes.length, bytes };
   }
 
   /** Bytes consumed so far: where the next unread line starts. */
@@ -128,8 +164,25 @@ export class LineReader {
     return line;
   }
 
+  /** Saves the last consumed bytes before the buffer drops buf[0, start). */
+  private keepRecent(): void {
+    const n = Math.min(RECENT_MAX, this.start);
+    if (n < RECENT_MAX) {
+      const old = Math.min(this.recentLength, RECENT_MAX - n);
+      this.recent.copyWithin(0, this.recentLength - old, this.recentLength);
+      this.recentLength = old;
+    } else {
+      this.recentLength = 0;
+    }
+    this.buf.copy(this.recent, this.recentLength, this.start - n, this.start);
+    this.recentLength += n;
+  }
+
   /** Reads more of the file after the buffered bytes; returns how many bytes came. */
   private fill(): number {
+    if (this.start > 0 && (this.start === this.end || this.end > this.buf.length / 2)) {
+      this.keepRecent();
+    }
     if (this.start === this.end) {
       this.start = 0;
       this.end = 0;
@@ -144,6 +197,11 @@ export class LineReader {
       this.buf = bigger;
     }
     const n = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.fileOffset);
+    if (this.headLength === this.fileOffset && this.headLength < HEAD_MAX && n > 0) {
+      const take = Math.min(n, HEAD_MAX - this.headLength);
+      this.buf.copy(this.headBytes, this.headLength, this.end, this.end + take);
+      this.headLength += take;
+    }
     this.end += n;
     this.fileOffset += n;
     return n;

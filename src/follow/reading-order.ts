@@ -1,7 +1,7 @@
 import {
   closeFile,
   type FileMark,
-  holdsMarkedContent,
+  markedPrefix,
   type OpenFile,
   openFile,
   sameInode,
@@ -17,6 +17,8 @@ export interface Segment {
   lineNumber: number;
   /** Rotated away: read to its end (a torn last line included) and move on; else the live file. */
   finished: boolean;
+  /** The file's first bytes before `byteOffset` (up to 1 KiB), as checked against the mark. */
+  prefix: Buffer;
 }
 
 /**
@@ -43,17 +45,19 @@ export interface LastRead extends FileMark {
   lineNumber: number;
 }
 
-const at = (file: OpenFile, last: LastRead, finished: boolean): Segment => ({
+const at = (file: OpenFile, last: LastRead, finished: boolean, prefix: Buffer): Segment => ({
   file,
   byteOffset: last.byteOffset,
   lineNumber: last.lineNumber,
   finished,
+  prefix,
 });
 const fromStart = (file: OpenFile, finished: boolean): Segment => ({
   file,
   byteOffset: 0,
   lineNumber: 0,
   finished,
+  prefix: Buffer.alloc(0),
 });
 
 /** Decides where to read `source` from, given what was read last (saved or just drained). */
@@ -61,16 +65,16 @@ export function readingOrderFrom(source: string, last: LastRead | undefined): Re
   const live = openFile(source);
   if (!last) return { kind: "start", segments: live ? [fromStart(live, false)] : [] };
   if (live && sameInode(live, last)) {
-    if (holdsMarkedContent(live, last))
-      return { kind: "resume", segments: [at(live, last, false)] };
+    const prefix = markedPrefix(live, last);
+    if (prefix) return { kind: "resume", segments: [at(live, last, false, prefix)] };
     const copy = last.byteOffset > 0 ? findRotated(source, (f) => !sameInode(f, live), last) : null;
-    const segments = copy ? [at(copy.file, last, true)] : [];
+    const segments = copy ? [at(copy.file, last, true, copy.prefix)] : [];
     segments.push(fromStart(live, false));
     return { kind: "truncated", segments };
   }
   const old = findRotated(source, (f) => sameInode(f, last), last);
   if (!old) return { kind: "replaced", segments: live ? [fromStart(live, false)] : [] };
-  const segments = [at(old.file, last, true)];
+  const segments = [at(old.file, last, true, old.prefix)];
   for (let k = old.index - 1; k >= 0; k--) {
     const newer = openFile(`${source}${ROTATED_SUFFIXES[k]}`);
     if (newer && !(live && sameInode(newer, live))) segments.push(fromStart(newer, true));
@@ -85,11 +89,12 @@ function findRotated(
   source: string,
   accept: (file: OpenFile) => boolean,
   last: FileMark,
-): { file: OpenFile; index: number } | null {
+): { file: OpenFile; index: number; prefix: Buffer } | null {
   for (const [index, suffix] of ROTATED_SUFFIXES.entries()) {
     const file = openFile(`${source}${suffix}`);
     if (!file) continue;
-    if (accept(file) && holdsMarkedContent(file, last)) return { file, index };
+    const prefix = accept(file) ? markedPrefix(file, last) : undefined;
+    if (prefix) return { file, index, prefix };
     closeFile(file);
   }
   return null;

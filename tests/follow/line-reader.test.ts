@@ -57,3 +57,39 @@ test("a line longer than the buffer grows it; takeTail hands out an unterminated
   expect(reader.takeTail()).toBeUndefined();
   closeSync(fd);
 });
+
+test("the reader keeps the file's first KiB as it read it, and a batch's last bytes whatever the buffer did", () => {
+  const path = join(tempDir("fel-follow-"), "a.jsonl");
+  const text = Array.from(
+    { length: 400 },
+    (_, i) => `{"n": ${i}, "pad": "${"x".repeat(i % 13)}"}\n`,
+  ).join("");
+  writeFileSync(path, text);
+  const bytes = Buffer.from(text);
+  for (const buffer of [64, 200, 4096]) {
+    const fd = openSync(path, "r");
+    try {
+      const reader = new LineReader(fd, 0, 0, buffer);
+      for (let batch = 0; ; batch++) {
+        const lines: Line[] = [];
+        if (reader.read(1 + (batch % 7), lines) === 0) break;
+        const { offset, bytes: last } = reader.lastBytes(1024);
+        expect(offset + last.length).toBe(reader.byteOffset);
+        expect(last.length).toBe(Math.min(1024, reader.byteOffset));
+        expect(last.equals(bytes.subarray(offset, reader.byteOffset))).toBe(true);
+      }
+      expect(reader.head.equals(bytes.subarray(0, 1024))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  // Resumed with the first bytes it was given, it goes on filling them from what it reads.
+  const fd = openSync(path, "r");
+  try {
+    const reader = new LineReader(fd, 300, 0, 64, bytes.subarray(0, 300));
+    reader.read(1000, []);
+    expect(reader.head.equals(bytes.subarray(0, 1024))).toBe(true);
+  } finally {
+    closeSync(fd);
+  }
+});

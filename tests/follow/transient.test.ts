@@ -2,75 +2,23 @@ import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { tempDir } from "../helpers/temp-dir.ts";
 import {
   cleanKeys,
   dbState,
   eventCount,
   eventually,
+  expectNoTrace,
+  holdLock,
   joinLines,
-  MIRROR_CLI,
-  ROOT,
   realisticLines,
   runMirror,
+  startFollower,
+  stopFollower,
   writeLines,
 } from "./helpers.ts";
 
 const T = 90_000;
-const LOCK_HOLDER = join(ROOT, "tests", "fixtures", "store-lock-holder.ts");
-
-/** A process's stderr as far as it has come. */
-function collect(stream: ReadableStream<Uint8Array>) {
-  let text = "";
-  const decoder = new TextDecoder();
-  const closed = (async () => {
-    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
-  })();
-  return { text: () => text, closed };
-}
-
-function startFollower(file: string, db: string, extra: string[] = []) {
-  const proc = Bun.spawn(
-    [process.execPath, MIRROR_CLI, file, "--db", db, "--follow", "--json", ...extra],
-    { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
-  );
-  return { proc, stderr: collect(proc.stderr) };
-}
-
-async function stopFollower(f: ReturnType<typeof startFollower>) {
-  f.proc.kill("SIGTERM");
-  const [stdout, exitCode] = await Promise.all([
-    new Response(f.proc.stdout).text(),
-    f.proc.exited,
-    f.stderr.closed,
-  ]);
-  return { exitCode, stderr: f.stderr.text(), summary: JSON.parse(stdout.trim()) };
-}
-
-/** A second process holding the database's write lock until `release()`. */
-async function holdLock(db: string) {
-  const proc: Subprocess<"pipe", "pipe", "inherit"> = Bun.spawn(
-    [process.execPath, LOCK_HOLDER, db],
-    { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
-  );
-  const out = collect(proc.stdout);
-  await eventually(() => out.text().includes("locked"));
-  return {
-    release: async () => {
-      proc.stdin.write("release\n");
-      await proc.stdin.end();
-      await proc.exited;
-    },
-  };
-}
-
-/** No stack trace, no unhandled rejection: only one-line messages. */
-function expectNoTrace(stderr: string) {
-  expect(stderr).not.toMatch(/^\s+at /m);
-  expect(stderr).not.toContain("line worker closed");
-  expect(stderr).not.toContain("unexpected failure");
-}
 
 test(
   "a write lock held by another process: without --follow exit 1 with one line; with it the batch waits, then goes in",
