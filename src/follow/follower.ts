@@ -229,7 +229,7 @@ class Follower {
       case "replaced":
         this.counts.rotations++;
         this.notice(
-          `${this.source} was replaced and the file read before is not among its .1-.3: reading the new file from the start (lines the old file got after ${at} are not mirrored)`,
+          `${this.source} was replaced and the file read before is not among its rotated files: reading those (duplicates are skipped) and the new file from the start; lines the old file got after ${at} are not mirrored`,
         );
         break;
       default:
