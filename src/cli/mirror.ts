@@ -1,7 +1,7 @@
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
+import { pathState } from "../follow/identity.ts";
 import type { FollowSummary } from "../follow/summary.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
 import { openWrite, withStore } from "./common/database.ts";
@@ -12,20 +12,24 @@ import { runCli } from "./framework/run.ts";
 import { log } from "./framework/terminal.ts";
 import { ProgressBar, summaryLines, summaryRecord } from "./mirror-output.ts";
 
-/** The legacy file must exist when the command starts (a typo must not wait forever). */
-function checkInput(path: string): string {
+/**
+ * Without --follow the legacy file must exist and be a regular file when the command starts
+ * (a typo must not wait forever); with it, the follower waits for one to be there.
+ */
+function checkInput(path: string, follow: boolean): string {
   const file = resolve(path);
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (!st) {
+  const state = pathState(file);
+  if (follow || state.kind === "file") return file;
+  if (state.kind === "missing") {
     throw new EventLogError(
       "input_not_found",
-      `no file at ${file}; pass the runner's JSONL, e.g. docs/ops/loop-runner-events.jsonl`,
+      `no file at ${file}; pass the runner's JSONL, e.g. docs/ops/loop-runner-events.jsonl (with --follow, mirror waits for it to appear)`,
     );
   }
-  if (!st.isFile()) {
-    throw new EventLogError("input_invalid", `${file} is not a regular file; pass a JSONL file`);
-  }
-  return file;
+  throw new EventLogError(
+    "input_invalid",
+    `${file} is ${state.what}, not a regular file; pass the runner's JSONL file itself, e.g. docs/ops/loop-runner-events.jsonl`,
+  );
 }
 
 /** The terminal's view of a run: a progress bar while catching up, messages on clean lines. */
@@ -38,7 +42,8 @@ function screen(file: string, showBar: boolean, follow: boolean) {
   };
   const onProgress: FollowOptions["onProgress"] = (p) => {
     if (!bar || caughtUp) return;
-    const size = statSync(file, { throwIfNoEntry: false })?.size ?? p.byteOffset;
+    const now = pathState(file);
+    const size = now.kind === "file" ? now.size : p.byteOffset;
     if (follow && p.reading === file && p.byteOffset >= size) {
       caughtUp = true;
       say(`caught up with ${file} (${p.linesRead} lines); following it, Ctrl-C to stop`);
@@ -118,7 +123,7 @@ const command = defineCommand({
       "--strict stopped at a malformed line (the message names it), or the database is locked or unwritable",
   },
   async run({ args }) {
-    const file = checkInput(args.file ?? "");
+    const file = checkInput(args.file ?? "", args.follow === true);
     const batchLines = parseWhole(args["batch-lines"], "--batch-lines", 1);
     await withStore(openWrite(args, true), async (store) => {
       // SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once.

@@ -9,6 +9,7 @@ import {
   FINGERPRINT_MAX,
   holdsBytes,
   inodeAt,
+  pathState,
   sameInode,
   sizeOf,
 } from "./identity.ts";
@@ -236,10 +237,25 @@ class Follower {
     }
   }
 
-  /** Waits while the source path does not exist (a rotation in progress, no runner yet). */
+  /**
+   * Waits while the source path names no regular file: nothing (a rotation in progress, no
+   * runner yet: as tail -F), or for now a directory, a FIFO, a symlink loop. Said once per
+   * wait, when it outlasts a poll (a rotation's moment without a file is not news).
+   */
   private async waitForSource(): Promise<Stop | undefined> {
-    while (!inodeAt(this.source)) {
+    let said = "";
+    for (let polls = 0; ; polls++) {
+      const state = pathState(this.source);
+      if (state.kind === "file") break;
       if (!this.options.follow) return END_OF_FILE;
+      const news =
+        state.kind === "missing"
+          ? `no file at ${this.source} yet: waiting for it to appear (Ctrl-C to stop)`
+          : `${this.source} is ${state.what}, not a regular file: waiting for it to be the JSONL file again (Ctrl-C to stop)`;
+      if (polls > 0 && news !== said) {
+        this.notice(news);
+        said = news;
+      }
       if (!(await sleep(this.pollMs, this.options.signal))) return SIGNAL;
     }
     return this.options.signal?.aborted ? SIGNAL : undefined;

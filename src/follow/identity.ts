@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
+import { EventLogError } from "../errors.ts";
 
 /** How many leading bytes identify a file's content (with device and inode). */
 export const FINGERPRINT_MAX = 1024;
@@ -23,17 +24,66 @@ export interface FileMark {
   byteOffset: number;
 }
 
-/** Opens `path` for reading; undefined when there is no such file (yet, or any more). */
+/**
+ * What a path names now: a regular file (its inode and size), nothing, or something a JSONL
+ * file cannot be (`what` says which, for a message). Never opens it.
+ */
+export type PathState =
+  | { kind: "file"; dev: string; ino: string; size: number }
+  | { kind: "missing" }
+  | { kind: "other"; what: string };
+
+function whatIs(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+export function pathState(path: string): PathState {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { kind: "other", what: "a symlink loop" };
+    if (code === "ENOTDIR") return { kind: "missing" };
+    if (code === "EACCES") return { kind: "other", what: "not accessible (permission denied)" };
+    throw e;
+  }
+  if (!st) return { kind: "missing" };
+  if (!st.isFile()) return { kind: "other", what: whatIs(st as unknown as Stats) };
+  return { kind: "file", dev: String(st.dev), ino: String(st.ino), size: Number(st.size) };
+}
+
+/**
+ * Opens `path` for reading; undefined when it names no regular file (yet, or any more). It is
+ * checked before it is opened, and opened non-blocking, so a FIFO never blocks open(2).
+ */
 export function openFile(path: string): OpenFile | undefined {
+  if (pathState(path).kind !== "file") return undefined;
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ELOOP" || code === "ENOTDIR") return undefined;
+    if (code === "EACCES" || code === "EPERM") {
+      throw new EventLogError(
+        "input_invalid",
+        `cannot read ${path} (permission denied); let this user read it, or run the mirror as one who can`,
+        { cause: e },
+      );
+    }
     throw e;
   }
   try {
     const st = fstatSync(fd, { bigint: true });
+    if (!st.isFile()) {
+      closeSync(fd);
+      return undefined;
+    }
     return { path, fd, dev: String(st.dev), ino: String(st.ino), closed: false };
   } catch (e) {
     closeSync(fd);
@@ -51,10 +101,10 @@ export function sizeOf(file: OpenFile): number {
   return Number(fstatSync(file.fd, { bigint: true }).size);
 }
 
-/** The inode `path` names now, without opening it; undefined when it does not exist. */
+/** The inode `path` names now, without opening it; undefined unless it is a regular file. */
 export function inodeAt(path: string): { dev: string; ino: string; size: number } | undefined {
-  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return st ? { dev: String(st.dev), ino: String(st.ino), size: Number(st.size) } : undefined;
+  const state = pathState(path);
+  return state.kind === "file" ? state : undefined;
 }
 
 export const sameInode = (a: { dev: string; ino: string }, b: { dev: string; ino: string }) =>
