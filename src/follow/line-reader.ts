@@ -33,6 +33,19 @@ const INITIAL_BUFFER = 1 << 20;
 /** The first bytes of the file a reader keeps as it reads them: its fingerprint's input. */
 const HEAD_MAX = 1024;
 const RECENT_MAX = 1024;
+/** The longest line the follower parses; a longer one is quarantined, only its start kept. */
+export const MAX_LINE_BYTES = 1 << 20;
+/** How much of a longer line is kept (as the quarantine row's raw text). */
+export const KEPT_OF_LONG_LINE = 4096;
+
+/** A line longer than the limit, being skipped to its newline: what is kept of it. */
+interface LongLine {
+  byteOffset: number;
+  lineNumber: number;
+  kept: Buffer;
+  /** Its bytes so far, the newline excluded. */
+  length: number;
+}
 
 /**
  * Reads lines from an open file descriptor, from a byte offset on, in chunks into one reused
@@ -55,6 +68,8 @@ export class LineReader {
   /** The consumed bytes just before buf[0], kept when the buffer dropped them (see lastBytes). */
   private readonly recent = Buffer.alloc(RECENT_MAX);
   private recentLength = 0;
+  /** The over-long line being skipped, if one is. */
+  private long: LongLine | undefined;
 
   /**
    * `head`: the file's bytes before `byteOffset` (up to 1 KiB) as they were checked when the
@@ -67,6 +82,7 @@ export class LineReader {
     lineNumber: number,
     bufferSize = INITIAL_BUFFER,
     head: Uint8Array = new Uint8Array(0),
+    private readonly maxLineBytes = MAX_LINE_BYTES,
   ) {
     this.buf = Buffer.allocUnsafe(bufferSize);
     this.fileOffset = byteOffset;
@@ -107,7 +123,7 @@ export class LineReader {
 
   /** Bytes read past the last complete line (a torn line waiting for its newline). */
   get pendingBytes(): number {
-    return this.end - this.start;
+    return this.end - this.start + (this.long?.length ?? 0);
   }
 
   /**
@@ -118,9 +134,20 @@ export class LineReader {
     let added = 0;
     while (added < max) {
       const nl = this.buf.indexOf(NEWLINE, this.start);
-      if (nl !== -1 && nl < this.end) {
+      const found = nl !== -1 && nl < this.end;
+      if (this.long) {
+        if (found) {
+          into.push(this.endLong(nl, nl + 1));
+          added++;
+          continue;
+        }
+        this.skipBuffered();
+      } else if (found) {
         into.push(this.take(nl, nl + 1));
         added++;
+        continue;
+      } else if (this.end - this.start > this.maxLineBytes) {
+        this.startLong();
         continue;
       }
       if (this.fill() === 0) break;
@@ -130,11 +157,56 @@ export class LineReader {
 
   /** The torn last line, taken as complete (a rotated file that will never grow again). */
   takeTail(): Line | undefined {
-    while (this.fill() > 0) {
-      // Read to the end of the file first.
+    for (;;) {
+      if (this.long) this.skipBuffered();
+      else if (this.end - this.start > this.maxLineBytes) this.startLong();
+      if (this.fill() === 0) break;
     }
+    if (this.long) return this.endLong(this.end, this.end);
     if (this.end === this.start) return undefined;
     return this.take(this.end, this.end);
+  }
+
+  /**
+   * The buffered bytes, with no newline, are longer than a line may be: keep the first
+   * KEPT_OF_LONG_LINE bytes and skip the rest up to its newline, so the buffer never grows for it.
+   */
+  private startLong(): void {
+    this.keepRecent();
+    const kept = Math.min(KEPT_OF_LONG_LINE, this.end - this.start);
+    this.long = {
+      byteOffset: this.consumedOffset,
+      lineNumber: this.nextLine,
+      kept: Buffer.from(this.buf.subarray(this.start, this.start + kept)),
+      length: 0,
+    };
+    this.skipBuffered();
+  }
+
+  private skipBuffered(): void {
+    (this.long as LongLine).length += this.end - this.start;
+    this.start = this.end;
+  }
+
+  /** The over-long line ends with buf[start, textEnd) (`next`: after its newline). */
+  private endLong(textEnd: number, next: number): Line {
+    const long = this.long as LongLine;
+    this.long = undefined;
+    let length = long.length + textEnd - this.start;
+    if (textEnd > this.start && this.buf[textEnd - 1] === CR) length--;
+    const kib = (n: number) => (n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
+    const line: Line = {
+      text: long.kept.toString("utf8"),
+      problem: `a line of ${length} bytes is longer than the ${kib(this.maxLineBytes)} a line may have: quarantined with only its first ${kib(long.kept.length)}, never mirrored`,
+      byteOffset: long.byteOffset,
+      lineNumber: long.lineNumber,
+    };
+    this.nextLine++;
+    this.consumedOffset += long.length + next - this.start;
+    this.start = next;
+    // The bytes kept as recent came before the long line: no longer just before the position.
+    this.recentLength = 0;
+    return line;
   }
 
   /** Consumes buf[start, next) as one line whose text ends at `textEnd`. */
@@ -180,7 +252,11 @@ export class LineReader {
 
   /** Reads more of the file after the buffered bytes; returns how many bytes came. */
   private fill(): number {
-    if (this.start > 0 && (this.start === this.end || this.end > this.buf.length / 2)) {
+    if (
+      !this.long &&
+      this.start > 0 &&
+      (this.start === this.end || this.end > this.buf.length / 2)
+    ) {
       this.keepRecent();
     }
     if (this.start === this.end) {

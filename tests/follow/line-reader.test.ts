@@ -93,3 +93,34 @@ test("the reader keeps the file's first KiB as it read it, and a batch's last by
     closeSync(fd);
   }
 });
+
+test("a line longer than the limit is handed out with a problem and only its start, skipped to its newline", () => {
+  const path = join(tempDir("fel-follow-"), "a.jsonl");
+  const long = `{"kind": "x", "blob": "${"y".repeat(5000)}"}`;
+  writeFileSync(path, `{"a": 1}\n${long}\r\n{"b": 2}\n${long}`);
+  const fd = openSync(path, "r");
+  try {
+    const reader = new LineReader(fd, 0, 0, 64, undefined, 300);
+    const lines: Line[] = [];
+    reader.read(10, lines);
+    expect(lines.map((l) => [l.lineNumber, l.byteOffset])).toEqual([
+      [1, 0],
+      [2, 9],
+      [3, 9 + long.length + 2],
+    ]);
+    expect(lines[1]?.problem).toBe(
+      `a line of ${long.length} bytes is longer than the 300 bytes a line may have: quarantined with only its first ${lines[1]?.text.length} bytes, never mirrored`,
+    );
+    expect(long.startsWith(lines[1]?.text as string)).toBe(true);
+    expect(lines[1]?.text.length).toBeGreaterThan(300);
+    expect(lines[1]?.text.length).toBeLessThan(700);
+    expect(lines[2]?.text).toBe('{"b": 2}');
+    // The unterminated long tail waits like any torn line, then comes out whole as a problem.
+    expect(reader.pendingBytes).toBe(long.length);
+    const tail = reader.takeTail();
+    expect(tail?.problem).toContain(`a line of ${long.length} bytes`);
+    expect(reader.byteOffset).toBe(9 + long.length + 2 + 9 + long.length);
+  } finally {
+    closeSync(fd);
+  }
+});
