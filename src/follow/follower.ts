@@ -14,11 +14,11 @@ import {
   sizeOf,
 } from "./identity.ts";
 import { LineMirror } from "./line-mirror.ts";
-import type { LinePlan } from "./line-plan.ts";
+import { type LinePlan, tsOfLine } from "./line-plan.ts";
 import { type Line, LineReader } from "./line-reader.ts";
 import { GarbageBudget } from "./memory.ts";
 import { PositionKeeper } from "./position-keeper.ts";
-import { type LinePreparer, startPreparer } from "./preparer.ts";
+import { type LinePreparer, type Prepared, startPreparer } from "./preparer.ts";
 import {
   closeReadingOrder,
   type LastRead,
@@ -72,6 +72,8 @@ const TAIL_CHECK_BYTES = 1024;
 interface Reading {
   segment: Segment;
   reader: LineReader;
+  /** No batch read yet: the first one resets the preparer's ts clock to the saved position's. */
+  fresh: boolean;
 }
 
 /** Lines read but not yet committed, and where the file position is after them. */
@@ -81,7 +83,7 @@ interface Batch {
   endLine: number;
   /** The batch's last bytes as read: the file must still hold them when it is committed. */
   tail: { offset: number; bytes: Buffer };
-  plans: Promise<LinePlan[]>;
+  plans: Promise<Prepared>;
 }
 
 /** A batch whose bytes the file no longer holds (rewritten while it waited): not committed. */
@@ -329,12 +331,15 @@ class Follower {
 
   private batchOf(reading: Reading, lines: Line[]): Batch {
     const texts = lines.map((line) => line.text);
+    // Batches before this one are committed or dropped: the clock starts from what is saved.
+    const startTs = reading.fresh ? (this.positions.saved?.lastTs ?? null) : undefined;
+    reading.fresh = false;
     return {
       lines,
       endOffset: reading.reader.byteOffset,
       endLine: reading.reader.lineNumber,
       tail: reading.reader.lastBytes(TAIL_CHECK_BYTES),
-      plans: (this.preparer as LinePreparer).prepare(texts),
+      plans: (this.preparer as LinePreparer).prepare(texts, startTs),
     };
   }
 
@@ -351,6 +356,7 @@ class Follower {
         undefined,
         segment.prefix,
       ),
+      fresh: true,
     };
     return this.current;
   }
@@ -384,11 +390,11 @@ class Follower {
    * a stop signal during the wait drops it.
    */
   private async commit(reading: Reading, batch: Batch): Promise<Stop | Gone | undefined> {
-    const plans = await batch.plans;
+    const prepared = await batch.plans;
     for (let attempt = 0; ; attempt++) {
       const before = this.countsNow();
       try {
-        const stop = this.commitOnce(reading, batch, plans);
+        const stop = this.commitOnce(reading, batch, prepared);
         if (this.retrying) {
           this.notice(`${this.store.path} takes writes again: going on`);
           this.retrying = undefined;
@@ -410,8 +416,9 @@ class Follower {
     }
   }
 
-  private commitOnce(reading: Reading, batch: Batch, plans: LinePlan[]): Stop | undefined {
+  private commitOnce(reading: Reading, batch: Batch, prepared: Prepared): Stop | undefined {
     const { lines } = batch;
+    const { plans } = prepared;
     const path = reading.segment.file.path;
     let stop: Stop | undefined;
     let done = 0;
@@ -421,7 +428,10 @@ class Follower {
         stop = this.lines.apply(plans[done] as LinePlan, lines[done] as Line, path);
         if (stop) break;
       }
-      if (done > 0) this.savePosition(reading, batch, lines[done]);
+      if (done > 0) {
+        const lastTs = stop ? this.tsBefore(done, batch, plans) : prepared.lastTs;
+        this.savePosition(reading, batch, lines[done], lastTs);
+      }
       // Last, just before COMMIT: a batch read before the file was rewritten in place (while
       // it waited for the write lock, say) is rolled back, never committed as the new file's.
       if (!this.holdsBatch(reading, batch)) throw BATCH_GONE;
@@ -453,7 +463,12 @@ class Follower {
   }
 
   /** `next`: the first line not mirrored (a strict stop), else the end of the batch. */
-  private savePosition(reading: Reading, batch: Batch, next: Line | undefined): void {
+  private savePosition(
+    reading: Reading,
+    batch: Batch,
+    next: Line | undefined,
+    lastTs: string | null,
+  ): void {
     const byteOffset = next ? next.byteOffset : batch.endOffset;
     const lineNumber = next ? next.lineNumber - 1 : batch.endLine;
     this.positions.save({
@@ -461,7 +476,17 @@ class Follower {
       ...this.markAt(reading, byteOffset),
       lineNumber,
       reading: reading.segment.file.path,
+      lastTs,
     });
+  }
+
+  /** The ts clock before the batch's line `index` (a strict stop saves the position there). */
+  private tsBefore(index: number, batch: Batch, plans: LinePlan[]): string | null {
+    for (let k = index - 1; k >= 0; k--) {
+      const ts = tsOfLine((batch.lines[k] as Line).text, plans[k] as LinePlan);
+      if (ts !== null) return ts;
+    }
+    return this.positions.saved?.lastTs ?? null;
   }
 
   /**

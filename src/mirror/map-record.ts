@@ -8,10 +8,15 @@ import { idempotencyKey, type KeyParts, occurrenceOf } from "./idempotency-key.t
  * Legacy record → durable events (the table and our additions are in docs/mirror.md). The mapping is stateless: an event carries `saga_id` only when its own
  * record names the tick, so a record maps the same wherever a reader starts in the file.
  * Returns null for kinds nobody maps (they are skipped and counted, never errors).
+ * `fallbackTime`: the occurred_at of a record without `ts` (the follower passes the previous
+ * line's `ts`); it changes nothing else, the idempotency key included. Default: null (now).
  */
-export function mapLegacyRecord(record: AnyLegacyRecord): AppendInput[] | null {
+export function mapLegacyRecord(
+  record: AnyLegacyRecord,
+  fallbackTime: string | null = null,
+): AppendInput[] | null {
   const map = MAPPERS[record.kind as KnownLegacyKind];
-  return map ? map(new Builder(record)) : null;
+  return map ? map(new Builder(record, fallbackTime)) : null;
 }
 
 type R = Record<string, unknown>;
@@ -20,7 +25,10 @@ class Builder {
   readonly occurrence: string;
   readonly rec: R;
 
-  constructor(readonly record: AnyLegacyRecord) {
+  constructor(
+    readonly record: AnyLegacyRecord,
+    private readonly fallbackTime: string | null,
+  ) {
     this.occurrence = occurrenceOf(record);
     this.rec = record as R;
   }
@@ -48,7 +56,7 @@ class Builder {
       taskId: issue === undefined ? null : `issue:${issue}`,
       sagaId: tick === undefined ? null : `tick:${tick}`,
       idempotencyKey: idempotencyKey(this.record.kind, kind, parts, this.occurrence),
-      occurredAt: typeof this.rec.ts === "string" ? this.rec.ts : null,
+      occurredAt: typeof this.rec.ts === "string" ? this.rec.ts : this.fallbackTime,
     };
   }
 

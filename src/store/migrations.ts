@@ -1,5 +1,6 @@
 import type { Migration } from "./migration.ts";
 import { migration1 } from "./schema/contract.ts";
+import { migration5 } from "./schema/follow-last-ts.ts";
 import { migration4 } from "./schema/follow-positions.ts";
 import { migration2 } from "./schema/quarantine.ts";
 import { migration3 } from "./schema/timeline.ts";
@@ -8,6 +9,12 @@ import { migration3 } from "./schema/timeline.ts";
  * Every migration, in order. `events` and `projection_cursors` are the forge-loop contract and
  * keep its columns; our extensions are the chain columns and tables of our own.
  */
-export const MIGRATIONS: readonly Migration[] = [migration1, migration2, migration3, migration4];
+export const MIGRATIONS: readonly Migration[] = [
+  migration1,
+  migration2,
+  migration3,
+  migration4,
+  migration5,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
