@@ -115,12 +115,13 @@ const command = defineCommand({
     ],
     notes: [
       "Resumable: the file position (device, inode, a fingerprint of the first bytes, byte offset, line number) is stored with the events of each batch, so a mirror killed at any moment continues where it stopped, with nothing lost or doubled. Running it again over the same file appends nothing.",
-      "Survives the runner's retention: a file truncated to its last lines is read again from the start (known lines count as duplicates); a file rotated to .1-.3 is finished before the new one. A torn last line waits for its newline.",
-      "A malformed line (not JSON, no kind, wrong field types) is stored in the quarantine table with file, line number, byte offset and reason, and counted.",
+      "Survives the runner's retention and logrotate: a file truncated to its last lines is read again from the start (known lines count as duplicates); a file rotated (renamed or copied and truncated) to .1-.N is finished, then every newer rotated file, then the new one. A torn last line waits for its newline.",
+      "A malformed line (not JSON, no kind, wrong field types, longer than 1 MiB: only its first 4 KiB kept) is stored in the quarantine table with file, line number, byte offset and reason, and counted.",
+      "With --follow, a missing file (or a path that is for now a directory, FIFO or symlink loop) is waited for, and a database that is locked, full or failing is waited out: the same batch is retried until it is stored. Each is said once.",
       "The summary goes to stderr, or with --json as one JSON object to stdout. Ctrl-C or SIGTERM finishes the current batch and exits 0.",
     ],
     exit1:
-      "--strict stopped at a malformed line (the message names it), or the database is locked or unwritable",
+      "--strict stopped at a malformed line (the message names it); without --follow: no file at the path, or the database is locked, full, failing or unwritable",
   },
   async run({ args }) {
     const file = checkInput(args.file ?? "", args.follow === true);
