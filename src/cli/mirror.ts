@@ -1,7 +1,7 @@
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/follower.ts";
+import { pathState } from "../follow/identity.ts";
 import type { FollowSummary } from "../follow/summary.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
 import { openWrite, withStore } from "./common/database.ts";
@@ -12,20 +12,24 @@ import { runCli } from "./framework/run.ts";
 import { log } from "./framework/terminal.ts";
 import { ProgressBar, summaryLines, summaryRecord } from "./mirror-output.ts";
 
-/** The legacy file must exist when the command starts (a typo must not wait forever). */
-function checkInput(path: string): string {
+/**
+ * Without --follow the legacy file must exist and be a regular file when the command starts
+ * (a typo must not wait forever); with it, the follower waits for one to be there.
+ */
+function checkInput(path: string, follow: boolean): string {
   const file = resolve(path);
-  const st = statSync(file, { throwIfNoEntry: false });
-  if (!st) {
+  const state = pathState(file);
+  if (follow || state.kind === "file") return file;
+  if (state.kind === "missing") {
     throw new EventLogError(
       "input_not_found",
-      `no file at ${file}; pass the runner's JSONL, e.g. docs/ops/loop-runner-events.jsonl`,
+      `no file at ${file}; pass the runner's JSONL, e.g. docs/ops/loop-runner-events.jsonl (with --follow, mirror waits for it to appear)`,
     );
   }
-  if (!st.isFile()) {
-    throw new EventLogError("input_invalid", `${file} is not a regular file; pass a JSONL file`);
-  }
-  return file;
+  throw new EventLogError(
+    "input_invalid",
+    `${file} is ${state.what}, not a regular file; pass the runner's JSONL file itself, e.g. docs/ops/loop-runner-events.jsonl`,
+  );
 }
 
 /** The terminal's view of a run: a progress bar while catching up, messages on clean lines. */
@@ -38,7 +42,8 @@ function screen(file: string, showBar: boolean, follow: boolean) {
   };
   const onProgress: FollowOptions["onProgress"] = (p) => {
     if (!bar || caughtUp) return;
-    const size = statSync(file, { throwIfNoEntry: false })?.size ?? p.byteOffset;
+    const now = pathState(file);
+    const size = now.kind === "file" ? now.size : p.byteOffset;
     if (follow && p.reading === file && p.byteOffset >= size) {
       caughtUp = true;
       say(`caught up with ${file} (${p.linesRead} lines); following it, Ctrl-C to stop`);
@@ -110,15 +115,16 @@ const command = defineCommand({
     ],
     notes: [
       "Resumable: the file position (device, inode, a fingerprint of the first bytes, byte offset, line number) is stored with the events of each batch, so a mirror killed at any moment continues where it stopped, with nothing lost or doubled. Running it again over the same file appends nothing.",
-      "Survives the runner's retention: a file truncated to its last lines is read again from the start (known lines count as duplicates); a file rotated to .1-.3 is finished before the new one. A torn last line waits for its newline.",
-      "A malformed line (not JSON, no kind, wrong field types) is stored in the quarantine table with file, line number, byte offset and reason, and counted.",
+      "Survives the runner's retention and logrotate: a file truncated to its last lines is read again from the start (known lines count as duplicates); a file rotated (renamed or copied and truncated) to .1-.N is finished, then every newer rotated file, then the new one. A torn last line waits for its newline.",
+      "A malformed line (not JSON, no kind, wrong field types, longer than 1 MiB: only its first 4 KiB kept) is stored in the quarantine table with file, line number, byte offset and reason, and counted.",
+      "With --follow, a missing file (or a path that is for now a directory, FIFO or symlink loop) is waited for, and a database that is locked, full or failing is waited out: the same batch is retried until it is stored. Each is said once.",
       "The summary goes to stderr, or with --json as one JSON object to stdout. Ctrl-C or SIGTERM finishes the current batch and exits 0.",
     ],
     exit1:
-      "--strict stopped at a malformed line (the message names it), or the database is locked or unwritable",
+      "--strict stopped at a malformed line (the message names it); without --follow: no file at the path, or the database is locked, full, failing or unwritable",
   },
   async run({ args }) {
-    const file = checkInput(args.file ?? "");
+    const file = checkInput(args.file ?? "", args.follow === true);
     const batchLines = parseWhole(args["batch-lines"], "--batch-lines", 1);
     await withStore(openWrite(args, true), async (store) => {
       // SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once.

@@ -1,22 +1,24 @@
 import { resolve } from "node:path";
+import { type ErrorCode, isEventLogError } from "../errors.ts";
 import { sleep, yieldUnlessAborted } from "../io/sleep.ts";
-import { emptyMirrorStats, Mirror } from "../mirror/mirror.ts";
+import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
-import type { FollowPosition } from "../store/follow-positions.ts";
 import {
   closeFile,
-  fingerprintLengthAt,
-  fingerprintOf,
-  holdsMarkedContent,
+  digestOf,
+  FINGERPRINT_MAX,
+  holdsBytes,
   inodeAt,
+  pathState,
   sameInode,
+  sizeOf,
 } from "./identity.ts";
 import { LineMirror } from "./line-mirror.ts";
-import type { LinePlan } from "./line-plan.ts";
+import { type LinePlan, tsOfLine } from "./line-plan.ts";
 import { type Line, LineReader } from "./line-reader.ts";
 import { GarbageBudget } from "./memory.ts";
 import { PositionKeeper } from "./position-keeper.ts";
-import { type LinePreparer, startPreparer } from "./preparer.ts";
+import { type LinePreparer, type Prepared, startPreparer } from "./preparer.ts";
 import {
   closeReadingOrder,
   type LastRead,
@@ -59,13 +61,19 @@ export const DEFAULT_BATCH_LINES = 750;
 const DEFAULT_POLL_MS = 100;
 /** Batches read ahead: one being written while the next ones are being prepared. */
 const PIPELINE_DEPTH = 3;
+/** Errors a follower waits out, retrying the same batch: the database is busy, full or failing. */
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["db_locked", "db_full", "db_io"]);
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5000;
+/** How many of a batch's last bytes are compared with the file before it is committed. */
+const TAIL_CHECK_BYTES = 1024;
 
-/** A segment being read: its reader and the fingerprint saved with its position. */
+/** A segment being read, and its reader (which keeps the file's first bytes as it read them). */
 interface Reading {
   segment: Segment;
   reader: LineReader;
-  fingerprint: string;
-  fingerprintLength: number;
+  /** No batch read yet: the first one resets the preparer's ts clock to the saved position's. */
+  fresh: boolean;
 }
 
 /** Lines read but not yet committed, and where the file position is after them. */
@@ -73,8 +81,16 @@ interface Batch {
   lines: Line[];
   endOffset: number;
   endLine: number;
-  plans: Promise<LinePlan[]>;
+  /** The batch's last bytes as read: the file must still hold them when it is committed. */
+  tail: { offset: number; bytes: Buffer };
+  plans: Promise<Prepared>;
 }
+
+/** A batch whose bytes the file no longer holds (rewritten while it waited): not committed. */
+const GONE = "gone" as const;
+type Gone = typeof GONE;
+/** Thrown inside a batch's transaction to roll it back when the file no longer holds it. */
+const BATCH_GONE = new Error("the file no longer holds the batch");
 
 type LiveState = "live" | "moved" | "truncated";
 
@@ -101,12 +117,16 @@ class Follower {
   private current: Reading | undefined;
   private preparer: LinePreparer | undefined;
   private readonly garbage = new GarbageBudget();
+  /** The mirror's counters, restored when a batch's transaction rolls back. */
+  private readonly mirrored: MirrorStats = emptyMirrorStats();
+  /** The code of the transient error a batch is being retried for, if it is. */
+  private retrying: ErrorCode | undefined;
 
   constructor(private readonly options: FollowOptions) {
     this.source = resolve(options.file);
     this.store = options.store;
     this.positions = new PositionKeeper(options.store, this.source);
-    this.mirror = new Mirror(options.store, emptyMirrorStats());
+    this.mirror = new Mirror(options.store, this.mirrored);
     this.lines = new LineMirror(this.mirror, this.counts, options.strict === true);
     this.batchLines = Math.max(1, options.batchLines ?? DEFAULT_BATCH_LINES);
     this.pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS);
@@ -154,6 +174,10 @@ class Follower {
     this.reorder(this.positions.load());
     for (;;) {
       const stop = await this.readRotated();
+      if (stop === GONE) {
+        this.reorder(this.lastRead());
+        continue;
+      }
       if (stop) return stop;
       const live = this.order.segments.find((segment) => !segment.finished);
       if (live) {
@@ -169,6 +193,10 @@ class Follower {
           `${this.source} was rotated or replaced: reading the old file to its end, then the new one from the start`,
         );
         const drainStop = await this.readToEnd(this.current as Reading);
+        if (drainStop === GONE) {
+          this.reorder(this.lastRead());
+          continue;
+        }
         if (drainStop) return drainStop;
       } else if (!this.options.follow) {
         return END_OF_FILE;
@@ -204,24 +232,39 @@ class Follower {
       case "replaced":
         this.counts.rotations++;
         this.notice(
-          `${this.source} was replaced and the file read before is not among its .1-.3: reading the new file from the start (lines the old file got after ${at} are not mirrored)`,
+          `${this.source} was replaced and the file read before is not among its rotated files: reading those (duplicates are skipped) and the new file from the start; lines the old file got after ${at} are not mirrored`,
         );
         break;
       default:
     }
   }
 
-  /** Waits while the source path does not exist (a rotation in progress, no runner yet). */
+  /**
+   * Waits while the source path names no regular file: nothing (a rotation in progress, no
+   * runner yet: as tail -F), or for now a directory, a FIFO, a symlink loop. Said once per
+   * wait, when it outlasts a poll (a rotation's moment without a file is not news).
+   */
   private async waitForSource(): Promise<Stop | undefined> {
-    while (!inodeAt(this.source)) {
+    let said = "";
+    for (let polls = 0; ; polls++) {
+      const state = pathState(this.source);
+      if (state.kind === "file") break;
       if (!this.options.follow) return END_OF_FILE;
+      const news =
+        state.kind === "missing"
+          ? `no file at ${this.source} yet: waiting for it to appear (Ctrl-C to stop)`
+          : `${this.source} is ${state.what}, not a regular file: waiting for it to be the JSONL file again (Ctrl-C to stop)`;
+      if (polls > 0 && news !== said) {
+        this.notice(news);
+        said = news;
+      }
       if (!(await sleep(this.pollMs, this.options.signal))) return SIGNAL;
     }
     return this.options.signal?.aborted ? SIGNAL : undefined;
   }
 
   /** Reads the reading order's rotated files (those before the live one) to their end. */
-  private async readRotated(): Promise<Stop | undefined> {
+  private async readRotated(): Promise<Stop | Gone | undefined> {
     for (const segment of this.order.segments) {
       if (!segment.finished) return undefined;
       const stop = await this.readToEnd(this.open(segment));
@@ -231,7 +274,7 @@ class Follower {
   }
 
   /** Reads a file that will not grow any more, its torn last line included. */
-  private async readToEnd(reading: Reading): Promise<Stop | undefined> {
+  private async readToEnd(reading: Reading): Promise<Stop | Gone | undefined> {
     const queue: Batch[] = [];
     for (;;) {
       const batch = this.next(reading, queue);
@@ -251,10 +294,11 @@ class Follower {
     for (;;) {
       const batch = this.next(reading, queue);
       if (batch) {
-        // Truncated under the reader: what it read may be the new content at the old offset.
-        // Nothing is lost by dropping it: the file is read again from its start.
-        if (!this.holdsUpTo(reading, batch.endOffset)) return "truncated";
+        // Truncated or rewritten under the reader (checked in the batch's transaction): what it
+        // read may be new content at the old offset. Nothing is lost by dropping it: the file
+        // is read again from its start.
         const stop = await this.commit(reading, batch);
+        if (stop === GONE) return "truncated";
         if (stop) return stop;
         if (await yieldUnlessAborted(this.options.signal)) return SIGNAL;
         const state = this.liveState(reading);
@@ -263,6 +307,7 @@ class Follower {
         // Renamed away: the lines already read are the old file's, and they are kept.
         for (const rest of queue.splice(0)) {
           const stopped = await this.commit(reading, rest);
+          if (stopped === GONE) return "truncated";
           if (stopped) return stopped;
         }
         return state;
@@ -286,11 +331,15 @@ class Follower {
 
   private batchOf(reading: Reading, lines: Line[]): Batch {
     const texts = lines.map((line) => line.text);
+    // Batches before this one are committed or dropped: the clock starts from what is saved.
+    const startTs = reading.fresh ? (this.positions.saved?.lastTs ?? null) : undefined;
+    reading.fresh = false;
     return {
       lines,
       endOffset: reading.reader.byteOffset,
       endLine: reading.reader.lineNumber,
-      plans: (this.preparer as LinePreparer).prepare(texts),
+      tail: reading.reader.lastBytes(TAIL_CHECK_BYTES),
+      plans: (this.preparer as LinePreparer).prepare(texts, startTs),
     };
   }
 
@@ -298,12 +347,16 @@ class Follower {
     if (this.current && this.current.segment.file !== segment.file) {
       closeFile(this.current.segment.file);
     }
-    const length = fingerprintLengthAt(segment.byteOffset);
     this.current = {
       segment,
-      reader: new LineReader(segment.file.fd, segment.byteOffset, segment.lineNumber),
-      fingerprint: fingerprintOf(segment.file, length) ?? "",
-      fingerprintLength: length,
+      reader: new LineReader(
+        segment.file.fd,
+        segment.byteOffset,
+        segment.lineNumber,
+        undefined,
+        segment.prefix,
+      ),
+      fresh: true,
     };
     return this.current;
   }
@@ -315,19 +368,57 @@ class Follower {
     return now && sameInode(now, reading.segment.file) ? "live" : "moved";
   }
 
-  /** Whether the open file is still at least `byteOffset` long, with the same first bytes. */
+  /** Whether the open file is still at least `byteOffset` long, with the first bytes read. */
   private holdsUpTo(reading: Reading, byteOffset: number): boolean {
-    return holdsMarkedContent(reading.segment.file, { ...this.mark(reading), byteOffset });
+    const file = reading.segment.file;
+    return sizeOf(file) >= byteOffset && holdsBytes(file, 0, reading.reader.head);
+  }
+
+  /** Whether the file still holds the batch's bytes where they were read: its head and its end. */
+  private holdsBatch(reading: Reading, batch: Batch): boolean {
+    return (
+      this.holdsUpTo(reading, batch.endOffset) &&
+      holdsBytes(reading.segment.file, batch.tail.offset, batch.tail.bytes)
+    );
   }
 
   /**
    * One transaction: the batch's events and quarantined lines, and the position after them.
    * A strict stop is returned: the lines before the bad one are committed, the position stops
-   * at its start.
+   * at its start. While following, a database that is locked, full or failing is waited out:
+   * the same batch is retried with backoff (nothing of a failed attempt was stored), and
+   * a stop signal during the wait drops it.
    */
-  private async commit(reading: Reading, batch: Batch): Promise<Stop | undefined> {
-    const plans = await batch.plans;
+  private async commit(reading: Reading, batch: Batch): Promise<Stop | Gone | undefined> {
+    const prepared = await batch.plans;
+    for (let attempt = 0; ; attempt++) {
+      const before = this.countsNow();
+      try {
+        const stop = this.commitOnce(reading, batch, prepared);
+        if (this.retrying) {
+          this.notice(`${this.store.path} takes writes again: going on`);
+          this.retrying = undefined;
+        }
+        return stop;
+      } catch (e) {
+        this.restoreCounts(before);
+        if (e === BATCH_GONE) return GONE;
+        if (!this.options.follow || !isEventLogError(e) || !TRANSIENT.has(e.code)) throw e;
+        if (this.retrying !== e.code) {
+          this.notice(
+            `${e.message} (following: this batch is retried until it is stored; nothing is lost, the position stays at byte ${this.positions.saved?.byteOffset ?? 0})`,
+          );
+          this.retrying = e.code;
+        }
+        const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 10));
+        if (!(await sleep(wait, this.options.signal))) return SIGNAL;
+      }
+    }
+  }
+
+  private commitOnce(reading: Reading, batch: Batch, prepared: Prepared): Stop | undefined {
     const { lines } = batch;
+    const { plans } = prepared;
     const path = reading.segment.file.path;
     let stop: Stop | undefined;
     let done = 0;
@@ -337,7 +428,13 @@ class Follower {
         stop = this.lines.apply(plans[done] as LinePlan, lines[done] as Line, path);
         if (stop) break;
       }
-      if (done > 0) this.savePosition(reading, batch, lines[done]);
+      if (done > 0) {
+        const lastTs = stop ? this.tsBefore(done, batch, plans) : prepared.lastTs;
+        this.savePosition(reading, batch, lines[done], lastTs);
+      }
+      // Last, just before COMMIT: a batch read before the file was rewritten in place (while
+      // it waited for the write lock, say) is rolled back, never committed as the new file's.
+      if (!this.holdsBatch(reading, batch)) throw BATCH_GONE;
     }, "mirroring a batch of legacy lines");
     this.counts.linesRead += done;
     this.garbage.spent(batch.endOffset - (lines[0]?.byteOffset ?? batch.endOffset));
@@ -350,38 +447,62 @@ class Follower {
     return stop;
   }
 
-  /** `next`: the first line not mirrored (a strict stop), else the end of the batch. */
-  private savePosition(reading: Reading, batch: Batch, next: Line | undefined): void {
-    const byteOffset = next ? next.byteOffset : batch.endOffset;
-    const lineNumber = next ? next.lineNumber - 1 : batch.endLine;
-    const length = fingerprintLengthAt(byteOffset);
-    if (length > reading.fingerprintLength) {
-      reading.fingerprint = fingerprintOf(reading.segment.file, length) ?? reading.fingerprint;
-      reading.fingerprintLength = length;
-    }
-    const file = reading.segment.file;
-    const position: FollowPosition = {
-      source: this.source,
-      dev: file.dev,
-      ino: file.ino,
-      fingerprint: reading.fingerprint,
-      fingerprintLength: reading.fingerprintLength,
-      byteOffset,
-      lineNumber,
-      reading: file.path,
+  /** What a batch's transaction changes in memory, to undo when it rolls back. */
+  private countsNow() {
+    return {
+      mirrored: { ...this.mirrored, skipped: { ...this.mirrored.skipped } },
+      blankLines: this.counts.blankLines,
+      position: this.positions.saved,
     };
-    this.positions.save(position);
   }
 
-  private mark(reading: Reading): LastRead {
+  private restoreCounts(before: ReturnType<Follower["countsNow"]>): void {
+    Object.assign(this.mirrored, before.mirrored);
+    this.counts.blankLines = before.blankLines;
+    this.positions.rolledBack(before.position);
+  }
+
+  /** `next`: the first line not mirrored (a strict stop), else the end of the batch. */
+  private savePosition(
+    reading: Reading,
+    batch: Batch,
+    next: Line | undefined,
+    lastTs: string | null,
+  ): void {
+    const byteOffset = next ? next.byteOffset : batch.endOffset;
+    const lineNumber = next ? next.lineNumber - 1 : batch.endLine;
+    this.positions.save({
+      source: this.source,
+      ...this.markAt(reading, byteOffset),
+      lineNumber,
+      reading: reading.segment.file.path,
+      lastTs,
+    });
+  }
+
+  /** The ts clock before the batch's line `index` (a strict stop saves the position there). */
+  private tsBefore(index: number, batch: Batch, plans: LinePlan[]): string | null {
+    for (let k = index - 1; k >= 0; k--) {
+      const ts = tsOfLine((batch.lines[k] as Line).text, plans[k] as LinePlan);
+      if (ts !== null) return ts;
+    }
+    return this.positions.saved?.lastTs ?? null;
+  }
+
+  /**
+   * The file's identity at `byteOffset`: device, inode, and the fingerprint of its first bytes
+   * up to there (at most 1 KiB) taken from the bytes the reader read, never read again.
+   */
+  private markAt(reading: Reading, byteOffset: number) {
     const file = reading.segment.file;
+    const head = reading.reader.head;
+    const length = Math.min(byteOffset, FINGERPRINT_MAX, head.length);
     return {
       dev: file.dev,
       ino: file.ino,
-      fingerprint: reading.fingerprint,
-      fingerprintLength: reading.fingerprintLength,
-      byteOffset: reading.reader.byteOffset,
-      lineNumber: reading.reader.lineNumber,
+      fingerprint: digestOf(head.subarray(0, length)),
+      fingerprintLength: length,
+      byteOffset,
     };
   }
 
@@ -391,7 +512,7 @@ class Follower {
     const saved = this.positions.saved;
     if (!r) return saved;
     const at = saved && sameInode(saved, r.segment.file) ? saved : r.segment;
-    return { ...this.mark(r), byteOffset: at.byteOffset, lineNumber: at.lineNumber };
+    return { ...this.markAt(r, at.byteOffset), lineNumber: at.lineNumber };
   }
 
   private notice(message: string): void {

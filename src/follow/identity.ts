@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
+import { EventLogError } from "../errors.ts";
 
 /** How many leading bytes identify a file's content (with device and inode). */
-const FINGERPRINT_MAX = 1024;
+export const FINGERPRINT_MAX = 1024;
 
 /** An open legacy JSONL file and the identity it had when opened. */
 export interface OpenFile {
@@ -23,17 +24,66 @@ export interface FileMark {
   byteOffset: number;
 }
 
-/** Opens `path` for reading; undefined when there is no such file (yet, or any more). */
+/**
+ * What a path names now: a regular file (its inode and size), nothing, or something a JSONL
+ * file cannot be (`what` says which, for a message). Never opens it.
+ */
+export type PathState =
+  | { kind: "file"; dev: string; ino: string; size: number }
+  | { kind: "missing" }
+  | { kind: "other"; what: string };
+
+function whatIs(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+export function pathState(path: string): PathState {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { kind: "other", what: "a symlink loop" };
+    if (code === "ENOTDIR") return { kind: "missing" };
+    if (code === "EACCES") return { kind: "other", what: "not accessible (permission denied)" };
+    throw e;
+  }
+  if (!st) return { kind: "missing" };
+  if (!st.isFile()) return { kind: "other", what: whatIs(st as unknown as Stats) };
+  return { kind: "file", dev: String(st.dev), ino: String(st.ino), size: Number(st.size) };
+}
+
+/**
+ * Opens `path` for reading; undefined when it names no regular file (yet, or any more). It is
+ * checked before it is opened, and opened non-blocking, so a FIFO never blocks open(2).
+ */
 export function openFile(path: string): OpenFile | undefined {
+  if (pathState(path).kind !== "file") return undefined;
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ELOOP" || code === "ENOTDIR") return undefined;
+    if (code === "EACCES" || code === "EPERM") {
+      throw new EventLogError(
+        "input_invalid",
+        `cannot read ${path} (permission denied); let this user read it, or run the mirror as one who can`,
+        { cause: e },
+      );
+    }
     throw e;
   }
   try {
     const st = fstatSync(fd, { bigint: true });
+    if (!st.isFile()) {
+      closeSync(fd);
+      return undefined;
+    }
     return { path, fd, dev: String(st.dev), ino: String(st.ino), closed: false };
   } catch (e) {
     closeSync(fd);
@@ -47,36 +97,46 @@ export function closeFile(file: OpenFile): void {
   closeSync(file.fd);
 }
 
-function sizeOf(file: OpenFile): number {
+export function sizeOf(file: OpenFile): number {
   return Number(fstatSync(file.fd, { bigint: true }).size);
 }
 
-/** The inode `path` names now, without opening it; undefined when it does not exist. */
+/** The inode `path` names now, without opening it; undefined unless it is a regular file. */
 export function inodeAt(path: string): { dev: string; ino: string; size: number } | undefined {
-  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return st ? { dev: String(st.dev), ino: String(st.ino), size: Number(st.size) } : undefined;
+  const state = pathState(path);
+  return state.kind === "file" ? state : undefined;
 }
 
 export const sameInode = (a: { dev: string; ino: string }, b: { dev: string; ino: string }) =>
   a.dev === b.dev && a.ino === b.ino;
 
-/** sha256 hex of the first `length` bytes; undefined when the file is shorter. */
-export function fingerprintOf(file: OpenFile, length: number): string | undefined {
+/** The file's bytes [offset, offset + length); undefined when the file is shorter. */
+export function bytesAt(file: OpenFile, offset: number, length: number): Buffer | undefined {
   const bytes = Buffer.alloc(length);
   let got = 0;
   while (got < length) {
-    const n = readSync(file.fd, bytes, got, length - got, got);
+    const n = readSync(file.fd, bytes, got, length - got, offset + got);
     if (n === 0) return undefined;
     got += n;
   }
-  return createHash("sha256").update(bytes).digest("hex");
+  return bytes;
 }
 
-/** The fingerprint length for a file read up to `byteOffset`. */
-export const fingerprintLengthAt = (byteOffset: number) => Math.min(byteOffset, FINGERPRINT_MAX);
+export const digestOf = (bytes: Uint8Array): string =>
+  createHash("sha256").update(bytes).digest("hex");
 
-/** Whether `file` still holds what `mark` saw: at least as long, and the same first bytes. */
-export function holdsMarkedContent(file: OpenFile, mark: FileMark): boolean {
-  if (sizeOf(file) < mark.byteOffset) return false;
-  return fingerprintOf(file, mark.fingerprintLength) === mark.fingerprint;
+/**
+ * Whether `file` still holds what `mark` saw (at least as long, the same first bytes); if it
+ * does, those first bytes, which a reader resuming there extends with what it reads.
+ */
+export function markedPrefix(file: OpenFile, mark: FileMark): Buffer | undefined {
+  if (sizeOf(file) < mark.byteOffset) return undefined;
+  const bytes = bytesAt(file, 0, mark.fingerprintLength);
+  return bytes && digestOf(bytes) === mark.fingerprint ? bytes : undefined;
+}
+
+/** Whether `file` holds `bytes` at `offset` (and so is at least that long). */
+export function holdsBytes(file: OpenFile, offset: number, bytes: Uint8Array): boolean {
+  const now = bytesAt(file, offset, bytes.length);
+  return now?.equals(bytes) === true;
 }

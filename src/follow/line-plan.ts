@@ -12,7 +12,15 @@ export type LinePlan = { status: "blank" } | { status: "malformed"; reason: stri
 const OPEN_BRACE = 0x7b;
 const BLANK: LinePlan = { status: "blank" };
 
-function planLine(text: string, newEventId: () => string): LinePlan {
+/**
+ * The `ts` of the last record planned that had one (and was not invalid): a record without
+ * `ts` is given it as its time, so it is dated by the line before it, not by the mirroring.
+ */
+export interface TsClock {
+  lastTs: string | null;
+}
+
+function planLine(text: string, newEventId: () => string, clock: TsClock): LinePlan {
   if (text.length === 0 || (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === "")) return BLANK;
   let value: unknown;
   try {
@@ -29,10 +37,28 @@ function planLine(text: string, newEventId: () => string): LinePlan {
       reason: `the integer ${inexact} is beyond 2^53: it would be stored rounded`,
     };
   }
-  return planRecord(value, newEventId);
+  const plan = planRecord(value, newEventId, clock.lastTs);
+  const ts = (value as { ts?: unknown }).ts;
+  if (typeof ts === "string" && plan.status !== "invalid") clock.lastTs = ts;
+  return plan;
 }
 
-/** Plans a batch of lines; ids are time-ordered (see orderedEventIds). */
-export function planLines(texts: readonly string[], newEventId: () => string): LinePlan[] {
-  return texts.map((text) => planLine(text, newEventId));
+/** Plans a batch of lines, advancing `clock`; ids are time-ordered (see orderedEventIds). */
+export function planLines(
+  texts: readonly string[],
+  newEventId: () => string,
+  clock: TsClock = { lastTs: null },
+): LinePlan[] {
+  return texts.map((text) => planLine(text, newEventId, clock));
+}
+
+/** The `ts` a record line would set the clock to (for a position saved mid-batch). */
+export function tsOfLine(text: string, plan: LinePlan): string | null {
+  if (plan.status !== "events" && plan.status !== "skipped") return null;
+  try {
+    const ts = (JSON.parse(text) as { ts?: unknown }).ts;
+    return typeof ts === "string" ? ts : null;
+  } catch {
+    return null;
+  }
 }

@@ -30,6 +30,11 @@ export class PositionKeeper {
     this.current = position;
   }
 
+  /** After a transaction that saved a position rolled back: what is stored is `position` again. */
+  rolledBack(position: FollowPosition | undefined): void {
+    this.current = position;
+  }
+
   /** Inside the batch's transaction, before anything is written. */
   checkUnmoved(): void {
     const stored = this.store.loadFollowPosition(this.source);

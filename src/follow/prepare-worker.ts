@@ -1,26 +1,32 @@
 /**
  * The backfill's second thread: turns batches of JSONL lines into plans (parse, validate, map,
  * canonical JSON, chain tails) while the main thread writes the previous batch to SQLite.
- * Messages: in `{ id, texts }`; out `{ ready: true }` once, then `{ id, plans }` (packed, see
- * plan-transport.ts) or `{ id, error }`.
+ * Messages: in `{ id, texts, startTs? }` (startTs resets the ts clock); out `{ ready: true }`
+ * once, then `{ id, plans, lastTs }` (packed, see plan-transport.ts) or `{ id, error }`.
  */
 import { orderedEventIds } from "./event-ids.ts";
-import { planLines } from "./line-plan.ts";
+import { planLines, type TsClock } from "./line-plan.ts";
 import { GarbageBudget } from "./memory.ts";
 import { packPlans } from "./plan-transport.ts";
 
 declare const self: {
-  onmessage: ((event: MessageEvent<{ id: number; texts: string[] }>) => void) | null;
+  onmessage:
+    | ((event: MessageEvent<{ id: number; texts: string[]; startTs?: string | null }>) => void)
+    | null;
   postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
 };
 
 const newEventId = orderedEventIds();
 const garbage = new GarbageBudget();
+const clock: TsClock = { lastTs: null };
 
 self.onmessage = ({ data }) => {
   try {
-    const plans = packPlans(planLines(data.texts, newEventId));
-    self.postMessage({ id: data.id, plans }, [plans.slots.buffer as ArrayBuffer]);
+    if (data.startTs !== undefined) clock.lastTs = data.startTs;
+    const plans = packPlans(planLines(data.texts, newEventId, clock));
+    self.postMessage({ id: data.id, plans, lastTs: clock.lastTs }, [
+      plans.slots.buffer as ArrayBuffer,
+    ]);
   } catch (e) {
     self.postMessage({ id: data.id, error: e instanceof Error ? e.message : String(e) });
   }

@@ -1,21 +1,34 @@
 import { orderedEventIds } from "./event-ids.ts";
-import { type LinePlan, planLines } from "./line-plan.ts";
+import { type LinePlan, planLines, type TsClock } from "./line-plan.ts";
 import { type PackedPlans, unpackPlans } from "./plan-transport.ts";
 
-/** Turns batches of lines into plans: on a worker thread when there is one, else inline. */
+/** A batch's plans, and the clock (the last record `ts`) after it. */
+export interface Prepared {
+  plans: LinePlan[];
+  lastTs: string | null;
+}
+
+/**
+ * Turns batches of lines into plans: on a worker thread when there is one, else inline.
+ * Batches are planned in order, the ts clock running on from one to the next; `startTs`
+ * (not undefined) resets it, for the first batch read from a (re)opened position.
+ */
 export interface LinePreparer {
   readonly threaded: boolean;
-  prepare(texts: string[]): Promise<LinePlan[]>;
+  prepare(texts: string[], startTs?: string | null): Promise<Prepared>;
   close(): void;
 }
 
 class InlinePreparer implements LinePreparer {
   readonly threaded = false;
   private readonly newEventId = orderedEventIds();
+  private readonly clock: TsClock = { lastTs: null };
 
-  prepare(texts: string[]): Promise<LinePlan[]> {
+  prepare(texts: string[], startTs?: string | null): Promise<Prepared> {
     try {
-      return Promise.resolve(planLines(texts, this.newEventId));
+      if (startTs !== undefined) this.clock.lastTs = startTs;
+      const plans = planLines(texts, this.newEventId, this.clock);
+      return Promise.resolve({ plans, lastTs: this.clock.lastTs });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -24,14 +37,17 @@ class InlinePreparer implements LinePreparer {
   close(): void {}
 }
 
-type Reply = { ready: true } | { id: number; plans: PackedPlans } | { id: number; error: string };
+type Reply =
+  | { ready: true }
+  | { id: number; plans: PackedPlans; lastTs: string | null }
+  | { id: number; error: string };
 
 class WorkerPreparer implements LinePreparer {
   readonly threaded = true;
   private nextId = 0;
   private readonly waiting = new Map<
     number,
-    { resolve: (plans: LinePlan[]) => void; reject: (e: Error) => void }
+    { resolve: (prepared: Prepared) => void; reject: (e: Error) => void }
   >();
 
   constructor(private readonly worker: Worker) {
@@ -40,18 +56,22 @@ class WorkerPreparer implements LinePreparer {
       const waiter = this.waiting.get(data.id);
       this.waiting.delete(data.id);
       if ("error" in data) waiter?.reject(new Error(`preparing lines failed: ${data.error}`));
-      else waiter?.resolve(unpackPlans(data.plans));
+      else waiter?.resolve({ plans: unpackPlans(data.plans), lastTs: data.lastTs });
     };
     worker.onerror = (event: ErrorEvent) =>
       this.failAll(new Error(`line worker failed: ${event.message}`));
   }
 
-  prepare(texts: string[]): Promise<LinePlan[]> {
+  prepare(texts: string[], startTs?: string | null): Promise<Prepared> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const plans = new Promise<Prepared>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, texts });
+      this.worker.postMessage({ id, texts, startTs });
     });
+    // Read-ahead that is dropped (a stop, an error, a truncation) is never awaited: its
+    // rejection on close must not surface as an unhandled rejection. Awaiting it still throws.
+    plans.catch(() => {});
+    return plans;
   }
 
   close(): void {

@@ -17,10 +17,15 @@ import {
  * Legacy record → durable events (the table and our additions are in docs/mirror.md). The mapping is stateless: an event carries `saga_id` only when its own
  * record names the tick, so a record maps the same wherever a reader starts in the file.
  * Returns null for kinds nobody maps (they are skipped and counted, never errors).
+ * `fallbackTime`: the occurred_at of a record without `ts` (the follower passes the previous
+ * line's `ts`); it changes nothing else, the idempotency key included. Default: null (now).
  */
-export function mapLegacyRecord(record: AnyLegacyRecord): AppendInput[] | null {
+export function mapLegacyRecord(
+  record: AnyLegacyRecord,
+  fallbackTime: string | null = null,
+): AppendInput[] | null {
   const map = MAPPERS[record.kind as KnownLegacyKind];
-  return map ? map(new Builder(record, null)) : null;
+  return map ? map(new Builder(record, null, fallbackTime)) : null;
 }
 
 /**
@@ -54,6 +59,7 @@ class Builder {
   constructor(
     readonly record: AnyLegacyRecord,
     private readonly aliases: KeyAliases[] | null,
+    private readonly fallbackTime: string | null = null,
   ) {
     this.rec = record as R;
     this.canonical = canonicalRecord(this.rec);
@@ -87,7 +93,7 @@ class Builder {
       taskId: issue === undefined ? null : `issue:${issue}`,
       sagaId: tick === undefined ? null : `tick:${tick}`,
       idempotencyKey: key ?? contentKey(kind, place.part, this.canonical),
-      occurredAt: typeof this.rec.ts === "string" ? this.rec.ts : null,
+      occurredAt: typeof this.rec.ts === "string" ? this.rec.ts : this.fallbackTime,
     };
   }
 

@@ -27,6 +27,14 @@ export interface MirrorStats {
   skipped: Record<string, number>;
 }
 
+/**
+ * The distinct skipped kinds counted by name (and the longest name counted as one); the rest
+ * count under OTHER_KINDS, so a file of made-up kinds cannot grow the summary without bound.
+ */
+const MAX_SKIPPED_KINDS = 100;
+const MAX_KIND_NAME = 100;
+export const OTHER_KINDS = "(other)";
+
 export function emptyMirrorStats(): MirrorStats {
   return {
     records: 0,
@@ -81,7 +89,12 @@ export class Mirror {
     if (plan.status === "invalid") return this.reject(value, plan.reason, origin);
     if (plan.status === "skipped") {
       const kind = plan.kind;
-      this.counters.skipped[kind] = (this.counters.skipped[kind] ?? 0) + 1;
+      const skipped = this.counters.skipped;
+      const known = Object.hasOwn(skipped, kind);
+      const named =
+        known || (kind.length <= MAX_KIND_NAME && Object.keys(skipped).length < MAX_SKIPPED_KINDS);
+      const key = named ? kind : OTHER_KINDS;
+      skipped[key] = (skipped[key] ?? 0) + 1;
       return { status: "skipped", kind };
     }
     const r = this.store.transaction(

@@ -15,13 +15,18 @@ export type RecordPlan =
 /**
  * `newEventId` names the events (default: the store's random uuid4 hex). A record that passes
  * its schema but cannot be stored (a `ts` that is no time, a value with no exact JSON form)
- * is invalid too: that one record is quarantined, never its neighbours.
+ * is invalid too: that one record is quarantined, never its neighbours. `fallbackTime` is
+ * the occurred_at of a record without `ts` (see mapLegacyRecord).
  */
-export function planRecord(value: unknown, newEventId?: () => string): RecordPlan {
+export function planRecord(
+  value: unknown,
+  newEventId?: () => string,
+  fallbackTime: string | null = null,
+): RecordPlan {
   const checked = validateLegacyRecord(value);
   if (!checked.ok) return { status: "invalid", reason: checked.reason };
   try {
-    const inputs = mapLegacyRecord(checked.record);
+    const inputs = mapLegacyRecord(checked.record, fallbackTime);
     if (inputs === null) return { status: "skipped", kind: checked.record.kind };
     const events = inputs.map((input) => {
       if (newEventId && input.eventId == null) input.eventId = newEventId();

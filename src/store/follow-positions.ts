@@ -1,6 +1,6 @@
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
-import { POSITION_GET, POSITION_LIST, POSITION_PUT } from "./schema/follow-positions.ts";
+import { POSITION_GET, POSITION_LIST, POSITION_PUT } from "./schema/follow-last-ts.ts";
 
 /**
  * Where a follower is in a legacy JSONL stream. `source` is the followed path (absolute); the
@@ -21,6 +21,11 @@ export interface FollowPosition {
   lineNumber: number;
   /** The path the file had when it was last read (the source, or a rotated `.N`). */
   reading: string;
+  /**
+   * The `ts` of the last record before the position that had one (null: none yet, or saved
+   * before schema 5): the time a record without `ts` after it is given.
+   */
+  lastTs: string | null;
 }
 
 type PositionRow = FollowPosition & Record<string, unknown>;
@@ -31,6 +36,7 @@ function fromRow(row: PositionRow): FollowPosition {
     fingerprintLength: Number(row.fingerprintLength),
     byteOffset: Number(row.byteOffset),
     lineNumber: Number(row.lineNumber),
+    lastTs: typeof row.lastTs === "string" ? row.lastTs : null,
   };
 }
 
@@ -54,6 +60,7 @@ export function saveFollowPosition(ctx: StoreContext, p: FollowPosition): void {
       p.byteOffset,
       p.lineNumber,
       p.reading,
+      p.lastTs,
       new Date().toISOString(),
     );
 }

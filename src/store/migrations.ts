@@ -1,6 +1,7 @@
 import type { Migration } from "./migration.ts";
 import { migration7 } from "./schema/conflicts.ts";
 import { migration1 } from "./schema/contract.ts";
+import { migration5 } from "./schema/follow-last-ts.ts";
 import { migration4 } from "./schema/follow-positions.ts";
 import { migration6 } from "./schema/nullable-chain.ts";
 import { migration2 } from "./schema/quarantine.ts";
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration2,
   migration3,
   migration4,
+  migration5,
   migration6,
   migration7,
 ];

@@ -1,12 +1,15 @@
 import { Database } from "bun:sqlite";
+import { expect } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Subprocess } from "bun";
 import { legacyLine } from "../../src/encoding/python-json.ts";
 import { sleep } from "../../src/io/sleep.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const MIRROR_CLI = join(ROOT, "src", "cli", "mirror.ts");
+const LOCK_HOLDER = join(ROOT, "tests", "fixtures", "store-lock-holder.ts");
 const GOLDEN = join(ROOT, "tests", "plugin", "golden", "demo-session.jsonl");
 
 const golden: Record<string, unknown>[] = readFileSync(GOLDEN, "utf8")
@@ -171,4 +174,56 @@ export function committedLine(db: string): number {
   } catch {
     return 0;
   }
+}
+
+/** A process's stderr as far as it has come. */
+export function collect(stream: ReadableStream<Uint8Array>) {
+  let text = "";
+  const decoder = new TextDecoder();
+  const closed = (async () => {
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  })();
+  return { text: () => text, closed };
+}
+
+export function startFollower(file: string, db: string, extra: string[] = []) {
+  const proc = Bun.spawn(
+    [process.execPath, MIRROR_CLI, file, "--db", db, "--follow", "--json", ...extra],
+    { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
+  );
+  return { proc, stderr: collect(proc.stderr) };
+}
+
+export async function stopFollower(f: ReturnType<typeof startFollower>) {
+  f.proc.kill("SIGTERM");
+  const [stdout, exitCode] = await Promise.all([
+    new Response(f.proc.stdout).text(),
+    f.proc.exited,
+    f.stderr.closed,
+  ]);
+  return { exitCode, stderr: f.stderr.text(), summary: JSON.parse(stdout.trim()) };
+}
+
+/** A second process holding the database's write lock until `release()`. */
+export async function holdLock(db: string) {
+  const proc: Subprocess<"pipe", "pipe", "inherit"> = Bun.spawn(
+    [process.execPath, LOCK_HOLDER, db],
+    { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
+  );
+  const out = collect(proc.stdout);
+  await eventually(() => out.text().includes("locked"));
+  return {
+    release: async () => {
+      proc.stdin.write("release\n");
+      await proc.stdin.end();
+      await proc.exited;
+    },
+  };
+}
+
+/** No stack trace, no unhandled rejection: only one-line messages. */
+export function expectNoTrace(stderr: string) {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toContain("line worker closed");
+  expect(stderr).not.toContain("unexpected failure");
 }

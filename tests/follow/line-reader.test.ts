@@ -57,3 +57,70 @@ test("a line longer than the buffer grows it; takeTail hands out an unterminated
   expect(reader.takeTail()).toBeUndefined();
   closeSync(fd);
 });
+
+test("the reader keeps the file's first KiB as it read it, and a batch's last bytes whatever the buffer did", () => {
+  const path = join(tempDir("fel-follow-"), "a.jsonl");
+  const text = Array.from(
+    { length: 400 },
+    (_, i) => `{"n": ${i}, "pad": "${"x".repeat(i % 13)}"}\n`,
+  ).join("");
+  writeFileSync(path, text);
+  const bytes = Buffer.from(text);
+  for (const buffer of [64, 200, 4096]) {
+    const fd = openSync(path, "r");
+    try {
+      const reader = new LineReader(fd, 0, 0, buffer);
+      for (let batch = 0; ; batch++) {
+        const lines: Line[] = [];
+        if (reader.read(1 + (batch % 7), lines) === 0) break;
+        const { offset, bytes: last } = reader.lastBytes(1024);
+        expect(offset + last.length).toBe(reader.byteOffset);
+        expect(last.length).toBe(Math.min(1024, reader.byteOffset));
+        expect(last.equals(bytes.subarray(offset, reader.byteOffset))).toBe(true);
+      }
+      expect(reader.head.equals(bytes.subarray(0, 1024))).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  // Resumed with the first bytes it was given, it goes on filling them from what it reads.
+  const fd = openSync(path, "r");
+  try {
+    const reader = new LineReader(fd, 300, 0, 64, bytes.subarray(0, 300));
+    reader.read(1000, []);
+    expect(reader.head.equals(bytes.subarray(0, 1024))).toBe(true);
+  } finally {
+    closeSync(fd);
+  }
+});
+
+test("a line longer than the limit is handed out with a problem and only its start, skipped to its newline", () => {
+  const path = join(tempDir("fel-follow-"), "a.jsonl");
+  const long = `{"kind": "x", "blob": "${"y".repeat(5000)}"}`;
+  writeFileSync(path, `{"a": 1}\n${long}\r\n{"b": 2}\n${long}`);
+  const fd = openSync(path, "r");
+  try {
+    const reader = new LineReader(fd, 0, 0, 64, undefined, 300);
+    const lines: Line[] = [];
+    reader.read(10, lines);
+    expect(lines.map((l) => [l.lineNumber, l.byteOffset])).toEqual([
+      [1, 0],
+      [2, 9],
+      [3, 9 + long.length + 2],
+    ]);
+    expect(lines[1]?.problem).toBe(
+      `a line of ${long.length} bytes is longer than the 300 bytes a line may have: quarantined with only its first ${lines[1]?.text.length} bytes, never mirrored`,
+    );
+    expect(long.startsWith(lines[1]?.text as string)).toBe(true);
+    expect(lines[1]?.text.length).toBeGreaterThan(300);
+    expect(lines[1]?.text.length).toBeLessThan(700);
+    expect(lines[2]?.text).toBe('{"b": 2}');
+    // The unterminated long tail waits like any torn line, then comes out whole as a problem.
+    expect(reader.pendingBytes).toBe(long.length);
+    const tail = reader.takeTail();
+    expect(tail?.problem).toContain(`a line of ${long.length} bytes`);
+    expect(reader.byteOffset).toBe(9 + long.length + 2 + 9 + long.length);
+  } finally {
+    closeSync(fd);
+  }
+});
