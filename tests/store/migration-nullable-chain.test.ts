@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { EventStore } from "../../src/store/event-store.ts";
-import { MIGRATIONS } from "../../src/store/migrations.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.ts";
 import { tempDir } from "../helpers/temp-dir.ts";
 import { GENESIS, linkedHash, upstreamAppend } from "./upstream-writer.ts";
 
@@ -80,7 +80,7 @@ test("migration 6 makes the chain columns nullable and keeps rows, sequences, th
   expect(before.notNull.prev_hash).toBe(1);
   (await EventStore.open(file)).close();
   const after = inspect(file);
-  expect(after.version).toBe(6);
+  expect(after.version).toBe(LATEST_SCHEMA_VERSION);
   expect(after.notNull).toEqual({ ...before.notNull, prev_hash: 0, event_hash: 0 });
   expect(after.notNull.event_id).toBe(1);
   expect(after.rows).toEqual(before.rows);
