@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EventLogError, isEventLogError } from "../errors.ts";
 import { StoreContext } from "./context.ts";
@@ -51,6 +51,7 @@ export function openContextWith(
       `${file} is a directory, not a database file; point --db at a file`,
     );
   }
+  if (existsSync(file)) requireWalIfNeeded(file);
   const connect = (immutable: boolean) =>
     connectWith(driver, file, { readonly, immutable, busyTimeoutMs, options });
   try {
@@ -93,6 +94,50 @@ function connectWith(
     sql.close();
     throw ctx.fail(e, "opening the database");
   }
+}
+
+/** The WAL-index header's version (`-shm`, native byte order; every platform we run on is little-endian). */
+const WAL_INDEX_VERSION = 3007000;
+
+/**
+ * How many WAL frames the `-shm` says hold commits not yet copied into the main file
+ * (`mxFrame - nBackfill`); 0 when there is no `-shm` or it is not a WAL index we know.
+ */
+function uncheckpointedFrames(file: string): number {
+  const header = new Uint8Array(136);
+  let read = 0;
+  try {
+    const fd = openSync(`${file}-shm`, "r");
+    try {
+      read = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+  if (read < header.length) return 0;
+  const view = new DataView(header.buffer);
+  if (view.getUint32(0, true) !== WAL_INDEX_VERSION || header[12] !== 1) return 0;
+  const mxFrame = view.getUint32(16, true);
+  const nBackfill = view.getUint32(96, true);
+  return Math.max(0, mxFrame - nBackfill);
+}
+
+/**
+ * A `-wal` deleted while its `-shm` still counts commits in it (removed while another process
+ * had the database open, or after a crash) leaves the main file without the newest events;
+ * SQLite would report a bare I/O error, or quietly read (and a writer build on) the older
+ * state. Refused with what happened and the fix instead.
+ */
+function requireWalIfNeeded(file: string): void {
+  if (existsSync(`${file}-wal`)) return;
+  const frames = uncheckpointedFrames(file);
+  if (frames === 0) return;
+  throw new EventLogError(
+    "db_wal_missing",
+    `${file}-wal is gone but ${file}-shm says it held ${frames} page write${frames === 1 ? "" : "s"} not yet copied into ${file}, so the newest events are missing; if a process still has the database open, stop it cleanly (on close it copies its WAL into the file) and retry, otherwise restore the -wal from a backup, or delete ${file}-shm to use the file as it is and rebuild the rest with 'forge-eventlog mirror'`,
+  );
 }
 
 const nonEmpty = (path: string) => existsSync(path) && statSync(path).size > 0;
