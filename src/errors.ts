@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "db_full",
   "db_io",
   "db_schema_too_new",
+  "db_wal_missing",
   "db_error",
   "unknown_kind",
   "invalid_event",

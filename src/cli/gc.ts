@@ -32,7 +32,7 @@ export default defineCommand({
       "forge-eventlog gc --days 7 --dry-run",
     ],
     notes: [
-      "A message's age comes from its ID's YYYYMMDD-HHMMSS prefix, else the file's mtime, as in fmail gc. Direct messages are not touched.",
+      "A message's age comes from its ID's YYYYMMDD-HHMMSS prefix. Only files named like a message (YYYYMMDD-HHMMSS-NNNN.json) are deleted; a topic folder that is a symlink or leads outside the fmail root is skipped with a warning. Direct messages are not touched.",
     ],
   },
   async run({ args }) {
@@ -44,6 +44,9 @@ export default defineCommand({
       dryRun: args["dry-run"] === true,
       ...(args.topic === undefined ? {} : { topic: normalizeTopic(args.topic) }),
     });
+    for (const s of result.skipped) {
+      log.warn(`skipped ${s.path}: it is ${s.reason}; gc never leaves the fmail root`);
+    }
     const out = new LineWriter();
     for (const path of result.removed) {
       await out.line(args.json ? jsonLine({ path, removed: !result.dryRun }) : path);

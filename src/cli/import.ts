@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import type { z } from "zod";
 import { canonicalJson } from "../encoding/python-json.ts";
 import { describeError, EventLogError, isEventLogError } from "../errors.ts";
+import { writeAllSync } from "../io/write-all.ts";
 import { eventRowSchema, sameEventContent } from "../store/event-columns.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type StoredEvent, storedEventSchema } from "../store/record.ts";
@@ -29,13 +31,58 @@ const exportedEvent = eventRowSchema
   );
 type ExportedEvent = z.infer<typeof exportedEvent>;
 
+/** Bytes read at a time; memory stays bounded by this and the longest line, not the file. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Nothing is kept per line, but JavaScriptCore lets a busy heap grow with the input before it
+ * collects (a 200 MB export peaked at 368 MB RSS); a collection every so many lines keeps the
+ * peak flat (132 MB for the same file). Other runtimes have no such hook and need none.
+ */
+const GC_EVERY_LINES = 10_000;
+const collectGarbage = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
+
 interface Line {
   number: number;
-  event: ExportedEvent;
+  text: string;
 }
 
-function readInput(file: string): { name: string; text: string } {
-  if (file === "-") return { name: "stdin", text: readFileSync(0, "utf8") };
+/** The lines of an open file, read synchronously chunk by chunk (a transaction must be synchronous). */
+function* readLines(fd: number): Generator<Line> {
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  const decoder = new TextDecoder("utf-8");
+  let pending = "";
+  let number = 0;
+  for (;;) {
+    const got = readSync(fd, buffer, 0, buffer.length, null);
+    if (got === 0) break;
+    pending += decoder.decode(buffer.subarray(0, got), { stream: true });
+    let start = 0;
+    for (let at = pending.indexOf("\n"); at >= 0; at = pending.indexOf("\n", start)) {
+      yield { number: ++number, text: pending.slice(start, at) };
+      start = at + 1;
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.decode();
+  if (pending !== "") yield { number: ++number, text: pending };
+}
+
+/** The input as a file that can be read twice: the file itself, or stdin spooled to a temp file. */
+async function openInput(file: string): Promise<{ name: string; path: string; done(): void }> {
+  if (file === "-") {
+    const dir = mkdtempSync(join(tmpdir(), "forge-eventlog-import-"));
+    const path = join(dir, "stdin.jsonl");
+    const fd = openSync(path, "w");
+    try {
+      for await (const chunk of process.stdin) {
+        writeAllSync(fd, typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { name: "stdin", path, done: () => rmSync(dir, { recursive: true, force: true }) };
+  }
   const path = resolve(file);
   if (!existsSync(path)) {
     throw new EventLogError("input_not_found", `no file at ${path}; check the path to the export`);
@@ -43,46 +90,69 @@ function readInput(file: string): { name: string; text: string } {
   if (statSync(path).isDirectory()) {
     throw new EventLogError("input_invalid", `${path} is a directory; give the export's file`);
   }
-  return { name: path, text: readFileSync(path, "utf8") };
+  return { name: path, path, done: () => {} };
 }
 
-/** Every line is checked before anything is written. */
-function parseLines(name: string, text: string): Line[] {
-  const lines: Line[] = [];
-  const raw = text.split("\n");
-  for (let i = 0; i < raw.length; i++) {
-    const source = raw[i]!.trim();
-    if (source === "") continue;
-    const where = `line ${i + 1} of ${name}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(source);
-    } catch (e) {
-      throw new EventLogError(
-        "malformed_line",
-        `${where} is not JSON (${(e as Error).message}); an export holds one event object per line`,
-      );
+/** Runs `fn` on every event line of the input, streamed; blank lines are skipped. */
+function eachEvent(
+  path: string,
+  name: string,
+  checkPayload: boolean,
+  fn: (event: ExportedEvent, where: string) => void,
+): number {
+  const fd = openSync(path, "r");
+  let count = 0;
+  try {
+    for (const line of readLines(fd)) {
+      const source = line.text.trim();
+      if (source === "") continue;
+      const where = `line ${line.number} of ${name}`;
+      fn(parseLine(where, source, checkPayload), where);
+      if (++count % GC_EVERY_LINES === 0) collectGarbage();
     }
-    const parsed = exportedEvent.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.length ? `field "${issue.path.join(".")}"` : "the line";
-      throw new EventLogError(
-        "malformed_line",
-        `${where}: ${field}: ${issue?.message ?? "invalid"}; is it an export from 'forge-eventlog export'?`,
-      );
-    }
-    try {
-      toOccurredAt(parsed.data.occurred_at);
-    } catch (e) {
-      throw new EventLogError(
-        "malformed_line",
-        `${where}: field "occurred_at": ${describeError(e)}`,
-      );
-    }
-    lines.push({ number: i + 1, event: parsed.data });
+  } finally {
+    closeSync(fd);
   }
-  return lines;
+  return count;
+}
+
+const NON_FINITE = /(?<![\w"])(NaN|-?Infinity)(?![\w"])/;
+
+/** One line of an export, checked as the store will check it. */
+function parseLine(where: string, source: string, checkPayload: boolean): ExportedEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (e) {
+    const hint = NON_FINITE.test(source) ? " (NaN and Infinity have no JSON form)" : "";
+    throw new EventLogError(
+      "malformed_line",
+      `${where} is not JSON (${(e as Error).message})${hint}; an export holds one event object per line`,
+    );
+  }
+  const parsed = exportedEvent.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? `field "${issue.path.join(".")}"` : "the line";
+    throw new EventLogError(
+      "malformed_line",
+      `${where}: ${field}: ${issue?.message ?? "invalid"}; is it an export from 'forge-eventlog export'?`,
+    );
+  }
+  try {
+    toOccurredAt(parsed.data.occurred_at);
+  } catch (e) {
+    throw new EventLogError("malformed_line", `${where}: field "occurred_at": ${describeError(e)}`);
+  }
+  if (checkPayload) {
+    try {
+      canonicalJson(parsed.data.payload); // 1e400 parses as Infinity: no JSON form
+    } catch (e) {
+      if (!isEventLogError(e)) throw e;
+      throw new EventLogError(e.code, `${where}: field "payload": ${e.message}`, { cause: e });
+    }
+  }
+  return parsed.data;
 }
 
 function sameEvent(a: StoredEvent, b: ExportedEvent): boolean {
@@ -94,13 +164,16 @@ function sameEvent(a: StoredEvent, b: ExportedEvent): boolean {
   });
 }
 
-/** Appends the lines in one transaction: all are stored, or on any conflict none. */
-function load(store: EventStore, name: string, lines: Line[]) {
+/**
+ * Streams the input a second time and appends it in one transaction: all of it is stored, or
+ * on any conflict none.
+ */
+function load(store: EventStore, input: { name: string; path: string }) {
   let imported = 0;
   let present = 0;
+  let lines = 0;
   store.transaction(() => {
-    for (const { number, event: e } of lines) {
-      const where = `line ${number} of ${name}`;
+    lines = eachEvent(input.path, input.name, false, (e, where) => {
       const existing = store.eventById(e.event_id);
       if (existing) {
         if (!sameEvent(existing, e)) {
@@ -110,7 +183,7 @@ function load(store: EventStore, name: string, lines: Line[]) {
           );
         }
         present++;
-        continue;
+        return;
       }
       // The causal event's sequence in this database, when it is here.
       const cause = e.causal_event_id ? store.eventById(e.causal_event_id) : undefined;
@@ -139,9 +212,9 @@ function load(store: EventStore, name: string, lines: Line[]) {
       }
       if (result.outcome === "appended") imported++;
       else present++;
-    }
-  }, `importing ${name}`);
-  return { imported, present };
+    });
+  }, `importing ${input.name}`);
+  return { imported, present, lines };
 }
 
 export default defineCommand({
@@ -170,18 +243,21 @@ export default defineCommand({
       "no such file, an event conflicts with one already in the database, or the database is locked or unwritable",
   },
   async run({ args }) {
-    const input = readInput(args.file);
-    const lines = parseLines(input.name, input.text);
-    await withStore(openWrite(args, true), async (store) => {
-      const { imported, present } = load(store, input.name, lines);
-      if (args.json) {
-        const out = new LineWriter();
-        await out.line(
-          jsonLine({ path: store.path, lines: lines.length, imported, already_present: present }),
-        );
-        await out.flush();
-      }
-      log.success(`imported ${imported} events into ${store.path} (${present} already present)`);
-    });
+    const input = await openInput(args.file);
+    try {
+      // Every line is checked before the database is even opened; the load streams it again.
+      eachEvent(input.path, input.name, true, () => {});
+      await withStore(openWrite(args, true), async (store) => {
+        const { imported, present, lines } = load(store, input);
+        if (args.json) {
+          const out = new LineWriter();
+          await out.line(jsonLine({ path: store.path, lines, imported, already_present: present }));
+          await out.flush();
+        }
+        log.success(`imported ${imported} events into ${store.path} (${present} already present)`);
+      });
+    } finally {
+      input.done();
+    }
   },
 });

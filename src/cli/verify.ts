@@ -5,17 +5,23 @@ import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
 
+const integrityOk = (r: VerifyReport) => r.integrity.length === 1 && r.integrity[0] === "ok";
+
+/** One line, whatever the damage: the first problem and how many more; the rest via --json/--debug. */
 function failure(path: string, r: VerifyReport): EventLogError {
+  const problems = integrityOk(r) ? 0 : r.integrity.length;
+  const counted = `${problems} problem${problems === 1 ? "" : "s"}`;
+  const rest = problems > 1 ? "; --json or --debug lists them all" : "";
   if (r.firstBadSequence !== null) {
+    const also = problems > 0 ? ` (SQLite integrity check also failed: ${counted}${rest})` : "";
     return new EventLogError(
       "check_failed",
-      `${path}: hash chain broken at sequence ${r.firstBadSequence}: ${r.problem}; events from ${r.firstBadSequence} on cannot be trusted, restore the database from a backup or an export`,
+      `${path}: hash chain broken at sequence ${r.firstBadSequence}: ${r.problem}${also}; events from ${r.firstBadSequence} on cannot be trusted, restore the database from a backup or an export`,
     );
   }
-  const problems = r.integrity.length;
   return new EventLogError(
     "check_failed",
-    `${path}: SQLite integrity check failed (${problems} problem${problems === 1 ? "" : "s"}, first: ${r.integrity[0]}); restore the database from a backup or an export`,
+    `${path}: SQLite integrity check failed (${counted}, first: ${r.integrity[0]}${rest}); restore the database from a backup or an export`,
   );
 }
 
@@ -80,6 +86,9 @@ export default defineCommand({
         );
       }
       await out.flush();
+      if (!integrityOk(report)) {
+        for (const line of report.integrity) log.debug(`integrity check: ${line}`);
+      }
       if (!report.ok) throw failure(store.path, report);
     });
   },

@@ -1,14 +1,16 @@
 import {
   chmodSync,
   closeSync,
+  existsSync,
   fsyncSync,
   linkSync,
   mkdirSync,
   openSync,
   readdirSync,
+  realpathSync,
   unlinkSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import process from "node:process";
 import { EventLogError } from "../errors.ts";
 import { writeAllSync } from "../io/write-all.ts";
@@ -84,6 +86,32 @@ function ensureTopicDir(dir: string): void {
   } catch {
     // Like fmail: a folder we may not chmod (someone else's) is still usable.
   }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * The topic folder must really be inside the fmail root: a symlink (of the topic, of
+ * `topics/` or of `.fmail/`) that leads elsewhere would make us write files outside it.
+ */
+function requireInsideRoot(root: string, dir: string): void {
+  const rootReal = realpathOrSelf(root);
+  // Before the folder exists, its nearest existing part (`.fmail/`, `topics/`) is checked, so
+  // that creating it cannot already write outside the root.
+  let existing = dir;
+  while (!existsSync(existing) && existing.length > root.length) existing = dirname(existing);
+  const real = realpathOrSelf(existing);
+  if (real === rootReal || real.startsWith(`${rootReal}${sep}`)) return;
+  throw new EventLogError(
+    "fmail_write_failed",
+    `fmail refuses to publish into ${dir}: it resolves to ${real} (through a symlink), outside the fmail root ${rootReal}; replace the symlink with a real folder, or point FMAIL_ROOT at the root that holds it`,
+  );
 }
 
 /** Write `bytes` to a fresh hidden temp file in `dir` that no reader lists. */
@@ -184,6 +212,8 @@ function unlinkQuietly(path: string): void {
  * `*.json` therefore sees either no file or the whole file. On EEXIST a new ID is
  * generated, up to 10 tries, like fmail.
  *
+ * A topic folder whose real path leaves the root (a symlink to elsewhere) is refused.
+ *
  * Throws `fmail_invalid_name` (topic/from/tags), `fmail_too_large`, `fmail_write_failed`.
  */
 export function publish(
@@ -216,7 +246,9 @@ export function publish(
     ...(tags.length > 0 ? { tags } : {}),
   };
   let bytes = encodeMessage(message); // size check before touching the disk
+  requireInsideRoot(root, dir);
   ensureTopicDir(dir);
+  requireInsideRoot(root, dir);
 
   for (let attempt = 0; attempt < MAX_ID_TRIES; attempt++) {
     if (attempt > 0) {

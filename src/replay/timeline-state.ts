@@ -6,7 +6,7 @@ import type { StoredEvent } from "../store/record.ts";
 export const taskTimelineSchema = z.object({
   issue: z.number().int(),
   task_id: z.string(),
-  /** Ticks the task appeared in, ascending. */
+  /** Ticks of the task's own events (saga_id `tick:<n>`), ascending; never inferred from order. */
   ticks: z.array(z.number().int()),
   planned: z.boolean(),
   dispatches: z.number().int(),
@@ -82,10 +82,11 @@ export function applyEvent(t: Timelines, e: StoredEvent): number | null {
   const issue = numberFrom(e.task_id, "issue:");
   if (issue === null) return null;
   const task = taskFor(t, issue, e);
-  // Events without a tick of their own (watchdog, critic) belong to the tick in progress.
-  const inTick = tick ?? t.loop.last_tick;
-  if (inTick !== null && !task.ticks.includes(inTick)) {
-    task.ticks.push(inTick);
+  // Only an event's own tick counts. Attributing a tick-less event (watchdog, critic) to the
+  // tick in progress made the timeline depend on the order events landed in (a backfill after
+  // a crash interleaves them differently), so `ticks` is the set of the task's own ticks.
+  if (tick !== null && !task.ticks.includes(tick)) {
+    task.ticks.push(tick);
     task.ticks.sort((a, b) => a - b);
   }
   task.last_sequence = e.sequence;

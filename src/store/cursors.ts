@@ -3,6 +3,7 @@ import type { StoreContext } from "./context.ts";
 import { latestSequence, reading } from "./read.ts";
 import { CURSOR_DELETE, CURSOR_GET, CURSOR_LIST, CURSOR_UPSERT } from "./schema/contract.ts";
 import { writeTransaction } from "./transaction.ts";
+import { corruptError, describeValue } from "./translate-error.ts";
 
 /**
  * Projection cursors, with the contract's rules: a missing cursor reads 0; moving one below
@@ -71,11 +72,16 @@ export function listCursors(ctx: StoreContext): CursorRow[] {
   const head = latestSequence(ctx);
   return reading(ctx, "listing cursors", () =>
     ctx.stmt(CURSOR_LIST).all<{ projection_name: string; sequence: number }>(),
-  ).map((r) => ({
-    name: r.projection_name,
-    sequence: Number(r.sequence),
-    lag: Math.max(0, head - Number(r.sequence)),
-  }));
+  ).map((r) => {
+    const sequence = Number(r.sequence);
+    if (typeof r.projection_name !== "string" || !Number.isSafeInteger(sequence)) {
+      throw corruptError(
+        ctx.path,
+        `a projection_cursors row holds ${describeValue(r.projection_name)} as its name and ${describeValue(r.sequence)} as its sequence`,
+      );
+    }
+    return { name: r.projection_name, sequence, lag: Math.max(0, head - sequence) };
+  });
 }
 
 function checkName(name: string): void {

@@ -1,5 +1,12 @@
-import { Database, type Statement } from "bun:sqlite";
-import type { DriverModule, Row, SqlDriver, SqlStatement, SqlValue } from "./driver.ts";
+import { constants, Database, type Statement } from "bun:sqlite";
+import {
+  type DriverModule,
+  immutableUri,
+  type Row,
+  type SqlDriver,
+  type SqlStatement,
+  type SqlValue,
+} from "./driver.ts";
 
 function wrap(stmt: Statement): SqlStatement {
   return {
@@ -17,9 +24,13 @@ function wrap(stmt: Statement): SqlStatement {
 
 export const bunDriver: DriverModule = {
   open(path, options): SqlDriver {
-    const db = options.readonly
-      ? new Database(path, { readonly: true, strict: true })
-      : new Database(path, { create: true, readwrite: true, strict: true });
+    // An options object cannot ask for URI filenames, so an immutable open passes flags
+    // (`strict` only matters for named parameters, which the store does not use).
+    const db = options.immutable
+      ? new Database(immutableUri(path), constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI)
+      : options.readonly
+        ? new Database(path, { readonly: true, strict: true })
+        : new Database(path, { create: true, readwrite: true, strict: true });
     // Bun closes lazily while any statement is unfinalized, which would leave the WAL
     // un-checkpointed and the file open after close(); so finalize them first.
     const prepared: Statement[] = [];

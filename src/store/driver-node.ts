@@ -2,6 +2,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
   type DriverModule,
+  immutableUri,
   type Row,
   SQLITE,
   type SqlDriver,
@@ -38,7 +39,9 @@ const MESSAGES: [RegExp, number][] = [
 
 export const nodeDriver: DriverModule = {
   open(path, options): SqlDriver {
-    const db = new DatabaseSync(path, { readOnly: options.readonly });
+    const db = options.immutable
+      ? new DatabaseSync(immutableUri(path), { readOnly: true })
+      : new DatabaseSync(path, { readOnly: options.readonly });
     return {
       runtime: "node:sqlite",
       exec: (sql) => db.exec(sql),

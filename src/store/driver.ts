@@ -28,6 +28,16 @@ export type DriverName = "bun:sqlite" | "node:sqlite";
 
 export interface DriverOpenOptions {
   readonly: boolean;
+  /**
+   * Open read-only with SQLite's `immutable=1` URI parameter: no -wal or -shm is looked for
+   * or created, no lock is taken. Only for a file nobody can change while it is open.
+   */
+  immutable?: boolean;
+}
+
+/** `file:` URI for `path` with `immutable=1` (each path segment percent-encoded). */
+export function immutableUri(path: string): string {
+  return `file:${path.split("/").map(encodeURIComponent).join("/")}?immutable=1`;
 }
 
 export interface DriverModule {

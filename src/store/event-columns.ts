@@ -74,6 +74,23 @@ export function readEventRow(row: Record<string, unknown>): EventRow {
   return out as EventRow;
 }
 
+/**
+ * The first column of a row read back whose value has the wrong type (text where an integer
+ * belongs, a blob, NULL in a NOT NULL column), as `[column, value]`; undefined when all fit.
+ * A row damaged on disk or written by another tool reads like that.
+ */
+export function mistypedColumn(row: EventRow): [EventColumn, unknown] | undefined {
+  for (const c of EVENT_COLUMNS) {
+    const v: unknown = row[c];
+    if (v === null) {
+      if (!NULLABLE_COLUMNS.has(c)) return [c, v];
+    } else if (INTEGER_COLUMNS.has(c) ? !Number.isSafeInteger(v) : typeof v !== "string") {
+      return [c, v];
+    }
+  }
+  return undefined;
+}
+
 /** What makes a re-appended key the same event (a duplicate) rather than a conflict. */
 export type EventContent = Pick<EventRow, "kind" | "payload_json" | "task_id" | "saga_id">;
 

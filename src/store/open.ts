@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { EventLogError } from "../errors.ts";
+import { EventLogError, isEventLogError } from "../errors.ts";
 import { StoreContext } from "./context.ts";
 import type { DriverModule, DriverName } from "./driver.ts";
 import { loadDriver } from "./load-driver.ts";
@@ -51,9 +51,28 @@ export function openContextWith(
       `${file} is a directory, not a database file; point --db at a file`,
     );
   }
+  if (existsSync(file)) requireWalIfNeeded(file);
+  const connect = (immutable: boolean) =>
+    connectWith(driver, file, { readonly, immutable, busyTimeoutMs, options });
+  try {
+    return connect(false);
+  } catch (e) {
+    // A read-only open of a WAL database fails with CANTOPEN where SQLite cannot create
+    // the -shm (a read-only directory): read it in place when that is exact.
+    if (!readonly || !isEventLogError(e, "db_cantopen") || !readableInPlace(file)) throw e;
+    return connect(true);
+  }
+}
+
+function connectWith(
+  driver: DriverModule,
+  file: string,
+  o: { readonly: boolean; immutable: boolean; busyTimeoutMs: number; options: OpenOptions },
+): StoreContext {
+  const { readonly, busyTimeoutMs } = o;
   let sql: ReturnType<typeof driver.open>;
   try {
-    sql = driver.open(file, { readonly });
+    sql = driver.open(file, { readonly, immutable: o.immutable });
   } catch (e) {
     throw new StoreContext({ path: file, sql: nullDriver, driver, busyTimeoutMs, readonly }).fail(
       e,
@@ -65,7 +84,7 @@ export function openContextWith(
     sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     readSchemaVersion(ctx);
     if (!readonly) {
-      setJournal(ctx, options.synchronous ?? "normal");
+      setJournal(ctx, o.options.synchronous ?? "normal");
       migrate(ctx);
     } else {
       requireEventsTable(ctx);
@@ -75,6 +94,70 @@ export function openContextWith(
     sql.close();
     throw ctx.fail(e, "opening the database");
   }
+}
+
+/** The WAL-index header's version (`-shm`, native byte order; every platform we run on is little-endian). */
+const WAL_INDEX_VERSION = 3007000;
+
+/**
+ * How many WAL frames the `-shm` says hold commits not yet copied into the main file
+ * (`mxFrame - nBackfill`); 0 when there is no `-shm` or it is not a WAL index we know.
+ */
+function uncheckpointedFrames(file: string): number {
+  const header = new Uint8Array(136);
+  let read = 0;
+  try {
+    const fd = openSync(`${file}-shm`, "r");
+    try {
+      read = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
+  if (read < header.length) return 0;
+  const view = new DataView(header.buffer);
+  if (view.getUint32(0, true) !== WAL_INDEX_VERSION || header[12] !== 1) return 0;
+  const mxFrame = view.getUint32(16, true);
+  const nBackfill = view.getUint32(96, true);
+  return Math.max(0, mxFrame - nBackfill);
+}
+
+/**
+ * A `-wal` deleted while its `-shm` still counts commits in it (removed while another process
+ * had the database open, or after a crash) leaves the main file without the newest events;
+ * SQLite would report a bare I/O error, or quietly read (and a writer build on) the older
+ * state. Refused with what happened and the fix instead.
+ */
+function requireWalIfNeeded(file: string): void {
+  if (existsSync(`${file}-wal`)) return;
+  const frames = uncheckpointedFrames(file);
+  if (frames === 0) return;
+  throw new EventLogError(
+    "db_wal_missing",
+    `${file}-wal is gone but ${file}-shm says it held ${frames} page write${frames === 1 ? "" : "s"} not yet copied into ${file}, so the newest events are missing; if a process still has the database open, stop it cleanly (on close it copies its WAL into the file) and retry, otherwise restore the -wal from a backup, or delete ${file}-shm to use the file as it is and rebuild the rest with 'forge-eventlog mirror'`,
+  );
+}
+
+const nonEmpty = (path: string) => existsSync(path) && statSync(path).size > 0;
+
+/**
+ * Whether a database SQLite could not open read-only may be read in place with
+ * `immutable=1`. A WAL database is normally read with a -shm beside it, which SQLite creates
+ * if missing; in a directory it cannot write (a backup, a snapshot, a read-only mount) that
+ * fails. When there is no -wal (or an empty one) the main file holds every committed event,
+ * and no writer can commit without creating a -wal or journal in that directory, so reading
+ * it as immutable is exact. A -wal with content but no -shm cannot be read there at all:
+ * that is refused with the fix.
+ */
+function readableInPlace(file: string): boolean {
+  if (!nonEmpty(`${file}-wal`)) return true;
+  if (existsSync(`${file}-shm`)) return false;
+  throw new EventLogError(
+    "db_readonly",
+    `cannot read ${file} in place: its directory ${dirname(file)} is read-only and its -wal holds events not yet in the main file, but there is no -shm, which SQLite would have to create; copy ${file} and ${file}-wal together into a writable directory and read the copy`,
+  );
 }
 
 function ensureDirectory(file: string): void {

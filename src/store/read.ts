@@ -1,13 +1,24 @@
 import { EventLogError } from "../errors.ts";
 import { ChainChecker, type ChainRow, chainColumnsOf, chainSelectList } from "./chain-check.ts";
 import type { StoreContext } from "./context.ts";
-import { readEventRow } from "./event-columns.ts";
+import { mistypedColumn, readEventRow } from "./event-columns.ts";
 import { type StoredEvent, storedEvent } from "./record.ts";
 import { EVENT_AT, EVENT_BY_ID, EVENT_BY_KEY, LATEST_SEQUENCE } from "./schema/contract.ts";
+import { describeValue } from "./translate-error.ts";
 
 /** A stored event from its row; a payload no JSON reader can parse is named by its sequence. */
 export function rowToEvent(row: Record<string, unknown>, path: string): StoredEvent {
   const columns = readEventRow(row);
+  const mistyped = mistypedColumn(columns);
+  if (mistyped) {
+    const [column] = mistyped;
+    const value = row[column];
+    const at = Number.isSafeInteger(columns.sequence) ? columns.sequence : undefined;
+    throw new EventLogError(
+      "event_unreadable",
+      `event ${at ?? "?"} in ${path} has ${describeValue(value)} in its ${column} column; another writer stored it or the row was damaged: 'forge-eventlog verify' names the first damaged row${at === undefined ? "" : `; read past it with --from ${at + 1}`}`,
+    );
+  }
   let payload: Record<string, unknown>;
   try {
     payload = JSON.parse(columns.payload_json);

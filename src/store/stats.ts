@@ -1,6 +1,7 @@
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
 import { EVENT_RANGE, EVENTS_BY_KIND } from "./schema/contract.ts";
+import { corruptError, describeValue } from "./translate-error.ts";
 
 export interface EventRange {
   count: number;
@@ -19,6 +20,14 @@ export function eventRange(ctx: StoreContext): EventRange {
       first_at: string | null;
       last_at: string | null;
     }>();
+    for (const [column, value] of [
+      ["first occurred_at", r?.first_at],
+      ["last occurred_at", r?.last_at],
+    ] as const) {
+      if (value != null && typeof value !== "string") {
+        throw corruptError(ctx.path, `the ${column} holds ${describeValue(value)}, not a time`);
+      }
+    }
     return {
       count: Number(r?.n ?? 0),
       firstSequence: r?.lo == null ? null : Number(r.lo),
@@ -34,7 +43,12 @@ export function eventsByKind(ctx: StoreContext): { kind: string; count: number }
     ctx
       .stmt(EVENTS_BY_KIND)
       .all<{ kind: string; n: number }>()
-      .map((r) => ({ kind: r.kind, count: Number(r.n) })),
+      .map((r) => {
+        if (typeof r.kind !== "string") {
+          throw corruptError(ctx.path, `an event's kind holds ${describeValue(r.kind)}`);
+        }
+        return { kind: r.kind, count: Number(r.n) };
+      }),
   );
 }
 

@@ -33,11 +33,7 @@ export function translateError(
         cause,
       );
     case SQLITE.CORRUPT:
-      return new EventLogError(
-        "db_corrupt",
-        `database ${path} is corrupt (${detail}); restore it from a backup or rebuild it from the legacy JSONL with 'forge-eventlog mirror'`,
-        cause,
-      );
+      return corruptError(path, detail, error);
     case SQLITE.READONLY:
       return new EventLogError(
         "db_readonly",
@@ -65,4 +61,21 @@ export function translateError(
     default:
       return new EventLogError("db_error", `${doing} in ${path} failed: ${detail}`, cause);
   }
+}
+
+/** The one db_corrupt line: the file, what SQLite (or a damaged value) said, and the fix. */
+export function corruptError(path: string, detail: string, cause?: unknown): EventLogError {
+  return new EventLogError(
+    "db_corrupt",
+    `database ${path} is corrupt (${detail}); restore it from a backup or rebuild it from the legacy JSONL with 'forge-eventlog mirror'`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** What a damaged column holds, for a message: `an integer (12)`, `a blob of 3 bytes`. */
+export function describeValue(value: unknown): string {
+  if (value instanceof Uint8Array) return `a blob of ${value.length} bytes`;
+  if (typeof value === "number" || typeof value === "bigint") return `a number (${value})`;
+  if (value === null || value === undefined) return "NULL";
+  return `a ${typeof value}`;
 }

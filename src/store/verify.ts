@@ -35,16 +35,30 @@ function chainNames(cols: ChainColumns): string[] {
 }
 
 /**
+ * SQLite's integrity_check rows as one problem per entry: a row may hold several problems on
+ * lines of their own, headed by `*** in database main ***`, which is dropped.
+ */
+function integrityProblems(rows: string[]): string[] {
+  const problems = rows
+    .flatMap((r) => r.split(/\r?\n/))
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !/^\*\*\* in database \S+ \*\*\*$/.test(l));
+  return problems.length === 0 ? ["ok"] : problems;
+}
+
+/**
  * Checks whichever chain the file carries, from genesis, and runs SQLite's integrity check.
  * An edited row breaks its own hash; a deleted row leaves a gap and breaks the next link;
  * swapped rows break the link at the first of them. A gap that a compaction.performed event
  * accounts for (the rows were compacted away and the rest re-chained) is not a fault.
  */
 export function verify(ctx: StoreContext, onProgress?: (checked: number) => void): VerifyReport {
-  const integrity = ctx
-    .stmt("PRAGMA integrity_check")
-    .all<{ integrity_check: string }>()
-    .map((r) => r.integrity_check);
+  const integrity = integrityProblems(
+    ctx
+      .stmt("PRAGMA integrity_check")
+      .all<{ integrity_check: unknown }>()
+      .map((r) => String(r.integrity_check)),
+  );
   const cols = chainColumnsOf(ctx);
   const checker = new ChainChecker(cols);
   const compactions: SequenceRange[] = compactionRanges(ctx);

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/temp-dir.ts";
-import { append, cli, jsonLines, makeDb } from "./helpers.ts";
+import { append, cli, jsonLines, makeDb, REPO } from "./helpers.ts";
 
 let dir: string;
 let source: string;
@@ -128,6 +128,71 @@ describe("export and import", () => {
     }
     expect(existsSync(target)).toBe(false);
   });
+
+  test("a payload number with no JSON form (1e400 is Infinity, NaN) names the line, exit 2, nothing created", async () => {
+    const target = join(tempDir(), "never.db");
+    const good = JSON.stringify({
+      event_id: "b".repeat(32),
+      kind: "tick.started",
+      payload: { tick: 1 },
+      occurred_at: "2026-01-01T00:00:00Z",
+    });
+    const line = (payload: string) =>
+      `{"event_id":"${"a".repeat(32)}","kind":"tick.started","payload":${payload},"occurred_at":"2026-01-01T00:00:00Z"}`;
+    const file = join(tempDir(), "inf.jsonl");
+    writeFileSync(file, `${good}\n${line('{"tick":1,"x":1e400}')}\n`);
+    const inf = await cli(["import", file, "--db", target]);
+    expect(inf.code).toBe(2);
+    expect(inf.stderr.split("\n").filter(Boolean)).toEqual([
+      expect.stringMatching(new RegExp(`^error: line 2 of ${file}: field "payload": .*x.*$`)),
+    ]);
+    expect(inf.stderr).toMatch(/Infinity|finite/);
+    const nan = await cli(["import", "-", "--db", target], {
+      stdin: `${good}\n\n${line('{"tick":NaN}')}\n`,
+    });
+    expect(nan.code).toBe(2);
+    expect(nan.stderr.split("\n").filter(Boolean)).toEqual([
+      expect.stringMatching(
+        /^error: line 3 of stdin is not JSON \(.*\) \(NaN and Infinity have no JSON form\); an export holds one event object per line$/,
+      ),
+    ]);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  test("a large export streams: peak memory stays far below the file's size", async () => {
+    const file = join(tempDir(), "big.jsonl");
+    const fd = openSync(file, "w");
+    const pad = "p".repeat(300);
+    let bytes = 0;
+    for (let i = 0; bytes < 60 * 1024 * 1024; ) {
+      const chunk: string[] = [];
+      for (let j = 0; j < 5000; j++, i++) {
+        chunk.push(
+          JSON.stringify({
+            event_id: (i + 1).toString(16).padStart(32, "0"),
+            kind: "task.heartbeat",
+            payload: { i, note: pad },
+            occurred_at: "2026-06-02T12:34:56.789000+00:00",
+            task_id: `issue:${i % 500}`,
+          }),
+        );
+      }
+      const text = `${chunk.join("\n")}\n`;
+      writeSync(fd, text);
+      bytes += text.length;
+    }
+    closeSync(fd);
+    const target = join(tempDir(), "big.db");
+    const r = await cli(["import", file, "--db", target], {
+      command: [process.execPath, join(REPO, "tests/fixtures/cli-max-rss.ts")],
+    });
+    expect(r.code).toBe(0);
+    const rssKb = Number(/max_rss_kb (\d+)/.exec(r.stderr)?.[1]);
+    // Reading the whole file took ~8x its size (528 MB here, 766 MB for 100 MB); streaming
+    // stays flat (~130 MB whatever the size).
+    expect(rssKb * 1024).toBeLessThan(100 * 1024 * 1024 + 2 * bytes);
+    expect(r.stderr).toContain("imported");
+  }, 120_000);
 
   test("a missing export file exits 1; no argument exits 2", async () => {
     const missing = join(dir, "nope.jsonl");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
@@ -140,5 +140,23 @@ describe("gc", () => {
     const missing = await cli(["gc"], { env: { FMAIL_ROOT: dir } });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--days");
+  });
+
+  test("a symlinked topic folder is skipped with a one-line warning; outside files survive", async () => {
+    const dir = tempDir();
+    const outside = tempDir();
+    writeFileSync(join(outside, "20200101-000000-0001.json"), "{}");
+    mkdirSync(join(dir, ".fmail", "topics"), { recursive: true });
+    symlinkSync(outside, join(dir, ".fmail", "topics", "forge-events"));
+    const r = await cli(["gc", "--days", "1"], { env: { FMAIL_ROOT: dir } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^warning: skipped topics\/forge-events: it is a symlink \(to .+\); not followed; gc never leaves the fmail root$/,
+      ),
+    ]);
+    expect(readdirSync(outside)).toEqual(["20200101-000000-0001.json"]);
   });
 });

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
 import { publish } from "../../src/fmail/publish.ts";
@@ -92,6 +99,45 @@ describe("publish", () => {
       expect((e as Error).message).toContain(join(root, ".fmail", "topics", "forge-events"));
       expect((e as Error).message).toMatch(/remove it|FMAIL_ROOT/);
     }
+  });
+
+  test("a topic folder symlinked outside the root is refused; nothing is written there", () => {
+    const root = tempDir();
+    const outside = tempDir();
+    mkdirSync(join(root, ".fmail", "topics"), { recursive: true });
+    const link = join(root, ".fmail", "topics", "forge-events");
+    symlinkSync(outside, link);
+    let caught: unknown;
+    try {
+      publish(root, "forge-events", { from: "a", body: 1 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(isEventLogError(caught, "fmail_write_failed")).toBe(true);
+    const message = (caught as Error).message;
+    expect(message).not.toContain("\n");
+    expect(message).toContain(link);
+    expect(message).toContain("outside the fmail root");
+    expect(message).toContain("replace the symlink with a real folder");
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  test("a symlinked .fmail leading outside the root is refused before any folder is made", () => {
+    const root = tempDir();
+    const outside = tempDir();
+    symlinkSync(outside, join(root, ".fmail"));
+    expect(() => publish(root, "forge-events", { from: "a", body: 1 })).toThrow(
+      /outside the fmail root/,
+    );
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  test("a symlinked topic folder that stays inside the root still works", () => {
+    const root = tempDir();
+    mkdirSync(join(root, ".fmail", "topics", "real"), { recursive: true });
+    symlinkSync(join(root, ".fmail", "topics", "real"), join(root, ".fmail", "topics", "alias"));
+    publish(root, "alias", { from: "a", body: 1 });
+    expect(readdirSync(join(root, ".fmail", "topics", "real")).length).toBe(1);
   });
 
   test("invalid names are refused before anything is written", () => {

@@ -4,8 +4,9 @@
  * Only node:assert/strict and node: built-ins, so both runtimes run it unchanged.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, legacyLine } from "../../src/encoding/python-json.ts";
@@ -699,5 +700,74 @@ export function storeContractSuite(test: RegisterTest, driver: DriverName): void
       }),
       '{"ts": "2026-05-27T20:30:07+00:00", "kind": "mcp_tool_rate_limited", "tool": "tool_\\u00e9", "cap": 1, "list": [1, {"x": null}]}',
     );
+  });
+
+  test(`[${driver}] a database in a read-only directory (a snapshot, a backup) opens read-only`, async () => {
+    const mnt = mkdtempSync(join(tmpdir(), "forge-eventlog-ro-"));
+    const src = mkdtempSync(join(tmpdir(), "forge-eventlog-ro-src-"));
+    try {
+      try {
+        execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt], { stdio: "ignore" });
+      } catch {
+        return; // not allowed to mount here (not root): nothing to check
+      }
+      try {
+        // 1. A closed database: just the main file.
+        const closed = join(src, "closed.db");
+        const a = await EventStore.open(closed, { driver });
+        for (let i = 0; i < 5; i++) a.append("task.heartbeat", { i });
+        a.close();
+        mkdirSync(join(mnt, "closed"));
+        copyFileSync(closed, join(mnt, "closed", "events.db"));
+        // 2. A snapshot of a live database: main file, -wal with content, -shm.
+        const live = join(src, "live.db");
+        const b = await EventStore.open(live, { driver });
+        for (let i = 0; i < 7; i++) b.append("task.heartbeat", { i });
+        assert.ok(statSync(`${live}-wal`).size > 0);
+        for (const dir of ["live", "wal-only"]) mkdirSync(join(mnt, dir));
+        for (const suffix of ["", "-wal", "-shm"]) {
+          copyFileSync(`${live}${suffix}`, join(mnt, "live", `events.db${suffix}`));
+        }
+        // 3. The same without its -shm: SQLite cannot read that WAL where it is.
+        for (const suffix of ["", "-wal"]) {
+          copyFileSync(`${live}${suffix}`, join(mnt, "wal-only", `events.db${suffix}`));
+        }
+        b.close();
+        execFileSync("mount", ["-o", "remount,ro", mnt], { stdio: "ignore" });
+
+        const read = async (dir: string) => {
+          const store = await EventStore.open(join(mnt, dir, "events.db"), {
+            driver,
+            readonly: true,
+          });
+          try {
+            const report = store.verify();
+            assert.ok(report.ok, JSON.stringify(report));
+            return all(store).length;
+          } finally {
+            store.close();
+          }
+        };
+        assert.equal(await read("closed"), 5);
+        assert.equal(await read("live"), 7);
+        assert.deepEqual(readdirSync(join(mnt, "closed")), ["events.db"]);
+        let caught: unknown;
+        try {
+          await read("wal-only");
+        } catch (e) {
+          caught = e;
+        }
+        assert.ok(caught instanceof EventLogError, String(caught));
+        assert.equal(caught.code, "db_readonly");
+        assert.ok(!caught.message.includes("\n"), caught.message);
+        assert.match(caught.message, /read-only/);
+        assert.match(caught.message, /copy .+ into a writable directory/);
+      } finally {
+        execFileSync("umount", [mnt], { stdio: "ignore" });
+      }
+    } finally {
+      rmSync(mnt, { recursive: true, force: true });
+      rmSync(src, { recursive: true, force: true });
+    }
   });
 }
