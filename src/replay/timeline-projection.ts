@@ -4,6 +4,7 @@ import {
   applyEvent,
   emptyTimelines,
   loopTimelineSchema,
+  TIMELINE_RULES,
   type Timelines,
   taskTimelineSchema,
 } from "./timeline-state.ts";
@@ -19,12 +20,22 @@ export function replayTimelines(store: EventStore): Timelines {
 
 /** The persisted projection as last stored (its cursor says how far it got). */
 export function loadTimelines(store: EventStore): Timelines {
+  return storedTimelines(store) ?? emptyTimelines();
+}
+
+/** The stored projection, or null when it was folded by other rules (it must be rebuilt). */
+function storedTimelines(store: EventStore): Timelines | null {
   const t = emptyTimelines();
   const stored = store.loadTimelineState();
-  if (stored.loop) t.loop = loopTimelineSchema.parse(JSON.parse(stored.loop));
+  if (stored.loop) {
+    const loop = loopTimelineSchema.safeParse(JSON.parse(stored.loop));
+    if (!loop.success || loop.data.rules !== TIMELINE_RULES) return null;
+    t.loop = loop.data;
+  }
   for (const json of stored.tasks) {
-    const task = taskTimelineSchema.parse(JSON.parse(json));
-    t.tasks.set(task.issue, task);
+    const task = taskTimelineSchema.safeParse(JSON.parse(json));
+    if (!task.success) return null;
+    t.tasks.set(task.data.issue, task.data);
   }
   return t;
 }
@@ -37,7 +48,15 @@ export function catchUpTimelines(
   store: EventStore,
   pageSize = 1000,
 ): { applied: number; cursor: number } {
-  const t = loadTimelines(store);
+  let t = storedTimelines(store);
+  if (t === null) {
+    // Folded by an earlier release's rules: start again from sequence 0.
+    store.transaction(() => {
+      store.clearTimelineState();
+      store.setCursor(TIMELINE_CURSOR, 0, { rewind: true });
+    }, "rebuilding the timeline projection");
+    t = emptyTimelines();
+  }
   let cursor = store.getCursor(TIMELINE_CURSOR);
   let applied = 0;
   for (;;) {
@@ -75,7 +94,8 @@ export function currentTimelines(store: EventStore): Timelines {
     catchUpTimelines(store);
     return loadTimelines(store);
   }
-  const t = loadTimelines(store);
+  const t = storedTimelines(store);
+  if (t === null) return replayTimelines(store);
   for (const e of store.since(store.getCursor(TIMELINE_CURSOR))) applyEvent(t, e);
   return t;
 }

@@ -29,7 +29,15 @@ export const taskTimelineSchema = z.object({
 });
 export type TaskTimeline = z.infer<typeof taskTimelineSchema>;
 
+/**
+ * The version of the fold's rules. A stored projection folded by other rules (an earlier
+ * release) is rebuilt from sequence 0 instead of being caught up on top.
+ */
+export const TIMELINE_RULES = 2;
+
 export const loopTimelineSchema = z.object({
+  /** Absent in projections stored before the rules were versioned: those were version 1. */
+  rules: z.number().int().default(1),
   ticks_started: z.number().int(),
   ticks_completed: z.number().int(),
   last_tick: z.number().int().nullable(),
@@ -53,7 +61,14 @@ export interface Timelines {
 export function emptyTimelines(): Timelines {
   return {
     tasks: new Map(),
-    loop: { ticks_started: 0, ticks_completed: 0, last_tick: null, halts: [], last_sequence: 0 },
+    loop: {
+      rules: TIMELINE_RULES,
+      ticks_started: 0,
+      ticks_completed: 0,
+      last_tick: null,
+      halts: [],
+      last_sequence: 0,
+    },
   };
 }
 

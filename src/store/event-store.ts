@@ -35,6 +35,7 @@ import {
 } from "./follow-positions.ts";
 import { type OpenOptions, openContext, openContextWith } from "./open.ts";
 import {
+  clearTimelineState,
   loadTimelineState,
   saveTimelineState,
   type TimelineStateRows,
@@ -201,6 +202,10 @@ export class EventStore {
 
   loadTimelineState(): TimelineStateRows {
     return loadTimelineState(this.ctx);
+  }
+
+  clearTimelineState(): void {
+    clearTimelineState(this.ctx);
   }
 
   saveTimelineState(tasks: Iterable<[number, string]>, loopJson: string): void {

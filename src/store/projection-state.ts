@@ -1,6 +1,7 @@
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
 import {
+  TIMELINE_CLEAR,
   TIMELINE_LOOP_GET,
   TIMELINE_LOOP_PUT,
   TIMELINE_TASK_PUT,
@@ -21,6 +22,11 @@ export function loadTimelineState(ctx: StoreContext): TimelineStateRows {
       .all<{ state_json: string }>()
       .map((r) => r.state_json),
   }));
+}
+
+/** Forgets the stored state; call inside the transaction that rewinds the cursor to 0. */
+export function clearTimelineState(ctx: StoreContext): void {
+  ctx.sql.exec(TIMELINE_CLEAR);
 }
 
 /** Call inside the transaction that also moves the projection's cursor. */

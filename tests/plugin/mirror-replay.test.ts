@@ -168,3 +168,32 @@ test("currentTimelines stores the caught-up projection when writable, and only r
   expect(read.loop).toEqual(replayTimelines(reader).loop);
   reader.close();
 });
+
+test("a projection stored by earlier rules is rebuilt from sequence 0, never caught up on top", async () => {
+  const dir = tempDir();
+  const db = join(dir, "e.db");
+  const store = await EventStore.open(db);
+  const m = new Mirror(store);
+  for (const r of goldenRecords()) m.mirrorRecord(r);
+  catchUpTimelines(store);
+  // What an earlier release left: no rules version, a task folded differently.
+  const old = loadTimelines(store);
+  const { rules: _, ...oldLoop } = old.loop;
+  const task = old.tasks.get(167)!;
+  store.transaction(() =>
+    store.saveTimelineState(
+      [[167, JSON.stringify({ ...task, ticks: [0, 1, 2, 3] })]],
+      JSON.stringify(oldLoop),
+    ),
+  );
+  store.close();
+  const reader = await EventStore.open(db, { readonly: true });
+  expect(sortedTasks(currentTimelines(reader))).toEqual(sortedTasks(replayTimelines(reader)));
+  reader.close();
+  const writer = await EventStore.open(db);
+  const rebuilt = currentTimelines(writer);
+  expect(rebuilt.tasks.get(167)?.ticks).toEqual([0]);
+  expect(sortedTasks(rebuilt)).toEqual(sortedTasks(replayTimelines(writer)));
+  expect(loadTimelines(writer).loop.rules).toBe(2);
+  writer.close();
+});

@@ -20,5 +20,6 @@ export const TIMELINE_LOOP_GET = "SELECT state_json FROM timeline_loop WHERE id 
 export const TIMELINE_LOOP_PUT = `INSERT INTO timeline_loop (id, state_json) VALUES (1, ?)
   ON CONFLICT(id) DO UPDATE SET state_json = excluded.state_json`;
 export const TIMELINE_TASKS_ALL = "SELECT state_json FROM timeline_tasks ORDER BY issue";
+export const TIMELINE_CLEAR = "DELETE FROM timeline_tasks; DELETE FROM timeline_loop;";
 export const TIMELINE_TASK_PUT = `INSERT INTO timeline_tasks (issue, state_json) VALUES (?, ?)
   ON CONFLICT(issue) DO UPDATE SET state_json = excluded.state_json`;
