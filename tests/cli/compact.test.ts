@@ -3,9 +3,8 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, tempDir } from "../helpers.ts";
 import { CONTRACT_SELECT } from "../store/upstream-writer.ts";
-import { cli, jsonLines } from "./helpers.ts";
 
 let db: string;
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, makeDb, REPO } from "./helpers.ts";
+import { cli, REPO, tempDir } from "../helpers.ts";
+import { makeDb } from "./databases.ts";
 
 /** scripts/compile.ts builds a binary that runs outside the repo with bun:sqlite. */
 let binary: string;

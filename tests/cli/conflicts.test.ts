@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { mapLegacyRecord } from "../../src/mirror/map-record.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, jsonLines } from "./helpers.ts";
+import { cli, jsonLines, tempDir } from "../helpers.ts";
 
 async function dbWithConflict(): Promise<string> {
   const db = join(tempDir(), "events.db");

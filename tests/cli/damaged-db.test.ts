@@ -7,8 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, jsonLines, makeDb, REPO } from "./helpers.ts";
+import { cli, jsonLines, REPO, tempDir } from "../helpers.ts";
+import { makeDb } from "./databases.ts";
 
 const PAGE = 4096;
 

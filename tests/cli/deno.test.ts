@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, MAIN, makeDb, REPO } from "./helpers.ts";
+import { cli, MAIN, REPO, tempDir } from "../helpers.ts";
+import { makeDb } from "./databases.ts";
 
 /** The read-only commands also run under Deno, where the store picks node:sqlite. */
 const DENO = join(REPO, "node_modules/.bin/deno");

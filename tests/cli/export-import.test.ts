@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { append, cli, jsonLines, makeDb, REPO } from "./helpers.ts";
+import { cli, jsonLines, REPO, tempDir } from "../helpers.ts";
+import { append, makeDb } from "./databases.ts";
 
 let dir: string;
 let source: string;

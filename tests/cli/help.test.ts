@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli } from "./helpers.ts";
+import { cli } from "../helpers.ts";
 
 /** UPDATE_SNAPSHOTS=1 bun test tests/cli/help.test.ts rewrites the expected files. */
 const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, jsonLines, makeDb } from "./helpers.ts";
+import { cli, jsonLines, tempDir } from "../helpers.ts";
+import { makeDb } from "./databases.ts";
 
 let db: string;
 const seqs = (stdout: string) => jsonLines(stdout).map((e) => e.sequence);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { append, cli, jsonLines, MAIN, makeDb } from "./helpers.ts";
+import { cli, jsonLines, MAIN, tempDir } from "../helpers.ts";
+import { append, makeDb } from "./databases.ts";
 
 let db: string;
 beforeEach(async () => {

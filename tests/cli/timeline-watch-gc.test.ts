@@ -5,8 +5,8 @@ import { resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { append, cli, jsonLines } from "./helpers.ts";
+import { cli, jsonLines, tempDir } from "../helpers.ts";
+import { append } from "./databases.ts";
 
 /** The demo session into `dir`: events.db, the JSONL, and the fmail topic. */
 async function demo(dir: string): Promise<string> {

@@ -2,8 +2,8 @@ import { Database } from "bun:sqlite";
 import { beforeEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cli, jsonLines, makeDb } from "./helpers.ts";
+import { cli, jsonLines, tempDir } from "../helpers.ts";
+import { makeDb } from "./databases.ts";
 
 let db: string;
 beforeEach(async () => {

@@ -2,9 +2,9 @@ import { Database } from "bun:sqlite";
 import { beforeEach, describe, expect, test } from "bun:test";
 import { openSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { cli, jsonLines, tempDir } from "../helpers.ts";
 import { createUpstream, upstreamAppend, type Variant } from "../store/upstream-writer.ts";
-import { cli, jsonLines, makeDb } from "./helpers.ts";
+import { makeDb } from "./databases.ts";
 
 let db: string;
 beforeEach(async () => {

@@ -1,11 +1,9 @@
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ensureProject, touchAgent } from "../../src/fmail/agents.ts";
 import { LoopEventPublisher } from "../../src/fmail/publisher.ts";
-import { cleanupTempDirs, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { tempDir } from "../helpers.ts";
 
 test("a publishing loop is in fmail's agent registry and the project file exists", () => {
   const root = tempDir();

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   existsSync,
   mkdirSync,
@@ -10,9 +10,7 @@ import {
 import { join } from "node:path";
 import { gcTopics } from "../../src/fmail/gc.ts";
 import { publish } from "../../src/fmail/publish.ts";
-import { cleanupTempDirs, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { tempDir } from "../helpers.ts";
 
 const NOW = new Date("2026-01-20T12:00:00Z");
 const DAY = 86_400_000;

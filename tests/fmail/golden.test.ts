@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { LOOP_EVENT_NAMES } from "../../src/fmail/events.ts";
 import { LoopEventPublisher } from "../../src/fmail/publisher.ts";
 import { readTopic } from "../../src/fmail/read.ts";
-import { cleanupTempDirs, sequentialIds, steppingClock, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { sequentialIds, steppingClock, tempDir } from "../helpers.ts";
 
 const GOLDEN = join(import.meta.dir, "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";

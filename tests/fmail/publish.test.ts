@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   mkdirSync,
   readdirSync,
@@ -11,9 +11,7 @@ import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { readTopic } from "../../src/fmail/read.ts";
-import { cleanupTempDirs, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { tempDir } from "../helpers.ts";
 
 const FIXTURE = join(import.meta.dir, "fixtures", "publish-many.ts");
 // Spawning tests get room on a loaded machine; they normally take 0.5-3 s.

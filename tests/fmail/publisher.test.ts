@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
@@ -6,9 +6,7 @@ import { fmailEventsConfigSchema, parseFmailEventsConfig } from "../../src/fmail
 import { DEFAULT_EMIT } from "../../src/fmail/events.ts";
 import { LoopEventPublisher } from "../../src/fmail/publisher.ts";
 import { readTopic } from "../../src/fmail/read.ts";
-import { cleanupTempDirs, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { tempDir } from "../helpers.ts";
 
 const STREAM = [
   { kind: "loop_start", label: "coder-1" },

@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FmailMessage } from "../../src/fmail/message.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { formatJsonLine, formatLogLine, readTopic, watchTopic } from "../../src/fmail/read.ts";
-import { cleanupTempDirs, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { tempDir } from "../helpers.ts";
 
 const event = (loop: string, name: string, tags: string[] = []) => ({
   from: `loop-${loop}`,

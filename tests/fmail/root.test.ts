@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { discoverFmailRoot } from "../../src/fmail/root.ts";
-import { cleanupTempDirs, tempDir } from "./helpers.ts";
-
-afterEach(cleanupTempDirs);
+import { tempDir } from "../helpers.ts";
 
 describe("fmail root discovery", () => {
   test("$FMAIL_ROOT wins, relative to cwd", () => {

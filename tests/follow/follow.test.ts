@@ -2,18 +2,17 @@ import { expect, test } from "bun:test";
 import { appendFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import {
   cleanKeys,
   committedLine,
   dbState,
   eventCount,
-  eventually,
   joinLines,
   MIRROR_CLI,
   realisticLines,
   writeLines,
-} from "./helpers.ts";
+} from "./legacy-lines.ts";
 
 const T = 60_000;
 
@@ -57,7 +56,7 @@ async function stop({ proc, stderr, stderrClosed }: Following) {
 /** Waits until the database holds exactly the events of `lines` (compared by key). */
 async function holdsExactly(dir: string, db: string, lines: readonly string[], name: string) {
   const expected = await cleanKeys(dir, name, lines);
-  await eventually(() => eventCount(db) >= expected.length);
+  await waitFor("the condition", () => eventCount(db) >= expected.length);
   const state = await dbState(db);
   expect(state.keys).toEqual(expected);
   expect(state).toMatchObject({ gapless: true, verified: true, quarantine: [] });
@@ -106,7 +105,7 @@ test(
     renameSync(file, `${file}.1`);
     // No file at the path, as during a real rotation, until the follower has noticed the
     // rename and finished the old file.
-    await eventually(() => following.stderr().includes("was rotated"));
+    await waitFor("the condition", () => following.stderr().includes("was rotated"));
     await holdsExactly(dir, db, all.slice(0, 90), "a2");
     writeLines(file, all.slice(90, 150));
     await holdsExactly(dir, db, all.slice(0, 150), "b");
@@ -133,7 +132,8 @@ test(
 
     writeLines(file, all.slice(70, 120)); // in place: same inode, last 50 lines
     // The follower noticed, and read the 50 kept lines again (as duplicates) before more come.
-    await eventually(
+    await waitFor(
+      "the condition",
       () => following.stderr().includes("was truncated") && committedLine(db) === 50,
     );
     appendFileSync(file, joinLines(all.slice(120, 300)));

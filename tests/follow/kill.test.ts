@@ -1,17 +1,15 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { REPO, tempDir, waitFor } from "../helpers.ts";
 import {
   committedLine,
   dbState,
-  eventually,
   MIRROR_CLI,
-  ROOT,
   realisticLines,
   runMirror,
   writeLines,
-} from "./helpers.ts";
+} from "./legacy-lines.ts";
 
 const INITIAL_LINES = 200_000;
 const APPENDED_LINES = 12_000;
@@ -30,7 +28,7 @@ test(TITLE, async () => {
   const writer = Bun.spawn(
     [
       process.execPath,
-      join(ROOT, "tests/fixtures/follow-writer.ts"),
+      join(REPO, "tests/fixtures/follow-writer.ts"),
       file,
       String(INITIAL_LINES),
       String(APPENDED_LINES),
@@ -55,10 +53,14 @@ test(TITLE, async () => {
         stderr: "ignore",
       },
     );
-    await eventually(() => {
-      if (proc.exitCode !== null) throw new Error(`the follower exited (${proc.exitCode})`);
-      return committedLine(db) > Math.max(before, target);
-    }, 90_000);
+    await waitFor(
+      "the condition",
+      () => {
+        if (proc.exitCode !== null) throw new Error(`the follower exited (${proc.exitCode})`);
+        return committedLine(db) > Math.max(before, target);
+      },
+      90_000,
+    );
     proc.kill(9);
     expect(await proc.exited).not.toBe(0);
     positions.push(committedLine(db));

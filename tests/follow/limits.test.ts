@@ -2,8 +2,15 @@ import { expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { legacyLine } from "../../src/encoding/python-json.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cleanKeys, dbState, joinLines, realisticLines, runMirror, writeLines } from "./helpers.ts";
+import { tempDir } from "../helpers.ts";
+import {
+  cleanKeys,
+  dbState,
+  joinLines,
+  realisticLines,
+  runMirror,
+  writeLines,
+} from "./legacy-lines.ts";
 
 test("a 20 MB line is quarantined with its first 4 KiB and its reason; the lines around it are mirrored", async () => {
   const dir = tempDir("fel-follow-");

@@ -6,9 +6,9 @@ import { planLines } from "../../src/follow/line-plan.ts";
 import { packPlans, unpackPlans } from "../../src/follow/plan-transport.ts";
 import { compileFastCheck } from "../../src/legacy/fast-check.ts";
 import { anyLegacyRecordSchema, LEGACY_SCHEMAS } from "../../src/legacy/schemas.ts";
-import { ROOT } from "./helpers.ts";
+import { REPO } from "../helpers.ts";
 
-const golden = readFileSync(join(ROOT, "tests/plugin/golden/demo-session.jsonl"), "utf8")
+const golden = readFileSync(join(REPO, "tests/plugin/golden/demo-session.jsonl"), "utf8")
   .split("\n")
   .filter(Boolean);
 

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Line, LineReader } from "../../src/follow/line-reader.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 function readAll(path: string, from = 0, line = 0, buffer?: number) {
   const fd = openSync(path, "r");

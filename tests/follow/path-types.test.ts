@@ -2,19 +2,18 @@ import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, renameSync, rmdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import {
   cleanKeys,
   dbState,
   eventCount,
-  eventually,
   expectNoTrace,
   realisticLines,
   runMirror,
   startFollower,
   stopFollower,
   writeLines,
-} from "./helpers.ts";
+} from "./legacy-lines.ts";
 
 const T = 60_000;
 
@@ -73,11 +72,13 @@ test(
     const file = join(dir, "events.jsonl");
     const db = join(dir, "events.db");
     const following = startFollower(file, db);
-    await eventually(() => following.stderr.text().includes("waiting for it to appear"));
+    await waitFor("the condition", () =>
+      following.stderr.text().includes("waiting for it to appear"),
+    );
     const all = realisticLines(80);
     writeLines(file, all);
     const expected = await cleanKeys(dir, "clean", all);
-    await eventually(() => eventCount(db) >= expected.length);
+    await waitFor("the condition", () => eventCount(db) >= expected.length);
     const { exitCode, stderr, summary } = await stopFollower(following);
     expect(exitCode).toBe(0);
     expectNoTrace(stderr);
@@ -98,7 +99,7 @@ test(
     // A FIFO from the start: no open(2) blocks, so SIGTERM ends the wait with exit 0.
     mkfifo(file);
     const first = startFollower(file, db);
-    await eventually(() =>
+    await waitFor("the condition", () =>
       first.stderr.text().includes("is a FIFO (named pipe), not a regular file: waiting"),
     );
     const stopped = await stopFollower(first);
@@ -110,26 +111,26 @@ test(
     mkdirSync(file);
     const all = realisticLines(150);
     const following = startFollower(file, db);
-    await eventually(() =>
+    await waitFor("the condition", () =>
       following.stderr.text().includes("is a directory, not a regular file: waiting"),
     );
     rmdirSync(file);
     writeLines(`${file}.tmp`, all.slice(0, 100));
     renameSync(`${file}.tmp`, file);
     const firstHundred = await cleanKeys(dir, "a", all.slice(0, 100));
-    await eventually(() => eventCount(db) >= firstHundred.length);
+    await waitFor("the condition", () => eventCount(db) >= firstHundred.length);
 
     renameSync(file, `${file}.1`);
     symlinkSync(join(dir, "loop-b"), file);
     symlinkSync(file, join(dir, "loop-b"));
-    await eventually(() =>
+    await waitFor("the condition", () =>
       following.stderr.text().includes("is a symlink loop, not a regular file: waiting"),
     );
     rmSync(file);
     writeLines(`${file}.tmp`, all.slice(100));
     renameSync(`${file}.tmp`, file);
     const expected = await cleanKeys(dir, "b", all);
-    await eventually(() => eventCount(db) >= expected.length);
+    await waitFor("the condition", () => eventCount(db) >= expected.length);
     const { exitCode, stderr } = await stopFollower(following);
     expect(exitCode).toBe(0);
     expectNoTrace(stderr);

@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import { runSession } from "../plugin/session.ts";
-import { dbState, runMirror } from "./helpers.ts";
+import { dbState, runMirror } from "./legacy-lines.ts";
 
 test("a JSONL the plugin wrote while mirroring, mirrored again into the same database: zero new events", async () => {
   const dir = tempDir("fel-follow-");

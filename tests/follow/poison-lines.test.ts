@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { followFile } from "../../src/follow/follower.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 const line = (tick: number, extra = "") =>
   `{"ts": "2026-06-02T12:00:0${tick}Z", "kind": "tick_start", "tick": ${tick}, "issues": [${tick}]${extra}}`;

@@ -1,8 +1,15 @@
 import { expect, test } from "bun:test";
 import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cleanKeys, dbState, joinLines, realisticLines, runMirror, writeLines } from "./helpers.ts";
+import { tempDir } from "../helpers.ts";
+import {
+  cleanKeys,
+  dbState,
+  joinLines,
+  realisticLines,
+  runMirror,
+  writeLines,
+} from "./legacy-lines.ts";
 
 // Each test runs the real command in its own process against real files, and compares the
 // database with a clean one-shot mirror of every line the runner ever wrote.

@@ -2,8 +2,15 @@ import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { appendFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { cleanKeys, dbState, joinLines, realisticLines, runMirror, writeLines } from "./helpers.ts";
+import { tempDir } from "../helpers.ts";
+import {
+  cleanKeys,
+  dbState,
+  joinLines,
+  realisticLines,
+  runMirror,
+  writeLines,
+} from "./legacy-lines.ts";
 
 const T = 60_000;
 

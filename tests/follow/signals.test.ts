@@ -1,16 +1,15 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import {
   cleanKeys,
   committedLine,
   dbState,
-  eventually,
   MIRROR_CLI,
   realisticLines,
   runMirror,
   writeLines,
-} from "./helpers.ts";
+} from "./legacy-lines.ts";
 
 const LINES = 60_000;
 const STOPS = 4;
@@ -29,10 +28,14 @@ test(`SIGTERM during the catch-up of a ${LINES}-line file, ${STOPS} times: exit 
       env: { ...process.env, NO_COLOR: "1" },
     });
     // Stopped as a supervisor would, once this run has committed a batch of its own.
-    await eventually(() => {
-      if (proc.exitCode !== null) throw new Error(`the mirror exited (${proc.exitCode})`);
-      return committedLine(db) > before;
-    }, 60_000);
+    await waitFor(
+      "the condition",
+      () => {
+        if (proc.exitCode !== null) throw new Error(`the mirror exited (${proc.exitCode})`);
+        return committedLine(db) > before;
+      },
+      60_000,
+    );
     proc.kill("SIGTERM");
     const [stdout, stderr, exitCode] = await Promise.all([
       new Response(proc.stdout).text(),

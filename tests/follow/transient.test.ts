@@ -2,12 +2,11 @@ import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import {
   cleanKeys,
   dbState,
   eventCount,
-  eventually,
   expectNoTrace,
   holdLock,
   joinLines,
@@ -16,7 +15,7 @@ import {
   startFollower,
   stopFollower,
   writeLines,
-} from "./helpers.ts";
+} from "./legacy-lines.ts";
 
 const T = 90_000;
 
@@ -38,12 +37,12 @@ test(
     expect(once.stderr).toContain(`database ${db} stayed locked by another connection`);
 
     const following = startFollower(file, db, ["--busy-timeout", "100"]);
-    await eventually(() => following.stderr.text().includes("this batch is retried"));
+    await waitFor("the condition", () => following.stderr.text().includes("this batch is retried"));
     appendFileSync(file, joinLines(all.slice(200)));
     await lock.release();
     const expected = await cleanKeys(dir, "clean", all);
-    await eventually(() => eventCount(db) >= expected.length);
-    await eventually(() => following.stderr.text().includes("takes writes again"));
+    await waitFor("the condition", () => eventCount(db) >= expected.length);
+    await waitFor("the condition", () => following.stderr.text().includes("takes writes again"));
     const { exitCode, stderr, summary } = await stopFollower(following);
     expect(exitCode).toBe(0);
     expectNoTrace(stderr);
@@ -93,11 +92,13 @@ test(
       // The follower keeps the database open (its -wal and -shm files stay), so the disk
       // fills under a running writer, as it would in production.
       const following = startFollower(file, db);
-      await eventually(() => eventCount(db) > 0);
+      await waitFor("the condition", () => eventCount(db) > 0);
 
       fillDisk(filler);
       appendFileSync(file, joinLines(all.slice(100, 1300)));
-      await eventually(() => following.stderr.text().includes("this batch is retried"));
+      await waitFor("the condition", () =>
+        following.stderr.text().includes("this batch is retried"),
+      );
       expect(following.stderr.text()).toContain(
         "disk full while mirroring a batch of legacy lines",
       );
@@ -109,7 +110,7 @@ test(
       appendFileSync(file, joinLines(all.slice(1300)));
       rmSync(filler);
       const expected = await cleanKeys(dir, "clean", all);
-      await eventually(() => eventCount(db) >= expected.length);
+      await waitFor("the condition", () => eventCount(db) >= expected.length);
       const { exitCode, stderr } = await stopFollower(following);
       expect(exitCode).toBe(0);
       expectNoTrace(stderr);

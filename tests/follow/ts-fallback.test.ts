@@ -2,15 +2,14 @@ import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import {
   committedLine,
-  eventually,
   MIRROR_CLI,
   realisticLines,
   runMirror,
   writeLines,
-} from "./helpers.ts";
+} from "./legacy-lines.ts";
 
 const LINES = 30_000;
 const KILLS = 6;
@@ -58,10 +57,14 @@ test(`records without ts take the previous line's ts: a run in one go and one ki
       ],
       { stdout: "ignore", stderr: "ignore" },
     );
-    await eventually(() => {
-      if (proc.exitCode !== null) throw new Error(`the mirror exited (${proc.exitCode})`);
-      return committedLine(db) > before;
-    }, 60_000);
+    await waitFor(
+      "the condition",
+      () => {
+        if (proc.exitCode !== null) throw new Error(`the mirror exited (${proc.exitCode})`);
+        return committedLine(db) > before;
+      },
+      60_000,
+    );
     proc.kill(9);
     await proc.exited;
     before = committedLine(db);

@@ -15,7 +15,7 @@ import { isEventLogError } from "../../src/errors.ts";
 import { followFile } from "../../src/follow/follower.ts";
 import { LegacyJsonlWriter } from "../../src/legacy/jsonl-writer.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 const rec = (tick: number) => ({ ts: "2026-06-02T12:00:00Z", kind: "tick_idle", tick });
 const ticks = (path: string) =>

@@ -5,7 +5,7 @@ import { upstreamKey } from "../../src/mirror/idempotency-key.ts";
 import { keyAliasesOf, mapLegacyRecord } from "../../src/mirror/map-record.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import { upstreamEvents, upstreamMirror } from "./upstream-emulator.ts";
 
 const EVERY_KIND = join(import.meta.dir, "golden/every-kind.jsonl");

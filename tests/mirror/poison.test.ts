@@ -7,7 +7,7 @@ import { Mirror } from "../../src/mirror/mirror.ts";
 import { planRecord } from "../../src/mirror/plan-record.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 const GOOD = { ts: "2026-06-02T12:00:00Z", kind: "tick_start", tick: 7, issues: [167] };
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { EventLogError } from "../../src/errors.ts";
 import { loadRunnerPlugins } from "../../src/plugin-loader.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 const writeConfig = (dir: string, config: unknown) => {
   const path = join(dir, "forge-eventlog.config.json");

@@ -6,8 +6,7 @@ import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait-for.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 
 const golden = () => readFileSync(GOLDEN_JSONL, "utf8");

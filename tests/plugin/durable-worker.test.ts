@@ -12,9 +12,8 @@ import { type ConfigInput, resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { dbState, eventCount, runMirror } from "../follow/helpers.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { waitFor } from "../helpers/wait-for.ts";
+import { dbState, eventCount, runMirror } from "../follow/legacy-lines.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 
 const FIXTURES = join(import.meta.dir, "../fixtures");

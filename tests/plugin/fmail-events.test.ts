@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import { runSession } from "./session.ts";
 
 const topic = (dir: string) => join(dir, ".fmail", "topics", "forge-events");

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 
 // The golden file is the session's JSONL re-encoded by Python's json.dumps(rec, default=str).

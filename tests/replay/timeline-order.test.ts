@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { replayTimelines } from "../../src/replay/timeline-projection.ts";
 import type { TaskTimeline } from "../../src/replay/timeline-state.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 interface Ev {
   name: string;

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import { CONTRACT_SELECT, upstreamAppend } from "./upstream-writer.ts";
 
 const KINDS = [

@@ -1,6 +1,6 @@
 /**
  * The durable-log contract, written once and run on both drivers: bun:sqlite under Bun
- * (contract.bun.test.ts) and node:sqlite under Deno (tests/deno/store-contract.deno.ts).
+ * (contract.bun.test.ts) and node:sqlite under Deno (tests/store/contract.deno.ts).
  * Only node:assert/strict and node: built-ins, so both runtimes run it unchanged.
  */
 import assert from "node:assert/strict";

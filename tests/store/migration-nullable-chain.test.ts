@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { EventStore } from "../../src/store/event-store.ts";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "../../src/store/migrations.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import { GENESIS, linkedHash, upstreamAppend } from "./upstream-writer.ts";
 
 /**

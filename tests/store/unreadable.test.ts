@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
 import { eventHash } from "../../src/store/chain.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 
 /** Another writer stores `{"cost_usd":Infinity}` with a correct chain link. */
 async function logWithInfinity(): Promise<string> {

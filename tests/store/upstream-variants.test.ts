@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { EventStore } from "../../src/store/event-store.ts";
 import type { VerifyReport } from "../../src/store/verify.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
+import { tempDir } from "../helpers.ts";
 import {
   CONTRACT_SELECT,
   createUpstream,

@@ -4,13 +4,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { legacyLine } from "../../src/encoding/python-json.ts";
-import { sleep } from "../../src/io/sleep.ts";
 import { EventStore } from "../../src/store/event-store.ts";
+import { REPO, waitFor } from "../helpers.ts";
 
-export const ROOT = join(import.meta.dir, "..", "..");
-export const MIRROR_CLI = join(ROOT, "src", "cli", "mirror.ts");
-const LOCK_HOLDER = join(ROOT, "tests", "fixtures", "store-lock-holder.ts");
-const GOLDEN = join(ROOT, "tests", "plugin", "golden", "demo-session.jsonl");
+export const MIRROR_CLI = join(REPO, "src", "cli", "mirror.ts");
+const LOCK_HOLDER = join(REPO, "tests", "fixtures", "store-lock-holder.ts");
+const GOLDEN = join(REPO, "tests", "plugin", "golden", "demo-session.jsonl");
 
 const golden: Record<string, unknown>[] = readFileSync(GOLDEN, "utf8")
   .split("\n")
@@ -136,16 +135,6 @@ export async function cleanKeys(dir: string, name: string, lines: readonly strin
   return (await dbState(db)).keys;
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes (a hang guard, not a timing assertion). */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
-
 /** Events in a database another process is writing (0 before it exists). */
 export function eventCount(path: string): number {
   try {
@@ -211,7 +200,7 @@ export async function holdLock(db: string) {
     { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
   );
   const out = collect(proc.stdout);
-  await eventually(() => out.text().includes("locked"));
+  await waitFor("the lock holder to say locked", () => out.text().includes("locked"));
   return {
     release: async () => {
       proc.stdin.write("release\n");

@@ -11,8 +11,8 @@ import {
   TIMELINE_CURSOR,
 } from "../../src/replay/timeline-projection.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers/temp-dir.ts";
-import { GOLDEN_JSONL, runSession } from "./session.ts";
+import { tempDir } from "../helpers.ts";
+import { GOLDEN_JSONL, runSession } from "../plugin/session.ts";
 
 const goldenRecords = () =>
   readFileSync(GOLDEN_JSONL, "utf8")
