@@ -72,6 +72,14 @@ export function emptyTimelines(): Timelines {
   };
 }
 
+/** The event's issue: its `task_id` (`issue:<n>`), else an integer `issue` in its payload. */
+function issueOf(e: StoredEvent): number | null {
+  const fromTask = numberFrom(e.task_id, "issue:");
+  if (fromTask !== null) return fromTask;
+  const n = e.payload.issue;
+  return typeof n === "number" && Number.isInteger(n) ? n : null;
+}
+
 function numberFrom(id: string | null, prefix: string): number | null {
   if (id === null || !id.startsWith(prefix)) return null;
   const n = Number(id.slice(prefix.length));
@@ -94,7 +102,7 @@ export function applyEvent(t: Timelines, e: StoredEvent): number | null {
     const reason = typeof e.payload.reason === "string" ? e.payload.reason : "unknown";
     t.loop.halts.push({ reason, tick, sequence: e.sequence, at: e.occurred_at });
   }
-  const issue = numberFrom(e.task_id, "issue:");
+  const issue = issueOf(e);
   if (issue === null) return null;
   const task = taskFor(t, issue, e);
   // Only an event's own tick counts. Attributing a tick-less event (watchdog, critic) to the

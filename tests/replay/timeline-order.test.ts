@@ -102,3 +102,15 @@ describe("timelines do not depend on the order events landed in", () => {
     expect(a.tasks[0]).toMatchObject({ progress: 1, critic_verdicts: ["approve"], dispatches: 1 });
   });
 });
+
+test("an event whose task_id is not issue:<n> still joins its issue through payload.issue", async () => {
+  const store = await EventStore.open(join(tempDir(), "e.db"));
+  store.append("task.planned", { issue: 7 }, { taskId: "issue:7", sagaId: "tick:1" });
+  // Another writer's event: a task_id of its own, the issue only in the payload.
+  store.append("task.completed", { issue: 7, status: "merged" }, { taskId: "session-abc" });
+  store.append("task.heartbeat", { note: "no issue anywhere" }, { taskId: "session-abc" });
+  const t = replayTimelines(store);
+  expect([...t.tasks.keys()]).toEqual([7]);
+  expect(t.tasks.get(7)).toMatchObject({ planned: true, terminal: "completed", status: "merged" });
+  store.close();
+});
