@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { insertUpstreamRow } from "../store/upstream-writer.ts";
 
 /**
  * A test-only stand-in for forge-loop's own runner mirror, written from the facts we know about
@@ -146,12 +147,6 @@ export function upstreamMirror(path: string, records: readonly R[]): number {
       for (const e of upstreamEvents(rec)) {
         const key = upstreamKeyOf(rec.kind as string, e);
         if (db.query("SELECT 1 FROM events WHERE idempotency_key = ?").get(key)) continue;
-        const head = db
-          .query<{ event_hash: string }, []>(
-            "SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1",
-          )
-          .get();
-        const prev = head?.event_hash ?? "0".repeat(64);
         const issue = typeof e.fields.issue === "number" ? e.fields.issue : null;
         const tick = typeof e.fields.tick === "number" ? e.fields.tick : null;
         const row = {
@@ -164,33 +159,7 @@ export function upstreamMirror(path: string, records: readonly R[]): number {
           saga_id: tick === null ? null : `tick:${tick}`,
           idempotency_key: key,
         };
-        const hashed = JSON.stringify([
-          prev,
-          row.event_id,
-          row.kind,
-          row.payload_json,
-          row.schema_version,
-          row.occurred_at,
-          row.task_id,
-          row.saga_id,
-          row.idempotency_key,
-        ]);
-        const hash = createHash("sha256").update(hashed).digest("hex");
-        db.query(
-          `INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at, task_id,
-            saga_id, idempotency_key, prev_hash, event_hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-        ).run(
-          row.event_id,
-          row.kind,
-          row.payload_json,
-          row.schema_version,
-          row.occurred_at,
-          row.task_id,
-          row.saga_id,
-          row.idempotency_key,
-          prev,
-          hash,
-        );
+        insertUpstreamRow(db, "338", row);
         written++;
       }
     }

@@ -2,16 +2,15 @@ import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { isEventLogError } from "../../src/errors.ts";
-import { eventHash } from "../../src/store/chain.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers.ts";
+import { insertUpstreamRow } from "./upstream-writer.ts";
 
-/** Another writer stores `{"cost_usd":Infinity}` with a correct chain link. */
+/** Another writer (forge-loop's chained one) stores `{"cost_usd":Infinity}` with a correct link. */
 async function logWithInfinity(): Promise<string> {
   const file = join(tempDir(), "e.db");
   const store = await EventStore.open(file);
   store.append("tick.started", { tick: 1 }, { sagaId: "tick:1" });
-  const head = store.eventAt(1)! as { event_hash: string };
   store.close();
   const row = {
     event_id: "f".repeat(32),
@@ -24,21 +23,7 @@ async function logWithInfinity(): Promise<string> {
     idempotency_key: null,
   };
   const db = new Database(file);
-  db.query(
-    `INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at, task_id,
-      saga_id, idempotency_key, prev_hash, event_hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-  ).run(
-    row.event_id,
-    row.kind,
-    row.payload_json,
-    row.schema_version,
-    row.occurred_at,
-    row.task_id,
-    row.saga_id,
-    row.idempotency_key,
-    head.event_hash,
-    eventHash(head.event_hash, row),
-  );
+  insertUpstreamRow(db, "338", row);
   db.close();
   return file;
 }

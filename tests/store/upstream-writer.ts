@@ -37,7 +37,8 @@ export interface UpstreamEvent {
   eventId?: string;
 }
 
-interface Fields {
+/** A row of the contract columns, encoded as the upstream writer stores them. */
+export interface Fields {
   event_id: string;
   kind: string;
   payload_json: string;
@@ -125,42 +126,44 @@ function appendOn(db: Database, variant: Variant, events: UpstreamEvent[]): void
   if (variant === "339" && !cols.has("chain_hash")) {
     db.exec("ALTER TABLE events ADD COLUMN chain_hash TEXT");
   }
+  for (const e of events) insertUpstreamRow(db, variant, fieldsOf(e));
+}
+
+/** Inserts one row as the variant's writer does: the contract columns, plus its chain columns. */
+export function insertUpstreamRow(db: Database, variant: Variant, f: Fields): void {
   const insert =
     "INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id, idempotency_key";
-  for (const e of events) {
-    const f = fieldsOf(e);
-    const base = [
-      f.event_id,
-      f.kind,
-      f.payload_json,
-      f.schema_version,
-      f.occurred_at,
-      f.task_id,
-      f.saga_id,
-      f.idempotency_key,
-    ];
-    if (variant === "oldest") {
-      db.query(`${insert}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...base);
-    } else if (variant === "338") {
-      const head = db
-        .query("SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1")
-        .get() as { event_hash: string | null } | null;
-      const prev = head?.event_hash ?? GENESIS;
-      db.query(`${insert}, prev_hash, event_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        ...base,
-        prev,
-        linkedHash(prev, f),
-      );
-    } else {
-      const head = db
-        .query("SELECT chain_hash FROM events ORDER BY sequence DESC LIMIT 1")
-        .get() as { chain_hash: string | null } | null;
-      const prev = head?.chain_hash ?? GENESIS;
-      db.query(`${insert}, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        ...base,
-        sortedHash(prev, f),
-      );
-    }
+  const base = [
+    f.event_id,
+    f.kind,
+    f.payload_json,
+    f.schema_version,
+    f.occurred_at,
+    f.task_id,
+    f.saga_id,
+    f.idempotency_key,
+  ];
+  if (variant === "oldest") {
+    db.query(`${insert}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(...base);
+  } else if (variant === "338") {
+    const head = db.query("SELECT event_hash FROM events ORDER BY sequence DESC LIMIT 1").get() as {
+      event_hash: string | null;
+    } | null;
+    const prev = head?.event_hash ?? GENESIS;
+    db.query(`${insert}, prev_hash, event_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      ...base,
+      prev,
+      linkedHash(prev, f),
+    );
+  } else {
+    const head = db.query("SELECT chain_hash FROM events ORDER BY sequence DESC LIMIT 1").get() as {
+      chain_hash: string | null;
+    } | null;
+    const prev = head?.chain_hash ?? GENESIS;
+    db.query(`${insert}, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      ...base,
+      sortedHash(prev, f),
+    );
   }
 }
 
