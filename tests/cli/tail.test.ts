@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { cli, jsonLines, MAIN, tempDir } from "../helpers.ts";
+import { cli, jsonLines, MAIN, tempDir, waitFor } from "../helpers.ts";
 import { append, makeDb } from "./databases.ts";
 
 let db: string;
@@ -18,7 +18,13 @@ async function startTail(args: string[]) {
       stderr: "pipe",
     },
   );
-  const stdout = new Response(proc.stdout).text();
+  // stdout is read as it comes, so a test can wait for a line to be printed.
+  let printed = "";
+  const outDecoder = new TextDecoder();
+  const stdout = (async () => {
+    for await (const chunk of proc.stdout) printed += outDecoder.decode(chunk);
+    return printed;
+  })();
   const reader = proc.stderr.getReader();
   let stderr = "";
   const decoder = new TextDecoder();
@@ -36,7 +42,7 @@ async function startTail(args: string[]) {
       more += decoder.decode(value);
     }
   };
-  return { proc, stdout, stderr, moreStderr };
+  return { proc, stdout, printedSoFar: () => printed, stderr, moreStderr };
 }
 
 describe("tail", () => {
@@ -85,7 +91,7 @@ describe("tail", () => {
     test(`${signal} stops it cleanly with exit 0, output flushed`, async () => {
       const t = await startTail(["--json"]);
       await append(db, "tick.started", { tick: 3 }, { sagaId: "tick:3" });
-      await Bun.sleep(150);
+      await waitFor("tail to print the event", () => t.printedSoFar().includes("\n"));
       t.proc.kill(signal);
       const code = await t.proc.exited;
       const rest = await t.moreStderr();

@@ -5,7 +5,7 @@ import { resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
-import { cli, jsonLines, tempDir } from "../helpers.ts";
+import { cli, jsonLines, tempDir, waitFor } from "../helpers.ts";
 import { append } from "./databases.ts";
 
 /** The demo session into `dir`: events.db, the JSONL, and the fmail topic. */
@@ -89,20 +89,36 @@ describe("watch", () => {
         stderr: "pipe",
       },
     );
-    // The topic folder does not exist yet: watch must wait for it.
-    await Bun.sleep(300);
+    // The topic folder does not exist yet: watch must wait for it. Nothing tells from outside
+    // when watch has taken its first look, so events are published until it has seen one.
     const send = (event: string) =>
       publish(root, "forge-events", {
         from: "loop-coder-1",
         body: { event, loop: "coder-1" },
         tags: ["loop", "coder-1"],
       });
-    send("iteration_complete");
-    const { message } = send("loop_error");
-    const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    const sent: string[] = [];
+    let exited = false;
+    const exit = proc.exited.then((code) => {
+      exited = true;
+      return code;
+    });
+    const stdoutText = new Response(proc.stdout).text();
+    await waitFor("watch to receive a loop_error", async () => {
+      if (exited) return true;
+      send("iteration_complete");
+      sent.push(send("loop_error").message.id);
+      await new Promise((r) => setTimeout(r, 50));
+      return exited;
+    });
+    const [stdout, code] = await Promise.all([stdoutText, exit]);
     expect(code).toBe(0);
-    expect(stdout).toBe(
-      `${message.id} loop-coder-1 -> forge-events: {"event":"loop_error","loop":"coder-1"}\n`,
+    const [line, ...more] = stdout.trimEnd().split("\n");
+    expect(more).toEqual([]);
+    const id = line?.split(" ")[0] ?? "";
+    expect(sent).toContain(id);
+    expect(line).toBe(
+      `${id} loop-coder-1 -> forge-events: {"event":"loop_error","loop":"coder-1"}`,
     );
   });
 
