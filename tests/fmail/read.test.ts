@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FmailMessage } from "../../src/fmail/message.ts";
 import { publish } from "../../src/fmail/publish.ts";
 import { formatJsonLine, formatLogLine, readTopic, watchTopic } from "../../src/fmail/read.ts";
-import { tempDir } from "../helpers.ts";
+import { tempDir, waitFor } from "../helpers.ts";
 
 const event = (loop: string, name: string, tags: string[] = []) => ({
   from: `loop-${loop}`,
@@ -79,10 +79,21 @@ describe("reading a topic", () => {
       timeoutMs: 10_000,
       intervalMs: 20,
     });
-    const pending = collect(watcher);
-    await new Promise((r) => setTimeout(r, 60));
-    const sent = publish(root, "forge-events", event("coder-1", "loop_error"));
-    expect((await pending).map((m) => m.id)).toEqual([sent.message.id]);
+    let got: { id: string }[] | undefined;
+    const pending = collect(watcher).then((messages) => {
+      got = messages;
+    });
+    // Published until the watcher has one: nothing outside tells when its first look was taken.
+    const sent: string[] = [];
+    await waitFor("the watcher to pick a message up", async () => {
+      if (got) return true;
+      sent.push(publish(root, "forge-events", event("coder-1", "loop_error")).message.id);
+      await new Promise((r) => setTimeout(r, 30));
+      return got !== undefined;
+    });
+    await pending;
+    expect(got).toHaveLength(1);
+    expect(sent).toContain(got?.[0]?.id ?? "none");
   });
 
   test("watch filters by loop, event and tag", async () => {
