@@ -30,6 +30,12 @@ const bunOnlyDriver: Bun.BunPlugin = {
   },
 };
 
+/** The checkout's commit, fixed into the binary for `--version`. */
+function commit(): string {
+  const git = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root });
+  return git.exitCode === 0 ? git.stdout.toString().trim() : "";
+}
+
 async function build(bytecode: boolean) {
   return Bun.build({
     // The worker threads (the follower's, the plugin's durable writer) are entrypoints of
@@ -47,7 +53,10 @@ async function build(bytecode: boolean) {
     sourcemap: "none",
     bytecode,
     plugins: [bunOnlyDriver],
-    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+    define: {
+      "process.env.NODE_ENV": JSON.stringify("production"),
+      "process.env.FORGE_EVENTLOG_BUILD_COMMIT": JSON.stringify(commit()),
+    },
     compile: {
       outfile,
       // The binary runs in operators' directories: it must not pick up their .env or bunfig.

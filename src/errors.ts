@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   "follow_conflict",
   "event_unreadable",
   "chain_broken",
+  "runtime_unsupported",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

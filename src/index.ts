@@ -4,6 +4,8 @@
  * is internal and may change.
  */
 
+import "./runtime/require-supported.ts";
+
 export {
   type Config,
   type ConfigInput,

@@ -1,3 +1,4 @@
+import "./runtime/require-supported.ts";
 import { consola } from "consola";
 import type { ResolvedConfig } from "./config.ts";
 import type { LoopEventPublisherStats } from "./fmail/publisher.ts";

@@ -57,10 +57,17 @@ describe("--help (NO_COLOR)", () => {
     );
   });
 
-  test("--version prints the package version", async () => {
+  test("--version and -V print the package version, the runtime and the commit", async () => {
     const pkg = JSON.parse(readFileSync(join(import.meta.dir, "../../package.json"), "utf8"));
-    const r = await cli(["--version"]);
-    expect(r).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+    const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"]).stdout.toString().trim();
+    for (const flag of ["--version", "-V"]) {
+      const r = await cli([flag]);
+      expect(r).toEqual({
+        code: 0,
+        stdout: `forge-eventlog ${pkg.version} (bun ${Bun.version}, commit ${head})\n`,
+        stderr: "",
+      });
+    }
   });
 
   test("no command: the root help on stdout, a one-line error, exit 2", async () => {

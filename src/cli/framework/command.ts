@@ -102,5 +102,9 @@ export const builtinArgs = {
 } as const satisfies OptionsDef;
 
 export const rootOnlyArgs = {
-  version: { type: "boolean", description: "Print the version" },
+  version: {
+    type: "boolean",
+    alias: "V",
+    description: "Print the version, the runtime and the commit",
+  },
 } as const satisfies OptionsDef;

@@ -1,4 +1,5 @@
 import { describeError, EventLogError } from "../../errors.ts";
+import { versionLine } from "../version.ts";
 import type { AnyCommand } from "./command.ts";
 import { EXIT_FAILED, EXIT_OK, exitCodeFor, usageError } from "./errors.ts";
 import { renderHelp } from "./help.ts";
@@ -62,8 +63,8 @@ export async function runCli(root: AnyCommand, argv: readonly string[]): Promise
       return EXIT_OK;
     }
     const target = await withDefault(named);
-    if (target.path.length === 0 && hasFlag(target.rest, "--version")) {
-      await writeStdout(`${meta.version ?? "unknown"}\n`);
+    if (target.path.length === 0 && hasFlag(target.rest, "--version", "-V")) {
+      await writeStdout(`${versionLine(rootName, meta.version ?? "unknown")}\n`);
       return EXIT_OK;
     }
     if (!target.cmd.run) {
