@@ -1,16 +1,18 @@
 import { existsSync, statSync } from "node:fs";
+import { type FollowLag, followLags } from "../follow/lag.ts";
 import { KEY_PREFIX, UPSTREAM_KEY_PREFIX, V1_KEY_PREFIX } from "../mirror/idempotency-key.ts";
 import type { CursorRow } from "../store/cursors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { openRead, withStore } from "./common/database.ts";
 import {
+  type Column,
   cursorColumns,
   formatBytes,
   jsonLine,
   LineWriter,
   renderTable,
-  shortTime,
 } from "./common/output.ts";
+import { displayTime, relativeAge, timeZoneLabel, utcArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 
 interface Stats {
@@ -31,6 +33,8 @@ interface Stats {
   /** Writers mirroring into this log: forge-eventlog and/or forge-loop's own mirror. */
   writers: ("forge-eventlog" | "forge-loop")[];
   cursors: CursorRow[];
+  /** Each JSONL file `mirror` follows: its saved position and how far behind it is. */
+  followed: FollowLag[];
 }
 
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
@@ -61,13 +65,16 @@ function collect(store: EventStore): Stats {
     keys,
     writers,
     cursors: store.listCursors(),
+    followed: followLags(store),
   };
 }
 
 const bytes = (n: number) => (n < 1024 ? formatBytes(n) : `${formatBytes(n)} (${n} bytes)`);
-const time = (t: string | null) => (t === null ? "-" : `${shortTime(t)} UTC`);
-
-function human(s: Stats): string[] {
+function human(s: Stats, utc: boolean): string[] {
+  const time = (t: string | null) =>
+    t === null
+      ? "-"
+      : `${displayTime(t, utc)} ${timeZoneLabel(utc, new Date(t))} (${relativeAge(t)})`;
   const summary: [string, string][] = [
     ["database", s.path],
     ["file size", bytes(s.file_bytes)],
@@ -102,25 +109,53 @@ function human(s: Stats): string[] {
   lines.push("");
   if (s.cursors.length === 0) lines.push("no projection cursors");
   else lines.push(...renderTable(s.cursors, cursorColumns));
+  lines.push("");
+  if (s.followed.length === 0) lines.push("no followed JSONL files (forge-eventlog mirror <file>)");
+  else lines.push(...renderTable(s.followed, followedColumns));
   return lines;
 }
+
+const count = (n: number) => String(n);
+
+/** One row per followed file: where the mirror is, what it has not read yet, its rejects. */
+const followedColumns: Column<FollowLag>[] = [
+  { header: "FOLLOWED FILE", value: (f) => f.source },
+  { header: "LINE", value: (f) => count(f.lineNumber), align: "right" },
+  {
+    header: "UNREAD",
+    value: (f) => `${f.linesUnread} lines, ${formatBytes(f.bytesUnread)}`,
+    align: "right",
+  },
+  { header: "ADVANCED", value: (f) => (f.lastAdvancedAt ? relativeAge(f.lastAdvancedAt) : "-") },
+  { header: "NEXT", value: (f) => f.next },
+  { header: "QUARANTINED", value: (f) => count(f.quarantined), align: "right" },
+  { header: "CONFLICTS", value: (f) => count(f.conflicts), align: "right" },
+];
 
 export default defineCommand({
   meta: {
     name: "stats",
-    description: "Events by kind, first/last time, file and WAL size, cursor lag",
+    description:
+      "Events by kind, first/last time, file and WAL size, cursor lag, each followed file's lag",
   },
-  args: { ...globalArgs },
+  args: { ...utcArgs, ...globalArgs },
   help: {
-    examples: ["forge-eventlog stats", "forge-eventlog stats --json | jq .cursors"],
-    notes: ["A cursor's lag is the number of events appended after it. Read-only."],
+    examples: [
+      "forge-eventlog stats",
+      "forge-eventlog stats --json | jq .cursors",
+      "forge-eventlog stats --json | jq '.followed[] | {source, linesUnread}'",
+    ],
+    notes: [
+      "A cursor's lag is the number of events appended after it. Read-only.",
+      "For each JSONL file mirror follows: its saved line, the lines and bytes not mirrored yet (counted over the files a mirror started now would read, rotated copies included), when the position last advanced, what the next run would do (resume, rotated, truncated, replaced, missing), and its quarantined lines and conflicts.",
+    ],
   },
   async run({ args }) {
     await withStore(openRead(args), async (store) => {
       const stats = collect(store);
       const out = new LineWriter();
       if (args.json) await out.line(jsonLine(stats));
-      else for (const line of human(stats)) await out.line(line);
+      else for (const line of human(stats, args.utc === true)) await out.line(line);
       await out.flush();
     });
   },

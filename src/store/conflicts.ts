@@ -56,7 +56,7 @@ export function recordConflict(ctx: StoreContext, c: ConflictInput): boolean {
 }
 
 /** False for a database from before the table (read-only, or another tool's). */
-function hasConflictsTable(ctx: StoreContext): boolean {
+export function hasConflictsTable(ctx: StoreContext): boolean {
   return ctx.stmt(CONFLICTS_TABLE).get() != null;
 }
 

@@ -42,10 +42,13 @@ import {
 } from "./projection-state.ts";
 import {
   countQuarantine,
+  countsOfSource,
   type LineOrigin,
   listQuarantine,
   type QuarantinedLine,
+  quarantinedLine,
   quarantineLine,
+  releaseQuarantined,
 } from "./quarantine.ts";
 import { eventAt, eventById, eventByKey, latestSequence, type SinceFilter, since } from "./read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "./record.ts";
@@ -152,6 +155,20 @@ export class EventStore {
 
   countQuarantine(): number {
     return countQuarantine(this.ctx);
+  }
+
+  quarantinedLine(id: number): QuarantinedLine | undefined {
+    return quarantinedLine(this.ctx, id);
+  }
+
+  /** Drops a quarantined line once it is mirrored; call inside the transaction that mirrors it. */
+  releaseQuarantined(id: number): boolean {
+    return releaseQuarantined(this.ctx, id);
+  }
+
+  /** Quarantined lines and conflicts of one followed path, its rotated copies included. */
+  countsOfSource(source: string): { quarantined: number; conflicts: number } {
+    return countsOfSource(this.ctx, source);
   }
 
   /** Keeps an event refused because its key holds other content (once per key and content). */

@@ -26,6 +26,8 @@ export interface FollowPosition {
    * before schema 5): the time a record without `ts` after it is given.
    */
   lastTs: string | null;
+  /** When it was last saved (read back only; saving stamps the time itself). */
+  updatedAt?: string;
 }
 
 type PositionRow = FollowPosition & Record<string, unknown>;

@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
+import { hasConflictsTable } from "./conflicts.ts";
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
-import { QUARANTINE_COUNT, QUARANTINE_INSERT, QUARANTINE_LIST } from "./schema/quarantine.ts";
+import {
+  CONFLICT_COUNT_OF_SOURCE,
+  QUARANTINE_COUNT,
+  QUARANTINE_COUNT_OF_SOURCE,
+  QUARANTINE_DELETE,
+  QUARANTINE_GET,
+  QUARANTINE_INSERT,
+  QUARANTINE_LIST,
+} from "./schema/quarantine.ts";
 
 /** Where a line came from, so an operator can find it again. */
 export interface LineOrigin {
@@ -48,4 +57,28 @@ export function countQuarantine(ctx: StoreContext): number {
   return reading(ctx, "counting quarantined lines", () =>
     Number(ctx.stmt(QUARANTINE_COUNT).get<{ n: number }>()?.n ?? 0),
   );
+}
+
+export function quarantinedLine(ctx: StoreContext, id: number): QuarantinedLine | undefined {
+  return reading(ctx, `reading quarantined line ${id}`, () =>
+    ctx.stmt(QUARANTINE_GET).get<QuarantinedLine & Record<string, unknown>>(id),
+  );
+}
+
+/** Drops a quarantined line (it was mirrored after all); inside the caller's transaction. */
+export function releaseQuarantined(ctx: StoreContext, id: number): boolean {
+  return ctx.stmt(QUARANTINE_DELETE).run(id).changes > 0;
+}
+
+/** Quarantined lines and conflicts of one followed path (its rotated copies included). */
+export function countsOfSource(
+  ctx: StoreContext,
+  source: string,
+): { quarantined: number; conflicts: number } {
+  return reading(ctx, `counting the quarantine and conflicts of ${source}`, () => ({
+    quarantined: Number(ctx.stmt(QUARANTINE_COUNT_OF_SOURCE).get<{ n: number }>(source)?.n ?? 0),
+    conflicts: hasConflictsTable(ctx)
+      ? Number(ctx.stmt(CONFLICT_COUNT_OF_SOURCE).get<{ n: number }>(source)?.n ?? 0)
+      : 0,
+  }));
 }

@@ -11,7 +11,8 @@ export const migration5: Migration = {
 };
 
 const POSITION_COLUMNS = `source, dev, ino, fingerprint, fingerprint_length AS fingerprintLength,
-  byte_offset AS byteOffset, line_number AS lineNumber, reading, last_ts AS lastTs`;
+  byte_offset AS byteOffset, line_number AS lineNumber, reading, last_ts AS lastTs,
+  updated_at AS updatedAt`;
 export const POSITION_GET = `SELECT ${POSITION_COLUMNS} FROM follow_positions WHERE source = ?`;
 export const POSITION_LIST = `SELECT ${POSITION_COLUMNS} FROM follow_positions ORDER BY source`;
 export const POSITION_PUT = `INSERT INTO follow_positions

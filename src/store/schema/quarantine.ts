@@ -25,3 +25,10 @@ export const QUARANTINE_INSERT = `INSERT OR IGNORE INTO quarantine
 export const QUARANTINE_LIST = `SELECT id, source, line_number AS lineNumber, byte_offset AS byteOffset,
   raw, reason, recorded_at FROM quarantine ORDER BY id LIMIT ?`;
 export const QUARANTINE_COUNT = "SELECT COUNT(*) AS n FROM quarantine";
+/** A followed path's own lines and those of its rotated copies (`<source>.1`, ...). */
+const OF_SOURCE = "(source = ?1 OR substr(source, 1, length(?1) + 1) = ?1 || '.')";
+export const QUARANTINE_COUNT_OF_SOURCE = `SELECT COUNT(*) AS n FROM quarantine WHERE ${OF_SOURCE}`;
+export const QUARANTINE_GET = `SELECT id, source, line_number AS lineNumber, byte_offset AS byteOffset,
+  raw, reason, recorded_at FROM quarantine WHERE id = ?`;
+export const QUARANTINE_DELETE = "DELETE FROM quarantine WHERE id = ?";
+export const CONFLICT_COUNT_OF_SOURCE = `SELECT COUNT(*) AS n FROM conflicts WHERE ${OF_SOURCE}`;
