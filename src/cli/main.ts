@@ -20,6 +20,7 @@ export const root = defineCommand({
     compact: lazy(() => import("./compact.ts")),
     stats: lazy(() => import("./stats.ts")),
     conflicts: lazy(() => import("./conflicts.ts")),
+    quarantine: lazy(() => import("./quarantine.ts")),
     cursors: lazy(() => import("./cursors.ts")),
     export: lazy(() => import("./export.ts")),
     import: lazy(() => import("./import.ts")),
