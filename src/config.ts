@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { EventLogError } from "./errors.ts";
 import { fmailEventsConfigSchema } from "./fmail/config.ts";
@@ -117,4 +117,20 @@ export function loadConfig(path?: string, cwd = process.cwd()): ResolvedConfig {
     );
   }
   return resolveConfig(json, dirname(file), file);
+}
+
+/** The environment variables the command line reads its config file and database from. */
+export const CONFIG_ENV = "FORGE_EVENTLOG_CONFIG";
+export const DB_ENV = "FORGE_EVENTLOG_DB";
+
+/** The nearest `forge-eventlog.config.json` from `cwd` upwards, as git finds its repository. */
+export function findConfigFile(cwd = process.cwd()): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const file = join(dir, DEFAULT_CONFIG_FILE);
+    if (existsSync(file)) return file;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }

@@ -4,10 +4,11 @@ import { DEFAULT_BATCH_LINES, type FollowOptions, followFile } from "../follow/f
 import { pathState } from "../follow/identity.ts";
 import type { FollowSummary } from "../follow/summary.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
-import { openWrite, withStore } from "./common/database.ts";
+import { DEFAULT_JSONL } from "../paths.ts";
+import { configDb, openWrite, withStore } from "./common/database.ts";
 import { parseWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
-import { defineCommand, globalArgs } from "./framework/command.ts";
+import { defineCommand, type GlobalArgs, globalArgs } from "./framework/command.ts";
 import { runCli } from "./framework/run.ts";
 import { log } from "./framework/terminal.ts";
 import { ProgressBar, summaryLines, summaryRecord } from "./mirror-output.ts";
@@ -30,6 +31,16 @@ function checkInput(path: string, follow: boolean): string {
     "input_invalid",
     `${file} is ${state.what}, not a regular file; pass the runner's JSONL file itself, e.g. docs/ops/loop-runner-events.jsonl`,
   );
+}
+
+/** The JSONL the config names (its `jsonl`), or the default path from the current directory. */
+function configuredJsonl(args: GlobalArgs): string {
+  const { config } = configDb(args.config);
+  const file = config?.jsonl ?? resolve(DEFAULT_JSONL);
+  log.debug(
+    `no file given: mirroring ${file} (${config ? `"jsonl" of ${config.file}` : "the default"})`,
+  );
+  return file;
 }
 
 /** The terminal's view of a run: a progress bar while catching up, messages on clean lines. */
@@ -80,8 +91,10 @@ const command = defineCommand({
   args: {
     file: {
       type: "positional",
+      required: false,
       valueHint: "events.jsonl",
-      description: "The runner's JSONL file, e.g. docs/ops/loop-runner-events.jsonl",
+      description:
+        "The runner's JSONL file (default: the config's \"jsonl\", else ./docs/ops/loop-runner-events.jsonl)",
     },
     follow: {
       type: "boolean",
@@ -111,6 +124,7 @@ const command = defineCommand({
     examples: [
       "forge-eventlog mirror docs/ops/loop-runner-events.jsonl --db events.db",
       "forge-eventlog mirror docs/ops/loop-runner-events.jsonl --follow",
+      "forge-eventlog mirror --follow   # the config's jsonl into the config's db",
       "forge-eventlog mirror old-events.jsonl --db events.db --strict --json",
     ],
     notes: [
@@ -124,7 +138,7 @@ const command = defineCommand({
       "--strict stopped at a malformed line (the message names it); without --follow: no file at the path, or the database is locked, full, failing or unwritable",
   },
   async run({ args }) {
-    const file = checkInput(args.file ?? "", args.follow === true);
+    const file = checkInput(args.file ?? configuredJsonl(args), args.follow === true);
     const batchLines = parseWhole(args["batch-lines"], "--batch-lines", 1);
     await withStore(openWrite(args, true), async (store) => {
       // SIGINT/SIGTERM finish the batch being written, then stop; a second one exits at once.

@@ -101,7 +101,7 @@ describe("exit codes and messages", () => {
     const missing = await cli(["stats"], { cwd });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      `error: no database at ${join(cwd, ".forge/events.db")} (the default); pass --db <file> or set "db" in ./forge-eventlog.config.json\n`,
+      `error: no database at ${join(cwd, ".forge/events.db")} (the default); pass --db <file>, set $FORGE_EVENTLOG_DB, or set "db" in a forge-eventlog.config.json\n`,
     );
     expect(existsSync(join(cwd, ".forge"))).toBe(false);
     await makeDb(join(cwd, ".forge/events.db"));
@@ -143,7 +143,7 @@ describe("exit codes and messages", () => {
     const missing = await cli(["stats", "--config", "nope.json"], { cwd });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      `error: no config file at ${join(cwd, "nope.json")}; check --config, or drop it to use ./forge-eventlog.config.json\n`,
+      `error: no config file at ${join(cwd, "nope.json")} (from --config); fix the path, or drop --config to use the nearest forge-eventlog.config.json\n`,
     );
     writeFileSync(join(cwd, "bad.json"), "{ db: ");
     const bad = await cli(["stats", "--config", "bad.json"], { cwd });

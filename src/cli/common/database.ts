@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadConfig, type ResolvedConfig } from "../../config.ts";
+import {
+  CONFIG_ENV,
+  DB_ENV,
+  findConfigFile,
+  loadConfig,
+  type ResolvedConfig,
+} from "../../config.ts";
 import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
 import { DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
@@ -14,6 +20,8 @@ import { parseWhole } from "./options.ts";
 export interface ConfigDb {
   /** The config file read, or undefined when there is none. */
   file: string | undefined;
+  /** How it was found, for messages. */
+  from: "--config" | typeof CONFIG_ENV | "discovered" | "none";
   /** The database path, absolute. */
   db: string;
   /** The whole validated config, when there is a file. */
@@ -21,29 +29,37 @@ export interface ConfigDb {
 }
 
 /**
- * The database a config names: the runner's own config (`src/config.ts`, fully validated),
- * `db` resolved from the config file's directory. `explicit` (--config) must exist; the
- * default file is optional.
+ * The config the command line uses: --config, else $FORGE_EVENTLOG_CONFIG (either must
+ * exist), else the nearest forge-eventlog.config.json from the current directory upwards,
+ * like git; none is fine (defaults). The runner's own config (`src/config.ts`, fully
+ * validated), `db` resolved from the config file's directory.
  */
-function configDb(explicit: string | undefined, cwd = process.cwd()): ConfigDb {
-  const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
-  if (!existsSync(file)) {
-    if (explicit !== undefined) {
+export function configDb(explicit: string | undefined, cwd = process.cwd()): ConfigDb {
+  const fromEnv = process.env[CONFIG_ENV];
+  const named = explicit ?? (fromEnv ? fromEnv : undefined);
+  if (named !== undefined) {
+    const file = resolve(cwd, named);
+    const from = explicit !== undefined ? "--config" : CONFIG_ENV;
+    if (!existsSync(file)) {
       throw new EventLogError(
         "config_not_found",
-        `no config file at ${file}; check --config, or drop it to use ./${DEFAULT_CONFIG_FILE}`,
+        `no config file at ${file} (from ${from}); fix the path, or drop ${from} to use the nearest ${DEFAULT_CONFIG_FILE}`,
       );
     }
-    return { file: undefined, db: resolve(cwd, DEFAULT_DB), config: undefined };
+    const config = loadConfig(file, cwd);
+    return { file, from, db: config.db, config };
   }
-  const config = loadConfig(file, cwd);
-  return { file, db: config.db, config };
+  const found = findConfigFile(cwd);
+  if (!found)
+    return { file: undefined, from: "none", db: resolve(cwd, DEFAULT_DB), config: undefined };
+  const config = loadConfig(found, cwd);
+  return { file: found, from: "discovered", db: config.db, config };
 }
 
 export interface DbLocation {
   path: string;
   /** Where the path came from, for the not-found message. */
-  source: "--db" | "config" | "default";
+  source: "--db" | typeof DB_ENV | "config" | "default";
   config: string | undefined;
 }
 
@@ -54,12 +70,18 @@ function busyTimeoutMs(args: GlobalArgs, config: string | undefined): number | u
   return config ? loadConfig(config).busyTimeoutMs : undefined;
 }
 
-/** --db, else the config's db, else ./.forge/events.db; relative paths from the current directory. */
-function resolveDb(args: GlobalArgs): DbLocation {
+/**
+ * --db, else $FORGE_EVENTLOG_DB, else the config's db, else ./.forge/events.db; relative
+ * paths from the current directory.
+ */
+export function resolveDb(args: GlobalArgs): DbLocation {
   if (args.db !== undefined) {
     if (args.db.trim() === "") throw usageError("--db needs a path");
     return { path: resolve(args.db), source: "--db", config: undefined };
   }
+  const fromEnv = process.env[DB_ENV];
+  if (fromEnv)
+    return { path: resolve(fromEnv), source: DB_ENV, config: configDb(args.config).file };
   const c = configDb(args.config);
   return { path: c.db, source: c.file ? "config" : "default", config: c.file };
 }
@@ -69,7 +91,7 @@ function explainNotFound(e: unknown, at: DbLocation): unknown {
   if (at.source === "default") {
     return new EventLogError(
       "db_not_found",
-      `no database at ${at.path} (the default); pass --db <file> or set "db" in ./${DEFAULT_CONFIG_FILE}`,
+      `no database at ${at.path} (the default); pass --db <file>, set $${DB_ENV}, or set "db" in a ${DEFAULT_CONFIG_FILE}`,
       { cause: e },
     );
   }
@@ -77,6 +99,13 @@ function explainNotFound(e: unknown, at: DbLocation): unknown {
     return new EventLogError(
       "db_not_found",
       `no database at ${at.path} (the "db" of ${at.config}); fix that path or pass --db <file>`,
+      { cause: e },
+    );
+  }
+  if (at.source === DB_ENV) {
+    return new EventLogError(
+      "db_not_found",
+      `no database at ${at.path} (from $${DB_ENV}); fix that variable or pass --db <file>`,
       { cause: e },
     );
   }

@@ -77,12 +77,12 @@ export const globalArgs = {
   db: {
     type: "string",
     valueHint: "path",
-    description: `Event database (config "db", else ./${DEFAULT_DB})`,
+    description: `Event database (default: $FORGE_EVENTLOG_DB, else the config's "db", else ./${DEFAULT_DB})`,
   },
   config: {
     type: "string",
     valueHint: "path",
-    description: `Config file (default: ./${DEFAULT_CONFIG_FILE})`,
+    description: `Config file (default: $FORGE_EVENTLOG_CONFIG, else the nearest ${DEFAULT_CONFIG_FILE} from here upwards)`,
   },
   "busy-timeout": {
     type: "string",
