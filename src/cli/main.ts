@@ -17,6 +17,7 @@ export const root = defineCommand({
     replay: lazy(() => import("./replay.ts")),
     tail: lazy(() => import("./tail.ts")),
     verify: lazy(() => import("./verify.ts")),
+    doctor: lazy(() => import("./doctor.ts")),
     compact: lazy(() => import("./compact.ts")),
     stats: lazy(() => import("./stats.ts")),
     conflicts: lazy(() => import("./conflicts.ts")),

@@ -26,6 +26,10 @@ const SCREENS: [string, string[]][] = [
   ["mirror", ["mirror", "--help"]],
   ["watch", ["watch", "--help"]],
   ["gc", ["gc", "--help"]],
+  ["quarantine", ["quarantine", "--help"]],
+  ["quarantine-list", ["quarantine", "list", "--help"]],
+  ["quarantine-retry", ["quarantine", "retry", "--help"]],
+  ["doctor", ["doctor", "--help"]],
 ];
 
 describe("--help (NO_COLOR)", () => {
