@@ -4,6 +4,7 @@ import { EventLogError } from "../errors.ts";
 import { openRead, withStore } from "./common/database.ts";
 import { filterArgs, parseFilter, parseRange, rangeArgs } from "./common/options.ts";
 import { eventRecord, fileSink, jsonLine, LineWriter, openForWriting } from "./common/output.ts";
+import { parseSelection, selectArgs, selectEvents } from "./common/select.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
 
@@ -33,6 +34,7 @@ export default defineCommand({
     },
     ...rangeArgs,
     ...filterArgs,
+    ...selectArgs,
     verify: {
       type: "boolean",
       description:
@@ -44,6 +46,7 @@ export default defineCommand({
     examples: [
       "forge-eventlog export -o events.jsonl",
       "forge-eventlog export --from 5000 > recent.jsonl",
+      "forge-eventlog export --since 1d -o today.jsonl",
       "forge-eventlog export --db live.db | forge-eventlog import - --db copy.db",
       "forge-eventlog export --verify -o checked.jsonl",
     ],
@@ -56,6 +59,7 @@ export default defineCommand({
   async run({ args }) {
     const range = parseRange(args);
     const filter = parseFilter(args);
+    const selection = parseSelection(args);
     const target = args.output === undefined ? undefined : resolve(args.output);
     await withStore(openRead(args), async (store) => {
       const temp = target && `${target}.tmp-${process.pid}`;
@@ -63,11 +67,14 @@ export default defineCommand({
       const out = new LineWriter(file && fileSink(file.fd));
       let count = 0;
       try {
-        for (const e of store.since(range.after, {
-          ...filter,
-          verifyChain: args.verify === true,
-        })) {
-          if (range.to !== undefined && e.sequence > range.to) break;
+        const chosen = selectEvents(
+          store,
+          range.after,
+          { ...filter, verifyChain: args.verify === true },
+          selection,
+          range.to,
+        );
+        for (const e of chosen) {
           await out.line(jsonLine(eventRecord(e)));
           count++;
         }

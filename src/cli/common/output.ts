@@ -3,13 +3,19 @@ import { writeAllSync } from "../../io/write-all.ts";
 import type { CursorRow } from "../../store/cursors.ts";
 import type { StoredEvent } from "../../store/record.ts";
 import { stdoutPaint } from "../framework/terminal.ts";
+import { delimitedRow, type Format } from "./formats.ts";
+import { displayTime, timeZoneLabel } from "./time.ts";
 
 /** Lines to stdout or a file, written in chunks; awaits the pipe draining so memory stays flat. */
 export class LineWriter {
   private chunk: string[] = [];
   private size = 0;
 
-  constructor(private readonly sink: (text: string) => Promise<void> | void = writeStdout) {}
+  constructor(sink?: (text: string) => Promise<void> | void) {
+    this.sink = sink ?? writeStdout;
+  }
+
+  private readonly sink: (text: string) => Promise<void> | void;
 
   async line(text: string): Promise<void> {
     this.chunk.push(text);
@@ -146,7 +152,7 @@ function truncate(text: string, max: number | undefined): string {
   return max <= 1 ? "…" : `${text.slice(0, max - 1)}…`;
 }
 
-function eventColumns(latestSequence: number): Column<StoredEvent>[] {
+function eventColumns(latestSequence: number, utc: boolean): Column<StoredEvent>[] {
   const seqWidth = Math.max(3, String(latestSequence).length);
   const fixed = [seqWidth, 23, 20, 10, 9].reduce((a, b) => a + b + 2, 0);
   // On a terminal the payload is cut to the line; piped output keeps it whole.
@@ -154,7 +160,11 @@ function eventColumns(latestSequence: number): Column<StoredEvent>[] {
   const payloadMax = columns ? Math.max(20, columns - fixed) : undefined;
   return [
     { header: "SEQ", value: (e) => String(e.sequence), align: "right", width: seqWidth },
-    { header: "TIME (UTC)", value: (e) => shortTime(e.occurred_at), width: 23 },
+    {
+      header: `TIME (${timeZoneLabel(utc)})`,
+      value: (e) => displayTime(e.occurred_at, utc),
+      width: 23,
+    },
     { header: "KIND", value: (e) => e.kind, width: 20 },
     { header: "TASK", value: (e) => e.task_id ?? "-", width: 10 },
     { header: "SAGA", value: (e) => e.saga_id ?? "-", width: 9 },
@@ -162,23 +172,50 @@ function eventColumns(latestSequence: number): Column<StoredEvent>[] {
   ];
 }
 
-/** Prints events as a table or, with `json`, one object per line. */
+/** The columns of `--format csv|tsv`: the contract's, payload as JSON text (readable Unicode). */
+const DELIMITED_COLUMNS = [
+  "sequence",
+  "occurred_at",
+  "kind",
+  "task_id",
+  "saga_id",
+  "event_id",
+  "idempotency_key",
+  "payload",
+] as const;
+
+function delimitedCells(e: StoredEvent): string[] {
+  return DELIMITED_COLUMNS.map((c) => {
+    if (c === "payload") return JSON.stringify(e.payload);
+    const v = e[c];
+    return v === null || v === undefined ? "" : String(v);
+  });
+}
+
+/** Prints events as a table, JSON lines, CSV or TSV (a header row first). */
 export class EventPrinter {
   count = 0;
   private readonly table: StreamTable<StoredEvent> | undefined;
 
   constructor(
     private readonly out: LineWriter,
-    json: boolean,
+    private readonly format: Format,
     latestSequence: number,
+    utc = false,
   ) {
-    this.table = json ? undefined : new StreamTable(eventColumns(latestSequence), out);
+    this.table =
+      format === "table" ? new StreamTable(eventColumns(latestSequence, utc), out) : undefined;
   }
 
   async print(e: StoredEvent): Promise<void> {
-    this.count++;
+    const format = this.format;
     if (this.table) await this.table.row(e);
-    else await this.out.line(jsonLine(eventRecord(e)));
+    else if (format === "json") await this.out.line(jsonLine(eventRecord(e)));
+    else if (format === "csv" || format === "tsv") {
+      if (this.count === 0) await this.out.line(delimitedRow(format, DELIMITED_COLUMNS));
+      await this.out.line(delimitedRow(format, delimitedCells(e)));
+    }
+    this.count++;
   }
 }
 

@@ -1,0 +1,59 @@
+import { sleep } from "../../io/sleep.ts";
+import { onStopSignals } from "../../io/stop-signals.ts";
+import type { EventStore } from "../../store/event-store.ts";
+import type { SinceFilter } from "../../store/read.ts";
+import { log } from "../framework/terminal.ts";
+import type { EventPrinter, LineWriter } from "./output.ts";
+import { inWindow, type TimeWindow } from "./time.ts";
+
+export interface FollowEventsOptions {
+  store: EventStore;
+  /** Print the events after this sequence, then each new one as it is appended. */
+  after: number;
+  filter: SinceFilter;
+  window: TimeWindow;
+  printer: EventPrinter;
+  out: LineWriter;
+  /** Stop once the printer has printed this many events in all. */
+  count?: number | undefined;
+  timeoutMs?: number | undefined;
+  intervalMs: number;
+}
+
+/**
+ * `tail` and `replay -f`: prints new events as they are appended, until Ctrl-C, SIGTERM,
+ * `count` or `timeoutMs` (all exit 0). Reads only; it looks again when SQLite's data version
+ * says another connection committed.
+ */
+export async function followEvents(o: FollowEventsOptions): Promise<void> {
+  const stop = new AbortController();
+  const signals = onStopSignals({ secondExits: true, onFirst: () => stop.abort() });
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), o.timeoutMs);
+  let after = o.after;
+  if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
+  else log.info(`following ${o.store.path} after sequence ${after}; Ctrl-C to stop`);
+  try {
+    let seen = -1;
+    while (!stop.signal.aborted) {
+      const version = o.store.dataVersion();
+      if (version !== seen) {
+        seen = version;
+        const head = o.store.latestSequence();
+        for (const e of o.store.since(after, o.filter)) {
+          if (e.sequence > head) break;
+          if (!inWindow(e.occurred_at, o.window)) continue;
+          await o.printer.print(e);
+          if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
+          if (stop.signal.aborted) break;
+        }
+        after = head;
+        await o.out.flush();
+      }
+      await sleep(o.intervalMs, stop.signal);
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    signals.dispose();
+    await o.out.flush();
+  }
+}
