@@ -42,7 +42,7 @@ export interface CliOptions {
 export async function cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const proc = Bun.spawn([...(options.command ?? [process.execPath, MAIN]), ...args], {
     cwd: options.cwd ?? tmpdir(),
-    env: environment({ NO_COLOR: "1", ...options.env }),
+    env: environment({ NO_COLOR: "1", FORCE_COLOR: undefined, ...options.env }),
     stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
     stdout: "pipe",
     stderr: "pipe",

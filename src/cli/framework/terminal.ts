@@ -1,7 +1,10 @@
 import { formatWithOptions } from "node:util";
 import { type ConsolaReporter, createConsola, LogLevels, type LogType } from "consola/core";
 
-/** ANSI styling that is off when NO_COLOR is set (any non-empty value), TERM=dumb, or not a TTY. */
+/**
+ * ANSI styling: FORCE_COLOR (any value but "0" or "false") turns it on, even when piped;
+ * otherwise it is off when NO_COLOR is set (any non-empty value), TERM=dumb, or not a TTY.
+ */
 export interface Paint {
   enabled: boolean;
   bold(text: string): string;
@@ -14,6 +17,8 @@ export interface Paint {
 
 function colorEnabled(stream: { isTTY?: boolean }): boolean {
   const env = process.env;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force !== "false";
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.TERM === "dumb") return false;
   return stream.isTTY === true;
