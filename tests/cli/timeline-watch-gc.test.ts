@@ -122,6 +122,34 @@ describe("watch", () => {
     );
   });
 
+  test("-n and --since print messages already there first, so --count ends at once", async () => {
+    const root = tempDir();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const time = new Date(Date.UTC(2026, 5, 2, 12, i));
+      const sent = publish(root, "forge-events", {
+        from: "loop-coder-1",
+        body: { event: "iteration_complete", loop: "coder-1", i },
+        time,
+      });
+      ids.push(sent.message.id);
+    }
+    const env = { FMAIL_ROOT: root };
+    const lastThree = await cli(["watch", "-n", "3", "--count", "3", "--json"], { env });
+    expect(lastThree.code).toBe(0);
+    expect(jsonLines(lastThree.stdout).map((m) => m.id)).toEqual(ids.slice(2));
+    const since = await cli(["watch", "--since", "2026-06-02T12:03:00Z", "--count", "2"], { env });
+    expect(
+      since.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(" ")[0]),
+    ).toEqual(ids.slice(3));
+    // Only the backlog, then --timeout: what was there is not printed twice.
+    const both = await cli(["watch", "-n", "2", "--timeout", "200ms", "--json"], { env });
+    expect(jsonLines(both.stdout).map((m) => m.id)).toEqual(ids.slice(3));
+  });
+
   test("--timeout ends a watch that saw nothing; a bad topic is a usage error", async () => {
     const root = tempDir();
     const r = await cli(["watch", "--timeout", "200ms", "--json"], { env: { FMAIL_ROOT: root } });
