@@ -66,7 +66,8 @@ expect 0 tail --timeout 300ms
 
 step "timeline --json"
 expect 0 timeline --json
-[ "$(wc -l <out.txt)" -eq 7 ] || fail "timeline --json printed $(wc -l <out.txt) tasks, expected 7"
+[ "$(wc -l <out.txt)" -eq 8 ] || fail "timeline --json printed $(wc -l <out.txt) lines, expected 7 tasks and the loop"
+tail -1 out.txt | grep -q '^{"loop":{.*"halts":\[{' || fail "timeline --json ends without the loop's halts: $(tail -1 out.txt)"
 grep -q '"issue":167,.*"status":"merged"' out.txt || fail "timeline of #167: $(head -1 out.txt)"
 cp out.txt timeline.jsonl
 

@@ -1,12 +1,19 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
 import { currentTimelines } from "../replay/timeline-projection.ts";
-import { applyEvent, emptyTimelines, type Timelines } from "../replay/timeline-state.ts";
+import {
+  applyEvent,
+  emptyTimelines,
+  type TaskTimeline,
+  type Timelines,
+} from "../replay/timeline-state.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { openProjection, openRead, withStore } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
+import { parseWindow, type TimeWindow, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
+import { usageError } from "./framework/errors.ts";
 import { log } from "./framework/terminal.ts";
 
 /** Every timeline rebuilt from sequence 0 over chain-checked events only. */
@@ -16,6 +23,24 @@ function verifiedTimelines(store: EventStore): Timelines {
   return t;
 }
 
+/** `--status failed,merged` → the words, lower-cased; undefined when not given. */
+function parseStatuses(value: string | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  const words = value
+    .split(",")
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
+  if (words.length === 0) throw usageError("--status needs a word, e.g. --status failed");
+  return new Set(words);
+}
+
+/** Whether a task had events in the window: it started before its end and ended after its start. */
+function activeIn(task: TaskTimeline, w: TimeWindow): boolean {
+  const first = Date.parse(task.first_at);
+  const last = Date.parse(task.last_at);
+  return (w.until === undefined || first < w.until) && (w.since === undefined || last >= w.since);
+}
+
 export default defineCommand({
   meta: {
     name: "timeline",
@@ -23,6 +48,13 @@ export default defineCommand({
   },
   args: {
     issue: { type: "string", valueHint: "n", description: "Only the timeline of issue <n>" },
+    status: {
+      type: "string",
+      valueHint: "words",
+      description:
+        "Only tasks whose terminal state or status is one of these, comma-separated (failed, merged, open, ...)",
+    },
+    ...windowArgs,
     verify: {
       type: "boolean",
       description:
@@ -34,12 +66,14 @@ export default defineCommand({
     examples: [
       "forge-eventlog timeline",
       "forge-eventlog timeline --issue 167",
+      "forge-eventlog timeline --status failed,timeout --since 1d",
       "forge-eventlog timeline --json | jq 'select(.terminal == \"failed\")'",
       "forge-eventlog timeline --verify --issue 167",
     ],
     notes: [
       "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable; a read-only file, or one another tool wrote, is read without writing. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
-      "--json prints one task timeline per line.",
+      '--json prints one task timeline per line, then one line {"loop": ...} with the tick counts and the halts (reason, tick, sequence, time).',
+      "--status keeps the tasks whose terminal state (completed, failed, compensated) or runner status (merged, open, timeout, ...) is one of the words; --since/--until those active in the window (a first or last event in it, or spanning it).",
       "--verify rebuilds the timelines from the first event, in memory, checking each event's hash and chain link (the stored projection is neither read nor written); it exits 1 naming the first sequence that breaks.",
     ],
     exit1:
@@ -60,14 +94,28 @@ export default defineCommand({
         }
         all.tasks = new Map([[issue, task]]);
       }
+      const statuses = parseStatuses(args.status);
+      const window = parseWindow(args);
+      for (const [n, task] of all.tasks) {
+        const byStatus =
+          !statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "");
+        if (!byStatus || !activeIn(task, window)) all.tasks.delete(n);
+      }
       const out = new LineWriter();
       if (args.json) {
         for (const task of sortedTasks(all)) await out.line(jsonLine(task));
+        await out.line(jsonLine({ loop: all.loop }));
       } else {
         for (const line of renderTimelines(all).split("\n")) await out.line(line);
       }
       await out.flush();
-      if (all.tasks.size === 0) log.info("the log holds no task events yet");
+      if (all.tasks.size === 0) {
+        log.info(
+          statuses || window.since !== undefined || window.until !== undefined
+            ? "no task matches"
+            : "the log holds no task events yet",
+        );
+      }
     });
   },
 });

@@ -27,9 +27,41 @@ describe("timeline", () => {
     const db = await demo(tempDir());
     const r = await cli(["timeline", "--db", db, "--json"]);
     expect(r.code).toBe(0);
-    const tasks = jsonLines(r.stdout);
+    const lines = jsonLines(r.stdout);
+    const tasks = lines.slice(0, -1);
     expect(tasks.map((t) => t.issue)).toEqual([167, 168, 169, 170, 171, 172, 173]);
     expect(tasks[0]).toMatchObject({ status: "merged", pr_merged: true, worktree_reaped: true });
+    // Last, the loop: tick counts and the halts.
+    expect(lines.at(-1)).toMatchObject({
+      loop: {
+        ticks_started: 4,
+        halts: expect.arrayContaining([expect.objectContaining({ reason: "loop_stop", tick: 3 })]),
+      },
+    });
+  });
+
+  test("--status keeps the tasks of those terminal states or statuses; --since/--until those active then", async () => {
+    const db = await demo(tempDir());
+    const issues = async (args: string[]) => {
+      const r = await cli(["timeline", "--db", db, "--json", ...args]);
+      expect(r.code).toBe(0);
+      return jsonLines(r.stdout)
+        .filter((t) => !("loop" in t))
+        .map((t) => [t.issue, t.terminal, t.status]);
+    };
+    const all = await issues([]);
+    const failed = await issues(["--status", "failed"]);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed).toEqual(
+      all.filter(([, terminal, status]) => terminal === "failed" || status === "failed"),
+    );
+    expect(await issues(["--status", "merged,timeout"])).toEqual(
+      all.filter(([, , status]) => status === "merged" || status === "timeout"),
+    );
+    expect(await issues(["--since", "1h"])).toEqual([]);
+    expect(await issues(["--since", "2000-01-01"])).toEqual(all);
+    const none = await cli(["timeline", "--db", db, "--status", "nothing-like-it"]);
+    expect(none.stderr).toBe("no task matches\n");
   });
 
   test("the table, and --issue narrows it; an unknown issue exits 1", async () => {
@@ -64,7 +96,10 @@ describe("timeline", () => {
     const second = await cli(["timeline", "--db", db, "--json"]);
     expect(second.code).toBe(0);
     expect(await cursors()).toMatchObject({ sequence: head + 3, lag: 0 });
-    const issues = (out: string) => jsonLines(out).map((t) => t.issue);
+    const issues = (out: string) =>
+      jsonLines(out)
+        .filter((t) => !("loop" in t))
+        .map((t) => t.issue);
     expect(issues(second.stdout)).toEqual([...issues(first.stdout), 901, 902, 903]);
   });
 });
