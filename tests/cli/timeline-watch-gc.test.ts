@@ -34,7 +34,7 @@ describe("timeline", () => {
     // Last, the loop: tick counts and the halts.
     expect(lines.at(-1)).toMatchObject({
       loop: {
-        ticks_started: 4,
+        ticks_completed: 4,
         halts: expect.arrayContaining([expect.objectContaining({ reason: "loop_stop", tick: 3 })]),
       },
     });
