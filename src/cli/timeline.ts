@@ -14,7 +14,7 @@ import { jsonLine, LineWriter } from "./common/output.ts";
 import { parseWindow, type TimeWindow, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { usageError } from "./framework/errors.ts";
-import { log } from "./framework/terminal.ts";
+import { hyperlinksEnabled, log, terminalWidth } from "./framework/terminal.ts";
 
 /** Every timeline rebuilt from sequence 0 over chain-checked events only. */
 function verifiedTimelines(store: EventStore): Timelines {
@@ -106,7 +106,13 @@ export default defineCommand({
         for (const task of sortedTasks(all)) await out.line(jsonLine(task));
         await out.line(jsonLine({ loop: all.loop }));
       } else {
-        for (const line of renderTimelines(all).split("\n")) await out.line(line);
+        const width = terminalWidth();
+        const shown = renderTimelines(all, {
+          width,
+          shortPrs: width !== undefined,
+          hyperlinks: hyperlinksEnabled(),
+        });
+        for (const line of shown.split("\n")) await out.line(line);
       }
       await out.flush();
       if (all.tasks.size === 0) {

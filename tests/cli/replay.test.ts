@@ -18,7 +18,7 @@ describe("replay", () => {
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(11);
     expect(lines[0]).toBe(
-      "SEQ  TIME (UTC)               KIND                  TASK        SAGA       PAYLOAD",
+      "SEQ  TIME (UTC)               KIND                  TASK        SAGA       SUMMARY",
     );
     expect(lines[2]).toBe(
       '  2  2026-06-02 12:00:02.123  task.planned          issue:41    tick:1     {"issue":41,"title":"Add tail"}',

@@ -2,7 +2,17 @@ import { closeSync, openSync } from "node:fs";
 import { writeAllSync } from "../../io/write-all.ts";
 import type { CursorRow } from "../../store/cursors.ts";
 import type { StoredEvent } from "../../store/record.ts";
-import { stdoutPaint } from "../framework/terminal.ts";
+import {
+  type Cell,
+  type FitColumn,
+  type FitOptions,
+  fitRow,
+  fitTable,
+  fitWidths,
+  naturalWidths,
+} from "../../text/fit-table.ts";
+import { hyperlinksEnabled, stdoutPaint, terminalWidth } from "../framework/terminal.ts";
+import { eventSummary } from "./event-summary.ts";
 import { delimitedRow, type Format } from "./formats.ts";
 import { displayTime, timeZoneLabel } from "./time.ts";
 
@@ -59,62 +69,55 @@ export function openForWriting(path: string): { fd: number; close(): void } {
 /** `--json`: one object per line. */
 export const jsonLine = (value: unknown): string => JSON.stringify(value);
 
-export interface Column<Row> {
-  header: string;
-  value(row: Row): string;
-  align?: "left" | "right";
-  /** Minimum width; a streamed table pads to it without seeing later rows. */
-  width?: number;
+export interface Column<Row> extends FitColumn {
+  value(row: Row): Cell;
 }
 
-function pad(text: string, width: number, align: "left" | "right" | undefined): string {
-  return align === "right" ? text.padStart(width) : text.padEnd(width);
-}
-
-function joinCells<Row>(columns: readonly Column<Row>[], cells: string[], widths: number[]) {
-  const last = columns.length - 1;
-  return cells
-    .map((cell, i) =>
-      i === last && columns[i]?.align !== "right" ? cell : pad(cell, widths[i]!, columns[i]?.align),
-    )
-    .join("  ");
-}
-
-/** An aligned table, widths from every row: for short outputs (stats, cursors). */
+/** An aligned table, widths from every row, fitted to the terminal: for short outputs (stats, cursors). */
 export function renderTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string[] {
-  const cells = rows.map((r) => columns.map((c) => c.value(r)));
-  const widths = columns.map((c, i) =>
-    Math.max(c.header.length, c.width ?? 0, ...cells.map((row) => row[i]!.length)),
-  );
   const p = stdoutPaint();
-  const header = joinCells(
+  return fitTable(
     columns,
-    columns.map((c) => c.header),
-    widths,
+    rows.map((r) => columns.map((c) => c.value(r))),
+    { width: terminalWidth(), hyperlinks: hyperlinksEnabled(), header: p.bold },
   );
-  return [p.bold(header), ...cells.map((row) => joinCells(columns, row, widths))];
 }
 
-/** A table printed row by row (replay, tail): column widths are fixed up front. */
+/** A table printed row by row (replay, tail): column widths are fixed up front, the last fills the line. */
 export class StreamTable<Row> {
   private started = false;
-  private readonly widths: number[];
+  private readonly columns: Column<Row>[];
+  private readonly layout: { shown: number[]; widths: number[] };
+  private readonly options: FitOptions;
 
   constructor(
-    private readonly columns: readonly Column<Row>[],
+    columns: readonly Column<Row>[],
     private readonly out: LineWriter,
   ) {
-    this.widths = columns.map((c) => Math.max(c.header.length, c.width ?? 0));
+    this.columns = columns.map((c) => ({ ...c }));
+    const width = terminalWidth();
+    const natural = naturalWidths(this.columns, []);
+    const last = this.columns.length - 1;
+    if (width !== undefined) {
+      natural[last] = Math.max(natural[last]!, width);
+      this.columns[last]!.shrinkTo ??= 20;
+    }
+    this.layout = fitWidths(this.columns, natural, width);
+    this.options = { width, hyperlinks: hyperlinksEnabled() };
   }
 
   async row(row: Row): Promise<void> {
     if (!this.started) {
       this.started = true;
       const header = this.columns.map((c) => c.header);
-      await this.out.line(stdoutPaint().bold(joinCells(this.columns, header, this.widths)));
+      await this.out.line(
+        stdoutPaint().bold(
+          fitRow(this.columns, header, this.layout, { ...this.options, hyperlinks: false }),
+        ),
+      );
     }
     const cells = this.columns.map((c) => c.value(row));
-    await this.out.line(joinCells(this.columns, cells, this.widths));
+    await this.out.line(fitRow(this.columns, cells, this.layout, this.options));
   }
 }
 
@@ -147,17 +150,9 @@ export function shortTime(occurredAt: string): string {
   return `${m[1]} ${m[2]}${m[3] ? m[3].slice(0, 4) : ""}`;
 }
 
-function truncate(text: string, max: number | undefined): string {
-  if (max === undefined || text.length <= max) return text;
-  return max <= 1 ? "…" : `${text.slice(0, max - 1)}…`;
-}
-
+/** On a terminal the payload is cut to the line (then SAGA, then TASK dropped); piped output keeps it whole. */
 function eventColumns(latestSequence: number, utc: boolean): Column<StoredEvent>[] {
   const seqWidth = Math.max(3, String(latestSequence).length);
-  const fixed = [seqWidth, 23, 20, 10, 9].reduce((a, b) => a + b + 2, 0);
-  // On a terminal the payload is cut to the line; piped output keeps it whole.
-  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
-  const payloadMax = columns ? Math.max(20, columns - fixed) : undefined;
   return [
     { header: "SEQ", value: (e) => String(e.sequence), align: "right", width: seqWidth },
     {
@@ -166,9 +161,9 @@ function eventColumns(latestSequence: number, utc: boolean): Column<StoredEvent>
       width: 23,
     },
     { header: "KIND", value: (e) => e.kind, width: 20 },
-    { header: "TASK", value: (e) => e.task_id ?? "-", width: 10 },
-    { header: "SAGA", value: (e) => e.saga_id ?? "-", width: 9 },
-    { header: "PAYLOAD", value: (e) => truncate(e.payload_json, payloadMax) },
+    { header: "TASK", value: (e) => e.task_id ?? "-", width: 10, dropOrder: 1 },
+    { header: "SAGA", value: (e) => e.saga_id ?? "-", width: 9, dropOrder: 2 },
+    { header: "SUMMARY", value: eventSummary },
   ];
 }
 

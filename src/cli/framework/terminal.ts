@@ -40,6 +40,23 @@ function paint(enabled: boolean): Paint {
 }
 
 export const stdoutPaint = (): Paint => paint(colorEnabled(process.stdout));
+
+/**
+ * The width tables fit: $COLUMNS when set (also for piped output), else the terminal's;
+ * undefined when piped, so scripts get every cell whole.
+ */
+export function terminalWidth(): number | undefined {
+  const columns = Number.parseInt(process.env.COLUMNS ?? "", 10);
+  if (Number.isInteger(columns) && columns > 0) return columns;
+  return process.stdout.isTTY ? process.stdout.columns || 80 : undefined;
+}
+
+/** OSC-8 links: FORCE_HYPERLINK=1/0 decides, else on where colour is on a terminal. */
+export function hyperlinksEnabled(): boolean {
+  const force = process.env.FORCE_HYPERLINK;
+  if (force !== undefined) return force !== "0" && force !== "";
+  return process.stdout.isTTY === true && colorEnabled(process.stdout);
+}
 const stderrPaint = (): Paint => paint(colorEnabled(process.stderr));
 
 const LABEL: Partial<Record<LogType, "error" | "warning" | "debug">> = {
