@@ -111,6 +111,12 @@ async function databaseCheck(args: GlobalArgs): Promise<Check[]> {
   try {
     store = await openRead(args);
   } catch (e) {
+    if (
+      e instanceof EventLogError &&
+      (e.code === "config_invalid" || e.code === "config_not_found")
+    ) {
+      return [fail("database", "not checked: the config above names it", "fix the config first")];
+    }
     const fix =
       e instanceof EventLogError && e.code === "db_not_found"
         ? `create it with forge-eventlog mirror <jsonl>, or point --db / $${DB_ENV} at it`

@@ -71,5 +71,9 @@ describe("doctor", () => {
     expect(code).toBe(1);
     expect(checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(["config", "database"]);
     expect(checks[0]).toMatchObject({ detail: expect.stringContaining('field "mirror"') });
+    expect(checks.find((c) => c.check === "database")).toMatchObject({
+      detail: "not checked: the config above names it",
+      fix: "fix the config first",
+    });
   });
 });
