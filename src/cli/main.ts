@@ -29,6 +29,7 @@ export const root = defineCommand({
     mirror: lazy(() => import("./mirror.ts")),
     watch: lazy(() => import("./watch.ts")),
     gc: lazy(() => import("./gc.ts")),
+    ship: lazy(() => import("./ship.ts")),
   },
   help: {
     examples: [

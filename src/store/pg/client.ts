@@ -32,7 +32,10 @@ export function connectPg(target: PgTarget): PgSql {
     idleTimeout: 0,
     connectionTimeout: 10,
     // One connection per store, its search_path set at connect (kept over a reconnect).
-    connection: target.schema ? { search_path: target.schema } : {},
+    connection: {
+      application_name: `forge-eventlog${target.schema ? `:${target.schema}` : ""}`,
+      ...(target.schema ? { search_path: target.schema } : {}),
+    },
     onclose: () => {},
   });
 }

@@ -92,6 +92,18 @@ export class PgEventStore {
     return this.run(`shipping ${events.length} events`, () => shipEvents(this.sql, events, origin));
   }
 
+  /** The highest source_sequence stored from `source`; 0 when none. */
+  shippedUpTo(source: string): Promise<number> {
+    return this.run(`reading how far ${source} was shipped`, async () => {
+      const [r] = await query<{ s: string | null }>(
+        this.sql,
+        "SELECT MAX(source_sequence) AS s FROM events WHERE source = $1",
+        [source],
+      );
+      return Number(r?.s ?? 0);
+    });
+  }
+
   async *since(after = 0, filter?: PgSinceFilter): AsyncGenerator<PgStoredEvent> {
     try {
       yield* pgSince(this.sql, this.path, after, filter);
