@@ -79,7 +79,7 @@ export default defineCommand({
       const out = new LineWriter();
       let lastReport = Date.now();
       try {
-        log.info(`shipping ${local.path} to ${parsePgTarget(to).label} as ${source}`);
+        log.debug(`shipping ${local.path} to ${parsePgTarget(to).label} as ${source}`);
         const p = await ship(local, {
           to,
           origin: { source, runner_id: runnerId, host_id: hostId },
