@@ -8,7 +8,7 @@ import type { PgEventStore } from "../store/pg/pg-store.ts";
  */
 export async function sourceTimelines(pg: PgEventStore, source: string): Promise<Timelines> {
   const t = emptyTimelines();
-  for await (const e of pg.since(0, { source })) {
+  for await (const e of pg.sinceWithOrigin(0, { source })) {
     applyEvent(t, { ...e, sequence: e.source_sequence ?? e.sequence });
   }
   return t;

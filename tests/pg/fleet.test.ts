@@ -177,7 +177,7 @@ test("3 shippers, kill -9 and terminated backends: every event once, gapless, ch
         const localEvents = [...local.since(0)];
         total += localEvents.length;
         const shipped: { event_id: string; source_sequence: number }[] = [];
-        for await (const e of pg.since(0, { source: h.source })) {
+        for await (const e of pg.sinceWithOrigin(0, { source: h.source })) {
           shipped.push({ event_id: e.event_id, source_sequence: e.source_sequence ?? -1 });
         }
         // Exactly once each, in the local order.

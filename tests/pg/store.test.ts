@@ -48,3 +48,44 @@ test("many writers at once: sequence gapless and in commit order, the chain veri
     await store.close();
   }
 });
+
+test("the schema: the contract's columns, nullable source columns, its version recorded", async () => {
+  const { url, schema } = await freshSchema("cols");
+  await (await PgEventStore.open(url)).close();
+  const columns = await adminQuery<{ column_name: string; is_nullable: string }>(
+    "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events' ORDER BY ordinal_position",
+    [schema],
+  );
+  expect(columns.map((c) => c.column_name)).toEqual([
+    "sequence",
+    "event_id",
+    "kind",
+    "payload_json",
+    "schema_version",
+    "occurred_at",
+    "task_id",
+    "saga_id",
+    "causal_event_id",
+    "causal_sequence",
+    "idempotency_key",
+    "prev_hash",
+    "event_hash",
+    "source",
+    "runner_id",
+    "host_id",
+    "source_sequence",
+  ]);
+  const nullable = columns.filter((c) => c.is_nullable === "YES").map((c) => c.column_name);
+  for (const c of ["source", "runner_id", "host_id", "source_sequence"]) {
+    expect(nullable).toContain(c);
+  }
+  const cursors = await adminQuery<{ column_name: string }>(
+    "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'projection_cursors' ORDER BY ordinal_position",
+    [schema],
+  );
+  expect(cursors.map((c) => c.column_name)).toEqual(["projection_name", "sequence"]);
+  const versions = await adminQuery<{ version: number }>(
+    `SELECT version FROM ${schema}.forge_eventlog_schema`,
+  );
+  expect(versions).toEqual([{ version: 1 }]);
+});

@@ -104,9 +104,22 @@ export class PgEventStore {
     });
   }
 
-  async *since(after = 0, filter?: PgSinceFilter): AsyncGenerator<PgStoredEvent> {
+  since(after = 0, filter?: PgSinceFilter): AsyncGenerator<StoredEvent> {
+    return this.read(after, filter, false);
+  }
+
+  /** `since`, each event with the source it was shipped from and its sequence there. */
+  sinceWithOrigin(after = 0, filter?: PgSinceFilter): AsyncGenerator<PgStoredEvent> {
+    return this.read(after, filter, true);
+  }
+
+  private async *read(
+    after: number,
+    filter: PgSinceFilter | undefined,
+    withOrigin: boolean,
+  ): AsyncGenerator<PgStoredEvent> {
     try {
-      yield* pgSince(this.sql, this.path, after, filter);
+      yield* pgSince(this.sql, this.path, after, filter, withOrigin);
     } catch (e) {
       throw pgFailure(e, this.target, `reading events after ${after}`);
     }
@@ -116,14 +129,14 @@ export class PgEventStore {
     return this.run("reading the latest sequence", () => pgLatestSequence(this.sql));
   }
 
-  eventAt(sequence: number): Promise<PgStoredEvent | undefined> {
+  eventAt(sequence: number): Promise<StoredEvent | undefined> {
     return this.run(`reading event ${sequence}`, () =>
       pgEventWhere(this.sql, this.path, "sequence = $1", [sequence]),
     );
   }
 
   /** The event holding `key` among events written here (no source), or of `source`. */
-  eventByKey(key: string, source: string | null = null): Promise<PgStoredEvent | undefined> {
+  eventByKey(key: string, source: string | null = null): Promise<StoredEvent | undefined> {
     return this.run(`reading the event with idempotency key ${key}`, () =>
       source === null
         ? pgEventWhere(this.sql, this.path, "source IS NULL AND idempotency_key = $1", [key])
@@ -131,7 +144,7 @@ export class PgEventStore {
     );
   }
 
-  eventById(eventId: string): Promise<PgStoredEvent | undefined> {
+  eventById(eventId: string): Promise<StoredEvent | undefined> {
     return this.run(`reading event ${eventId}`, () =>
       pgEventWhere(this.sql, this.path, "event_id = $1", [eventId]),
     );

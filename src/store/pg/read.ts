@@ -13,7 +13,7 @@ export interface PgSinceFilter extends SinceFilter {
 /** A stored event with where it was shipped from (null on events written here). */
 export type PgStoredEvent = StoredEvent & { source: string | null; source_sequence: number | null };
 
-function withOrigin(row: Record<string, unknown>, label: string): PgStoredEvent {
+function originOf(row: Record<string, unknown>, label: string): PgStoredEvent {
   return {
     ...rowToEvent(row, label),
     source: (row.source as string | null) ?? null,
@@ -21,12 +21,16 @@ function withOrigin(row: Record<string, unknown>, label: string): PgStoredEvent 
   };
 }
 
-/** Events with sequence > `after`, in sequence order, page by page. */
+/**
+ * Events with sequence > `after`, in sequence order, page by page; `withOrigin` adds the
+ * source columns (without them an event reads exactly as the SQLite store gives it).
+ */
 export async function* pgSince(
   q: PgQuery,
   label: string,
   after: number,
   filter: PgSinceFilter = {},
+  withOrigin = false,
 ): AsyncGenerator<PgStoredEvent> {
   const where = ["sequence > $1"];
   const params: unknown[] = [];
@@ -62,7 +66,7 @@ export async function* pgSince(
         if (filter.taskId !== undefined && row.task_id !== filter.taskId) continue;
         if (filter.sagaId !== undefined && row.saga_id !== filter.sagaId) continue;
       }
-      yield withOrigin(row, label);
+      yield withOrigin ? originOf(row, label) : (rowToEvent(row, label) as PgStoredEvent);
       if (--remaining <= 0) return;
     }
     if (page.length < pageSize) return;
@@ -90,7 +94,7 @@ export async function pgEventWhere(
   label: string,
   where: string,
   params: unknown[],
-): Promise<PgStoredEvent | undefined> {
+): Promise<StoredEvent | undefined> {
   const [row] = await query(q, `SELECT * FROM events WHERE ${where} LIMIT 1`, params);
-  return row ? withOrigin(row, label) : undefined;
+  return row ? rowToEvent(row, label) : undefined;
 }
