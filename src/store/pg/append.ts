@@ -16,29 +16,40 @@ import { type EventOrigin, INSERT_EVENTS, type PgEventRow } from "./columns.ts";
  */
 const APPEND_LOCK =
   "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.forge_eventlog.append'))";
-const HEAD =
-  "SELECT sequence, event_hash FROM events WHERE event_hash IS NOT NULL ORDER BY sequence DESC LIMIT 1";
-const LATEST = "SELECT MAX(sequence) AS s FROM events";
+/** The head, and which of the given event_ids ($1, a JSON array) are stored: one round trip. */
+const HEAD = `SELECT (SELECT MAX(sequence) FROM events) AS s,
+  (SELECT event_hash FROM events WHERE event_hash IS NOT NULL ORDER BY sequence DESC LIMIT 1) AS h,
+  ARRAY(SELECT event_id FROM events
+    WHERE event_id IN (SELECT value FROM json_array_elements_text(($1::text)::json))) AS present`;
 /** Readers of `tail` wake on this channel; the payload is `<schema>:<latest sequence>`. */
 export const NOTIFY_CHANNEL = "forge_eventlog";
-const NOTIFY = `SELECT pg_notify('${NOTIFY_CHANNEL}', current_schema() || ':' || $1)`;
+/** The insert and its wake-up in one statement (the notification is sent at COMMIT). */
+const INSERT_AND_NOTIFY = `WITH inserted AS (${INSERT_EVENTS} RETURNING 1)
+  SELECT pg_notify('${NOTIFY_CHANNEL}', current_schema() || ':' || $2) FROM (SELECT COUNT(*) FROM inserted) c`;
 
 interface Head {
   sequence: number;
   hash: string;
 }
 
-async function lockHead(tx: PgQuery): Promise<Head> {
+/** Takes the append lock, then reads the head and which of `eventIds` are stored already. */
+async function lockHead(
+  tx: PgQuery,
+  eventIds: readonly string[] = [],
+): Promise<{ head: Head; present: Set<string> }> {
   await query(tx, APPEND_LOCK);
-  const [latest] = await query<{ s: string | null }>(tx, LATEST);
-  const [chained] = await query<{ event_hash: string }>(tx, HEAD);
-  return { sequence: Number(latest?.s ?? 0), hash: chained?.event_hash ?? GENESIS_HASH };
+  const [r] = await query<{ s: string | null; h: string | null; present: string[] }>(tx, HEAD, [
+    JSON.stringify(eventIds),
+  ]);
+  return {
+    head: { sequence: Number(r?.s ?? 0), hash: r?.h ?? GENESIS_HASH },
+    present: new Set(r?.present ?? []),
+  };
 }
 
 async function insertRows(tx: PgQuery, rows: PgEventRow[], head: Head): Promise<void> {
   if (rows.length === 0) return;
-  await query(tx, INSERT_EVENTS, [JSON.stringify(rows)]);
-  await query(tx, NOTIFY, [String(head.sequence)]);
+  await query(tx, INSERT_AND_NOTIFY, [JSON.stringify(rows), String(head.sequence)]);
 }
 
 /** Chains `fields` (with its precomputed tail) onto the head, moving the head. */
@@ -78,7 +89,7 @@ export async function appendInputs(
   });
   const keys = [...new Set(encoded.flatMap((e) => (e.idempotency_key ? [e.idempotency_key] : [])))];
   return sql.begin(async (tx) => {
-    const head = await lockHead(tx);
+    const { head } = await lockHead(tx);
     const holders = new Map<string, StoredEvent>();
     if (keys.length > 0) {
       const rows = await query(
@@ -131,18 +142,9 @@ export async function shipEvents(
   origin: Omit<EventOrigin, "source_sequence">,
 ): Promise<ShipOutcome> {
   const tails = events.map((e) => chainTail(e));
-  const ids = JSON.stringify(events.map((e) => e.event_id));
+  const ids = events.map((e) => e.event_id);
   return sql.begin(async (tx) => {
-    const head = await lockHead(tx);
-    const present = new Set(
-      (
-        await query<{ event_id: string }>(
-          tx,
-          "SELECT event_id FROM events WHERE event_id IN (SELECT value FROM json_array_elements_text(($1::text)::json))",
-          [ids],
-        )
-      ).map((r) => r.event_id),
-    );
+    const { head, present } = await lockHead(tx, ids);
     const rows: PgEventRow[] = [];
     for (const [i, e] of events.entries()) {
       if (present.has(e.event_id)) continue;
