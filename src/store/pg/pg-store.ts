@@ -34,6 +34,8 @@ export class PgEventStore {
     readonly target: PgTarget,
     readonly readonly: boolean,
     readonly version: number,
+    /** The PostgreSQL schema holding the tables (the URL's, else the search_path's first). */
+    readonly schema: string,
   ) {}
 
   static async open(url: string, options: PgOpenOptions = {}): Promise<PgEventStore> {
@@ -43,7 +45,8 @@ export class PgEventStore {
       const version = options.readonly
         ? await checkPgSchema(sql, target)
         : await migratePg(sql, target);
-      return new PgEventStore(sql, target, options.readonly === true, version);
+      const [here] = await query<{ s: string }>(sql, "SELECT current_schema() AS s");
+      return new PgEventStore(sql, target, options.readonly === true, version, here?.s ?? "public");
     } catch (e) {
       await sql.close().catch(() => {});
       throw pgFailure(e, target, options.readonly ? "opening the log" : "creating the schema");

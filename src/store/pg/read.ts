@@ -7,7 +7,8 @@ import { type PgQuery, query } from "./client.ts";
 
 /** `since`'s filter, plus the source log an event was shipped from. */
 export interface PgSinceFilter extends SinceFilter {
-  source?: string;
+  /** Only events shipped from this source; null: only events written here directly. */
+  source?: string | null;
 }
 
 /** A stored event with where it was shipped from (null on events written here). */
@@ -43,8 +44,9 @@ export async function* pgSince(
     if (filter.kinds?.length) where.push(`kind IN (${filter.kinds.map(param).join(", ")})`);
     if (filter.taskId !== undefined) where.push(`task_id = ${param(filter.taskId)}`);
     if (filter.sagaId !== undefined) where.push(`saga_id = ${param(filter.sagaId)}`);
+    if (filter.source === null) where.push("source IS NULL");
+    else if (filter.source !== undefined) where.push(`source = ${param(filter.source)}`);
   }
-  if (filter.source !== undefined) where.push(`source = ${param(filter.source)}`);
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
   const text = `SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY sequence LIMIT ${pageSize}`;
   const kinds = filter.kinds?.length ? new Set(filter.kinds) : undefined;
@@ -65,6 +67,7 @@ export async function* pgSince(
         if (kinds && !kinds.has(row.kind as string)) continue;
         if (filter.taskId !== undefined && row.task_id !== filter.taskId) continue;
         if (filter.sagaId !== undefined && row.saga_id !== filter.sagaId) continue;
+        if (filter.source !== undefined && (row.source ?? null) !== filter.source) continue;
       }
       yield withOrigin ? originOf(row, label) : (rowToEvent(row, label) as PgStoredEvent);
       if (--remaining <= 0) return;
