@@ -33,6 +33,9 @@ export function connectPg(target: PgTarget): PgSql {
     connectionTimeout: 10,
     // One connection per store, its search_path set at connect (kept over a reconnect).
     connection: {
+      // Plan each statement with the table's current size: a plan cached while the table was
+      // small (stale statistics) would scan it whole for every batch once it is large.
+      plan_cache_mode: "force_custom_plan",
       application_name: `forge-eventlog${target.schema ? `:${target.schema}` : ""}`,
       ...(target.schema ? { search_path: target.schema } : {}),
     },
