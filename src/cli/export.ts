@@ -1,7 +1,7 @@
 import { renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { filterArgs, parseFilter, parseRange, rangeArgs } from "./common/options.ts";
 import { eventRecord, fileSink, jsonLine, LineWriter, openForWriting } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
@@ -57,13 +57,13 @@ export default defineCommand({
     const range = parseRange(args);
     const filter = parseFilter(args);
     const target = args.output === undefined ? undefined : resolve(args.output);
-    await withStore(openRead(args), async (store) => {
+    await withReadLog(openReadLog(args), async (store) => {
       const temp = target && `${target}.tmp-${process.pid}`;
       const file = temp === undefined ? undefined : openOutput(temp);
       const out = new LineWriter(file && fileSink(file.fd));
       let count = 0;
       try {
-        for (const e of store.since(range.after, {
+        for await (const e of store.since(range.after, {
           ...filter,
           verifyChain: args.verify === true,
         })) {

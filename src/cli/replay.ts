@@ -1,4 +1,4 @@
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import {
   filterArgs,
   parseFilter,
@@ -45,11 +45,11 @@ export default defineCommand({
     const range = parseRange(args);
     const filter = parseFilter(args);
     const limit = parseOptionalWhole(args.limit, "--limit", 1);
-    await withStore(openRead(args), async (store) => {
+    await withReadLog(openReadLog(args), async (store) => {
       const out = new LineWriter();
-      const printer = new EventPrinter(out, args.json === true, store.latestSequence());
+      const printer = new EventPrinter(out, args.json === true, await store.latestSequence());
       try {
-        for (const e of store.since(range.after, {
+        for await (const e of store.since(range.after, {
           ...filter,
           limit,
           verifyChain: args.verify === true,

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { onStopSignals } from "../io/stop-signals.ts";
 import { ship } from "../ship/shipper.ts";
+import { requireBun } from "../store/pg/client.ts";
 import { isPostgresUrl, parsePgTarget } from "../store/pg/target.ts";
 import { openWrite, withStore } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
@@ -70,6 +71,7 @@ export default defineCommand({
     const batchSize = parseOptionalWhole(args.batch, "--batch", 1) ?? 2000;
     const intervalMs = parseOptionalWhole(args.interval, "--interval", 10) ?? 200;
     const to = args.to;
+    requireBun(parsePgTarget(to));
     await withStore(openWrite(args), async (local) => {
       const hostId = args["host-id"] ?? hostname();
       const runnerId = args["runner-id"] ?? null;

@@ -1,7 +1,6 @@
-import { sleep } from "../io/sleep.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
 import type { SinceFilter } from "../store/read.ts";
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
 import { EventPrinter, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
@@ -52,32 +51,28 @@ export default defineCommand({
       args.timeout === undefined ? undefined : parseDuration(args.timeout, "--timeout");
     const intervalMs = parseOptionalWhole(args.interval, "--interval", 10) ?? 200;
 
-    await withStore(openRead(args), async (store) => {
+    await withReadLog(openReadLog(args, { intervalMs }), async (store) => {
       // Ctrl-C, SIGTERM, --count and --timeout all end the loop the same way.
       const stop = new AbortController();
       const signals = onStopSignals({ secondExits: true, onFirst: () => stop.abort() });
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), timeoutMs);
       const out = new LineWriter();
-      const printer = new EventPrinter(out, args.json === true, store.latestSequence());
-      let after = from === undefined ? store.latestSequence() : Math.max(0, from - 1);
+      const latest = await store.latestSequence();
+      const printer = new EventPrinter(out, args.json === true, latest);
+      let after = from === undefined ? latest : Math.max(0, from - 1);
       log.info(`following ${store.path} after sequence ${after}; Ctrl-C to stop`);
       try {
-        let seen = -1;
-        while (!stop.signal.aborted) {
-          const version = store.dataVersion();
-          if (version !== seen) {
-            seen = version;
-            const head = store.latestSequence();
-            for (const e of store.since(after, filter)) {
-              if (e.sequence > head) break;
-              await printer.print(e);
-              if (count !== undefined && printer.count >= count) stop.abort();
-              if (stop.signal.aborted) break;
-            }
-            after = head;
-            await out.flush();
+        // A SQLite file wakes on its data_version, PostgreSQL on LISTEN/NOTIFY.
+        while (await store.waitForCommit(stop.signal)) {
+          const head = await store.latestSequence();
+          for await (const e of store.since(after, filter)) {
+            if (e.sequence > head) break;
+            await printer.print(e);
+            if (count !== undefined && printer.count >= count) stop.abort();
+            if (stop.signal.aborted) break;
           }
-          await sleep(intervalMs, stop.signal);
+          after = head;
+          await out.flush();
         }
       } finally {
         if (timer) clearTimeout(timer);

@@ -1,20 +1,10 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
-import { currentTimelines } from "../replay/timeline-projection.ts";
-import { applyEvent, emptyTimelines, type Timelines } from "../replay/timeline-state.ts";
-import type { EventStore } from "../store/event-store.ts";
-import { openProjection, openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
-
-/** Every timeline rebuilt from sequence 0 over chain-checked events only. */
-function verifiedTimelines(store: EventStore): Timelines {
-  const t = emptyTimelines();
-  for (const e of store.since(0, { verifyChain: true })) applyEvent(t, e);
-  return t;
-}
 
 export default defineCommand({
   meta: {
@@ -23,6 +13,11 @@ export default defineCommand({
   },
   args: {
     issue: { type: "string", valueHint: "n", description: "Only the timeline of issue <n>" },
+    source: {
+      type: "string",
+      valueHint: "name",
+      description: "PostgreSQL log: only the runner shipped as <name> (default: each runner)",
+    },
     verify: {
       type: "boolean",
       description:
@@ -48,26 +43,39 @@ export default defineCommand({
   async run({ args }) {
     const issue = parseOptionalWhole(args.issue, "--issue", 0);
     const verifying = args.verify === true;
-    await withStore(verifying ? openRead(args) : openProjection(args), async (store) => {
-      const all = verifying ? verifiedTimelines(store) : currentTimelines(store);
+    await withReadLog(openReadLog(args, { projection: !verifying }), async (store) => {
+      const bySource = await store.timelines({ verify: verifying, source: args.source });
+      // A PostgreSQL log holds one timeline set per source log: tick 7 of runner A is not
+      // tick 7 of runner B, so each is shown under its own name.
+      const fleet = store.engine === "postgres";
       if (issue !== undefined) {
-        const task = all.tasks.get(issue);
-        if (!task) {
+        for (const [source, t] of bySource) {
+          const task = t.tasks.get(issue);
+          t.tasks = task ? new Map([[issue, task]]) : new Map();
+          if (!task) bySource.delete(source);
+        }
+        if (bySource.size === 0) {
           throw new EventLogError(
             "check_failed",
             `issue ${issue} does not appear in ${store.path}; list the issues with 'forge-eventlog timeline'`,
           );
         }
-        all.tasks = new Map([[issue, task]]);
       }
       const out = new LineWriter();
-      if (args.json) {
-        for (const task of sortedTasks(all)) await out.line(jsonLine(task));
-      } else {
-        for (const line of renderTimelines(all).split("\n")) await out.line(line);
+      let tasks = 0;
+      for (const [source, all] of bySource) {
+        tasks += all.tasks.size;
+        if (args.json) {
+          for (const task of sortedTasks(all)) {
+            await out.line(jsonLine(fleet ? { source, ...task } : task));
+          }
+        } else {
+          if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
+          for (const line of renderTimelines(all).split("\n")) await out.line(line);
+        }
       }
       await out.flush();
-      if (all.tasks.size === 0) log.info("the log holds no task events yet");
+      if (tasks === 0) log.info("the log holds no task events yet");
     });
   },
 });

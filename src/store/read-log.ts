@@ -19,6 +19,8 @@ export interface ReadLog {
   readonly engine: "sqlite" | "postgres";
   /** How messages name it: a file path, or a URL without its password. */
   readonly path: string;
+  /** The SQLite store itself, for what only a file has (sizes, conflicts, key counts). */
+  readonly store?: EventStore;
   since(after: number, filter?: SinceFilter & { source?: string }): AsyncIterable<StoredEvent>;
   latestSequence(): Promise<number>;
   listCursors(): Promise<CursorRow[]>;
@@ -34,7 +36,8 @@ export interface ReadLog {
   timelines(options: { verify?: boolean; source?: string }): Promise<SourceTimelines>;
   /**
    * Resolves when another session may have committed since the last call (a SQLite file's
-   * data_version moved; PostgreSQL's NOTIFY); false when `signal` aborted.
+   * data_version moved; PostgreSQL's NOTIFY), at once on the first call; false when `signal`
+   * aborted.
    */
   waitForCommit(signal: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
@@ -57,10 +60,12 @@ export function sqliteReadLog(
   current: (store: EventStore) => Timelines,
   intervalMs = 200,
 ): ReadLog {
-  let seen = store.dataVersion();
+  // The first call returns at once, so the caller reads what is there before it waits.
+  let seen = -1;
   return {
     engine: "sqlite",
     path: store.path,
+    store,
     async *since(after, filter) {
       yield* store.since(after, filter);
     },

@@ -30,6 +30,7 @@ const SCREENS: [string, string[]][] = [
   ["quarantine-list", ["quarantine", "list", "--help"]],
   ["quarantine-retry", ["quarantine", "retry", "--help"]],
   ["doctor", ["doctor", "--help"]],
+  ["ship", ["ship", "--help"]],
 ];
 
 describe("--help (NO_COLOR)", () => {

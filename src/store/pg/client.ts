@@ -19,7 +19,8 @@ export async function query<T extends Row = Row>(
   return (await q.unsafe(text, params)) as T[];
 }
 
-export function connectPg(target: PgTarget): PgSql {
+/** Bun itself; under Deno or Node, the one-line refusal naming the target. */
+export function requireBun(target: PgTarget): typeof Bun {
   const bun = (globalThis as { Bun?: typeof Bun }).Bun;
   if (bun === undefined) {
     throw new EventLogError(
@@ -27,6 +28,11 @@ export function connectPg(target: PgTarget): PgSql {
       `${target.label}: PostgreSQL commands need Bun (Deno and Node have no built-in PostgreSQL client); run the forge-eventlog binary or 'bun src/cli/main.ts'`,
     );
   }
+  return bun;
+}
+
+export function connectPg(target: PgTarget): PgSql {
+  const bun = requireBun(target);
   return new bun.SQL(target.url, {
     max: 1,
     idleTimeout: 0,
