@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ship } from "../src/ship/shipper.ts";
 import { EventStore } from "../src/store/event-store.ts";
+import { PgEventStore } from "../src/store/pg/pg-store.ts";
 import { createPlainTable, plainClient, plainCopy } from "./lib/plain-pg-copy.ts";
 import { tempDir } from "./lib/temp-db.ts";
 import { chunk, heartbeats } from "./lib/workload.ts";
@@ -142,6 +143,53 @@ async function threePlain(dbs: string[]): Promise<number> {
   return (dbs.length * per) / seconds;
 }
 
+/**
+ * Commit-to-printed latency of `tail --json` on `db`: `commit` appends one event and resolves
+ * once it is committed; the next is appended only after tail printed the last. Milliseconds.
+ */
+async function tailLatencies(
+  db: string,
+  events: number,
+  commit: (i: number) => Promise<void>,
+): Promise<number[]> {
+  const proc = Bun.spawn([process.execPath, CLI, "tail", "--db", db, "--json"], {
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  const reader = proc.stdout.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const nextLine = async (): Promise<void> => {
+    while (!buffered.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("tail ended");
+      buffered += decoder.decode(value);
+    }
+    buffered = buffered.slice(buffered.indexOf("\n") + 1);
+  };
+  const err = proc.stderr.getReader();
+  let stderr = "";
+  while (!stderr.includes("following")) {
+    const { value, done } = await err.read();
+    if (done) throw new Error("tail ended before following");
+    stderr += decoder.decode(value);
+  }
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < events; i++) {
+      await commit(i);
+      const committed = performance.now();
+      await nextLine();
+      out.push(performance.now() - committed);
+    }
+  } finally {
+    proc.kill();
+    await proc.exited;
+  }
+  return out;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -184,11 +232,54 @@ try {
     );
     for (const s of schemas.splice(0)) await admin.unsafe(`DROP SCHEMA ${s} CASCADE`);
   }
+  // tail latency: PostgreSQL (LISTEN/NOTIFY) beside a SQLite file (data_version every 200 ms).
+  const TAIL_EVENTS = 100;
+  const pgTailSchema = await freshSchema();
+  const pgTail = await PgEventStore.open(urlOf(pgTailSchema));
+  const sqliteTailDb = tmp.file("tail.db");
+  const sqliteTail = await EventStore.open(sqliteTailDb);
+  const pgLat: number[] = [];
+  const sqliteLat: number[] = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const sides = r % 2 === 0 ? ["pg", "sqlite"] : ["sqlite", "pg"];
+      for (const side of sides) {
+        if (side === "pg") {
+          pgLat.push(
+            ...(await tailLatencies(urlOf(pgTailSchema), TAIL_EVENTS, async (i) => {
+              await pgTail.append("task.heartbeat", { i });
+            })),
+          );
+        } else {
+          sqliteLat.push(
+            ...(await tailLatencies(sqliteTailDb, TAIL_EVENTS, async (i) => {
+              sqliteTail.append("task.heartbeat", { i });
+            })),
+          );
+        }
+      }
+    }
+  } finally {
+    await pgTail.close();
+    sqliteTail.close();
+  }
+  const ms = (xs: number[]) =>
+    `p50 ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms`;
+  say(
+    `tail latency (${ROUNDS * TAIL_EVENTS} events each): PostgreSQL ${ms(pgLat)}; SQLite ${ms(sqliteLat)}`,
+  );
+
   const rows = [
     { figure: "ship, 1 shipper", events: EVENTS, ours, plain },
     { figure: "ship, 3 shippers at once", events: 3 * per, ours: ours3, plain: plain3 },
   ].map((f) => ({ ...f, ratio: median(f.ours) / median(f.plain), aim: AIM }));
+  const tail = {
+    events: pgLat.length,
+    postgres_ms: { p50: median(pgLat), max: Math.max(...pgLat) },
+    sqlite_ms: { p50: median(sqliteLat), max: Math.max(...sqliteLat) },
+  };
   if (args.json) {
+    console.log(JSON.stringify({ tail_latency: tail }));
     console.log(
       JSON.stringify(
         rows.map((r) => ({
@@ -211,6 +302,9 @@ try {
         `${r.figure.padEnd(26)} ${fmt.format(r.events).padStart(10)}  ship ${range(r.ours).padStart(28)}  plain ${range(r.plain).padStart(28)}  ratio ${r.ratio.toFixed(2)} (aim >= ${r.aim.toFixed(2)}, ${r.ratio >= r.aim ? "met" : "NOT met"})`,
       );
     }
+    console.log(
+      `tail latency, commit to printed (${tail.events} events): PostgreSQL (LISTEN/NOTIFY) ${ms(pgLat)}; peer: SQLite file (data_version every 200 ms) ${ms(sqliteLat)}`,
+    );
   }
 } finally {
   for (const s of schemas.splice(0)) await admin.unsafe(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
