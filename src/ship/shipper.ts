@@ -1,4 +1,4 @@
-import { isEventLogError } from "../errors.ts";
+import { EventLogError, isEventLogError } from "../errors.ts";
 import { sleep } from "../io/sleep.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { EventOrigin } from "../store/pg/columns.ts";
@@ -43,6 +43,30 @@ export function shipCursorName(to: string): string {
 const MAX_BACKOFF_MS = 5000;
 
 /**
+ * How long one step against PostgreSQL (connect, resume, one batch) may take before the
+ * connection counts as lost. A client whose connection broke can leave a query that never
+ * settles; without a deadline `--follow` would wait on it forever.
+ */
+const STEP_DEADLINE_MS = 60_000;
+
+function withDeadline<T>(step: Promise<T>, to: string, doing: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new EventLogError(
+            "pg_unreachable",
+            `no answer from PostgreSQL at ${parsePgTarget(to).label} within ${STEP_DEADLINE_MS / 1000} s while ${doing}`,
+          ),
+        ),
+      STEP_DEADLINE_MS,
+    );
+  });
+  return Promise.race([step, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The local cursor is a hint, PostgreSQL the truth: when the target holds less of this source
  * than the cursor says (restored from a backup, emptied), shipping resumes from what it holds.
  */
@@ -85,8 +109,13 @@ export async function ship(local: EventStore, options: ShipOptions): Promise<Shi
     while (!options.signal.aborted) {
       try {
         if (target === undefined) {
-          target = await PgEventStore.open(options.to);
-          await resume(local, target, cursor, options, progress);
+          const opened = withDeadline(PgEventStore.open(options.to), options.to, "connecting");
+          target = await opened;
+          await withDeadline(
+            resume(local, target, cursor, options, progress),
+            options.to,
+            "reading how far this source was shipped",
+          );
         }
         if (backoff > 100) options.onReconnect?.();
         backoff = 100;
@@ -104,7 +133,11 @@ export async function ship(local: EventStore, options: ShipOptions): Promise<Shi
           if (!options.follow) break;
           continue;
         }
-        const r = await target.ship(events, options.origin);
+        const r = await withDeadline(
+          target.ship(events, options.origin),
+          options.to,
+          `shipping ${events.length} events`,
+        );
         const last = events[events.length - 1]?.sequence ?? progress.localSequence;
         local.advanceCursor(cursor, last);
         progress.localSequence = last;
@@ -114,7 +147,7 @@ export async function ship(local: EventStore, options: ShipOptions): Promise<Shi
         await options.onBatch?.(progress);
       } catch (e) {
         if (!options.follow || !isEventLogError(e, "pg_unreachable")) throw e;
-        await target?.close();
+        await target?.abandon();
         target = undefined;
         options.onOutage?.(e, backoff);
         await sleep(backoff, options.signal);

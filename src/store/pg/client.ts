@@ -55,13 +55,34 @@ export function sqlState(e: unknown): string | undefined {
   return typeof errno === "string" && /^[0-9A-Z]{5}$/.test(errno) ? errno : undefined;
 }
 
+/**
+ * The client's own codes for a connection that broke under it (a backend terminated mid-query
+ * shows up as any of these, and afterwards the client may refuse every query with "connection
+ * must be a PostgresSQLConnection"): the client is dropped and a new one made.
+ */
+const LOST_CLIENT_CODES = new Set([
+  "ERR_POSTGRES_CONNECTION_CLOSED",
+  "ERR_POSTGRES_CONNECTION_TIMEOUT",
+  "ERR_POSTGRES_IDLE_TIMEOUT",
+  "ERR_POSTGRES_LIFETIME_TIMEOUT",
+  "ERR_POSTGRES_EXPECTED_REQUEST",
+  "ERR_CONNECTION_CLOSED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+]);
+
 /** The connection is gone or never came up: worth a retry once the server is back. */
 export function isConnectionLost(e: unknown): boolean {
   if (e instanceof EventLogError) return e.code === "pg_unreachable";
   const code = (e as { code?: unknown } | null)?.code;
   const state = sqlState(e);
   return (
-    (typeof code === "string" && /CONNECTION|ECONNREFUSED|ETIMEDOUT|ECONNRESET/.test(code)) ||
+    (typeof code === "string" && LOST_CLIENT_CODES.has(code)) ||
+    (e instanceof Error && e.message.includes("connection must be a PostgresSQLConnection")) ||
     (state !== undefined && (state.startsWith("08") || state === "57P01" || state === "57P03"))
   );
 }

@@ -219,4 +219,9 @@ export class PgEventStore {
   async close(): Promise<void> {
     await this.sql.close().catch(() => {});
   }
+
+  /** Closes at once, failing whatever is still waiting on the connection (it stopped answering). */
+  async abandon(): Promise<void> {
+    await this.sql.close({ timeout: 0 }).catch(() => {});
+  }
 }
