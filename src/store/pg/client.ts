@@ -5,9 +5,18 @@ import type { PgTarget } from "./target.ts";
  * The one file that touches the PostgreSQL client: Bun's built-in `Bun.SQL` (no dependency).
  * Deno and Node have no built-in client, so PostgreSQL commands need Bun.
  */
-export type PgSql = InstanceType<typeof Bun.SQL>;
 /** A query runner: the client itself, or a transaction's. */
-export type PgQuery = Pick<PgSql, "unsafe">;
+export interface PgQuery {
+  unsafe(text: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** What is used of `Bun.SQL` (written out, so the package's types do not need Bun's). */
+export interface PgSql extends PgQuery {
+  begin<T>(fn: (tx: PgQuery) => Promise<T>): Promise<T>;
+  close(options?: { timeout?: number }): Promise<void>;
+}
+
+type PgClientClass = new (url: string, options: Record<string, unknown>) => PgSql;
 
 type Row = Record<string, unknown>;
 
@@ -19,9 +28,9 @@ export async function query<T extends Row = Row>(
   return (await q.unsafe(text, params)) as T[];
 }
 
-/** Bun itself; under Deno or Node, the one-line refusal naming the target. */
-export function requireBun(target: PgTarget): typeof Bun {
-  const bun = (globalThis as { Bun?: typeof Bun }).Bun;
+/** Bun's SQL client; under Deno or Node, the one-line refusal naming the target. */
+export function requireBun(target: PgTarget): { SQL: PgClientClass } {
+  const bun = (globalThis as { Bun?: { SQL: PgClientClass } }).Bun;
   if (bun === undefined) {
     throw new EventLogError(
       "runtime_unsupported",
