@@ -4,6 +4,7 @@ import { z } from "zod";
 import { EventLogError } from "./errors.ts";
 import { fmailEventsConfigSchema } from "./fmail/config.ts";
 import { DEFAULT_CONFIG_FILE, DEFAULT_DB, DEFAULT_JSONL } from "./paths.ts";
+import { isPostgresUrl } from "./store/pg/target.ts";
 
 /** The plugin shipped with forge-eventlog, as named in `plugins`. */
 export const BUILTIN_PLUGIN = "forge-eventlog";
@@ -90,7 +91,8 @@ export function resolveConfig(
   return {
     ...c,
     jsonl: abs(c.jsonl),
-    db: abs(c.db),
+    // A PostgreSQL URL (read commands) is kept as it is; the plugin refuses one.
+    db: isPostgresUrl(c.db) ? c.db : abs(c.db),
     events: c.events.root ? { ...c.events, root: abs(c.events.root) } : c.events,
     file,
     baseDir,

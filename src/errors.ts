@@ -36,6 +36,10 @@ export const ERROR_CODES = [
   "follow_conflict",
   "event_unreadable",
   "chain_broken",
+  "pg_unreachable",
+  "pg_auth",
+  "pg_not_ours",
+  "pg_error",
   "runtime_unsupported",
 ] as const;
 

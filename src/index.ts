@@ -1,6 +1,7 @@
 /**
  * forge-eventlog's public surface: the runner plugin and its typed milestones, the durable
- * event store, the JSONL follower, timeline replay, and the one error class. Everything else
+ * event store (SQLite, and PostgreSQL for a fleet), shipping, the JSONL follower, timeline
+ * replay, and the one error class. Everything else
  * is internal and may change.
  */
 
@@ -47,11 +48,18 @@ export {
   TIMELINE_CURSOR,
 } from "./replay/timeline-projection.ts";
 export type { LoopTimeline, TaskTimeline, Timelines } from "./replay/timeline-state.ts";
+export {
+  type ShipOptions,
+  type ShipProgress,
+  ship,
+  shipCursorName,
+} from "./ship/shipper.ts";
 export type { CursorRow } from "./store/cursors.ts";
 export type { DriverName } from "./store/driver.ts";
 export { EventStore } from "./store/event-store.ts";
 export { EVENT_KINDS, type EventKind } from "./store/kinds.ts";
 export type { OpenOptions, Synchronous } from "./store/open.ts";
+export { PgEventStore, type PgOpenOptions } from "./store/pg/pg-store.ts";
 export type { LineOrigin, QuarantinedLine } from "./store/quarantine.ts";
 export type { SinceFilter } from "./store/read.ts";
 export type {

@@ -5,6 +5,7 @@ import { BUILTIN_PLUGIN, loadConfig, type ResolvedConfig } from "./config.ts";
 import { describeError, EventLogError } from "./errors.ts";
 import { HOOK_NAMES, type RunnerHooks } from "./milestones.ts";
 import type { PluginOptions } from "./plugin.ts";
+import { isPostgresUrl, parsePgTarget } from "./store/pg/target.ts";
 
 export interface LoadedPlugins {
   config: ResolvedConfig;
@@ -29,6 +30,12 @@ export async function loadRunnerPlugins(
   options: Omit<PluginOptions, "config"> = {},
 ): Promise<LoadedPlugins> {
   const config = loadConfig(configPath);
+  if (config.mirror && isPostgresUrl(config.db)) {
+    throw new EventLogError(
+      "config_invalid",
+      `${config.file}: "db" is a PostgreSQL URL, but the plugin writes a local SQLite log (a hook never waits on the network): set "db" to a file and ship it with 'forge-eventlog ship --to ${parsePgTarget(config.db).label}'`,
+    );
+  }
   const plugins: RunnerHooks[] = [];
   for (const spec of config.plugins) {
     const mod = await importPlugin(spec, config);

@@ -1,7 +1,7 @@
 import { EventLogError } from "../errors.ts";
 import type { CursorRow } from "../store/cursors.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { openRead, openWrite, withStore } from "./common/database.ts";
+import { openReadLog, openWrite, withReadLog, withStore } from "./common/database.ts";
 import { parseWhole } from "./common/options.ts";
 import { cursorColumns, jsonLine, LineWriter, renderTable } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
@@ -41,8 +41,8 @@ const list = defineCommand({
   meta: { name: "list", description: "List the projection cursors with their sequence and lag" },
   args: { ...globalArgs },
   async run({ args }) {
-    await withStore(openRead(args), async (store) => {
-      const cursors = store.listCursors();
+    await withReadLog(openReadLog(args), async (store) => {
+      const cursors = await store.listCursors();
       const out = new LineWriter();
       if (args.json) for (const c of cursors) await out.line(jsonLine(c));
       else if (cursors.length === 0) log.info("no projection cursors");

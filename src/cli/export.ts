@@ -1,7 +1,7 @@
 import { renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { filterArgs, parseFilter, parseRange, rangeArgs } from "./common/options.ts";
 import { eventRecord, fileSink, jsonLine, LineWriter, openForWriting } from "./common/output.ts";
 import { parseSelection, selectArgs, selectEvents } from "./common/select.ts";
@@ -61,7 +61,7 @@ export default defineCommand({
     const filter = parseFilter(args);
     const selection = parseSelection(args);
     const target = args.output === undefined ? undefined : resolve(args.output);
-    await withStore(openRead(args), async (store) => {
+    await withReadLog(openReadLog(args), async (store) => {
       const temp = target && `${target}.tmp-${process.pid}`;
       const file = temp === undefined ? undefined : openOutput(temp);
       const out = new LineWriter(file && fileSink(file.fd));
@@ -74,7 +74,7 @@ export default defineCommand({
           selection,
           range.to,
         );
-        for (const e of chosen) {
+        for await (const e of chosen) {
           await out.line(jsonLine(eventRecord(e)));
           count++;
         }

@@ -30,6 +30,7 @@ export const root = defineCommand({
     watch: lazy(() => import("./watch.ts")),
     gc: lazy(() => import("./gc.ts")),
     completion: lazy(() => import("./completion.ts")),
+    ship: lazy(() => import("./ship.ts")),
   },
   help: {
     examples: [

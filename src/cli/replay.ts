@@ -1,4 +1,4 @@
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { followEvents } from "./common/follow-events.ts";
 import { formatArgs, parseFormat } from "./common/formats.ts";
 import {
@@ -76,14 +76,14 @@ export default defineCommand({
     }
     if (args.follow && range.to !== undefined) throw usageError("-f follows new events: drop --to");
     const utc = args.utc === true;
-    await withStore(openRead(args), async (store) => {
-      const head = store.latestSequence();
+    await withReadLog(openReadLog(args), async (store) => {
+      const head = await store.latestSequence();
       const paged = format === "table" && !args.follow && args.pager !== false;
       await withPager(paged, async (sink) => {
         const out = new LineWriter(sink);
         const printer = new EventPrinter(out, format, head, utc);
         try {
-          for (const e of selectEvents(
+          for await (const e of selectEvents(
             store,
             range.after,
             { ...filter, limit, verifyChain: args.verify === true },
@@ -103,7 +103,6 @@ export default defineCommand({
             window: selection.window,
             printer,
             out,
-            intervalMs: 200,
           });
         } else if (printer.count === 0) log.info("no events match");
       });

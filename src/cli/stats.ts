@@ -3,7 +3,8 @@ import { type FollowLag, followLags } from "../follow/lag.ts";
 import { KEY_PREFIX, UPSTREAM_KEY_PREFIX, V1_KEY_PREFIX } from "../mirror/idempotency-key.ts";
 import type { CursorRow } from "../store/cursors.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { openRead, withStore } from "./common/database.ts";
+import type { ReadLog } from "../store/read-log.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import {
   type Column,
   cursorColumns,
@@ -69,12 +70,61 @@ function collect(store: EventStore): Stats {
   };
 }
 
+/** A PostgreSQL log's stats: no file, per-source counts instead. */
+async function collectShared(log: ReadLog) {
+  const range = await log.eventRange();
+  return {
+    path: log.path,
+    events: range.count,
+    first_sequence: range.firstSequence,
+    latest_sequence: range.lastSequence,
+    first_occurred_at: range.firstAt,
+    last_occurred_at: range.lastAt,
+    kinds: Object.fromEntries((await log.eventsByKind()).map((k) => [k.kind, k.count])),
+    sources: await log.sources(),
+    cursors: await log.listCursors(),
+  };
+}
+
+function humanShared(s: Awaited<ReturnType<typeof collectShared>>, utc: boolean): string[] {
+  const time = (t: string | null) => when(t, utc);
+  const lines = [
+    `database     ${s.path}`,
+    `events       ${s.events === 0 ? "0" : `${s.events} (sequence ${s.first_sequence}..${s.latest_sequence})`}`,
+    `first event  ${time(s.first_occurred_at)}`,
+    `last event   ${time(s.last_occurred_at)}`,
+    "",
+    ...renderTable(s.sources, [
+      { header: "SOURCE", value: (r) => r.source || "(written here)" },
+      { header: "EVENTS", value: (r) => String(r.count), align: "right" },
+    ]),
+  ];
+  const kinds = Object.entries(s.kinds);
+  if (kinds.length) {
+    lines.push(
+      "",
+      ...renderTable(kinds, [
+        { header: "KIND", value: ([k]) => k },
+        { header: "EVENTS", value: ([, n]) => String(n), align: "right" },
+      ]),
+    );
+  }
+  lines.push("");
+  if (s.cursors.length === 0) lines.push("no projection cursors");
+  else lines.push(...renderTable(s.cursors, cursorColumns));
+  return lines;
+}
+
 const bytes = (n: number) => (n < 1024 ? formatBytes(n) : `${formatBytes(n)} (${n} bytes)`);
+/** An event time as stats shows it: local (or UTC) time, its zone, and how long ago. */
+function when(t: string | null, utc: boolean): string {
+  return t === null
+    ? "-"
+    : `${displayTime(t, utc)} ${timeZoneLabel(utc, new Date(t))} (${relativeAge(t)})`;
+}
+
 function human(s: Stats, utc: boolean): string[] {
-  const time = (t: string | null) =>
-    t === null
-      ? "-"
-      : `${displayTime(t, utc)} ${timeZoneLabel(utc, new Date(t))} (${relativeAge(t)})`;
+  const time = (t: string | null) => when(t, utc);
   const summary: [string, string][] = [
     ["database", s.path],
     ["file size", bytes(s.file_bytes)],
@@ -151,11 +201,17 @@ export default defineCommand({
     ],
   },
   async run({ args }) {
-    await withStore(openRead(args), async (store) => {
-      const stats = collect(store);
+    await withReadLog(openReadLog(args), async (log) => {
       const out = new LineWriter();
-      if (args.json) await out.line(jsonLine(stats));
-      else for (const line of human(stats, args.utc === true)) await out.line(line);
+      if (log.store) {
+        const stats = collect(log.store);
+        if (args.json) await out.line(jsonLine(stats));
+        else for (const line of human(stats, args.utc === true)) await out.line(line);
+      } else {
+        const stats = await collectShared(log);
+        if (args.json) await out.line(jsonLine(stats));
+        else for (const line of humanShared(stats, args.utc === true)) await out.line(line);
+      }
       await out.flush();
     });
   },

@@ -1,4 +1,4 @@
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { followEvents } from "./common/follow-events.ts";
 import { formatArgs, parseFormat } from "./common/formats.ts";
 import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
@@ -75,12 +75,12 @@ export default defineCommand({
       args.timeout === undefined ? undefined : parseDuration(args.timeout, "--timeout");
     const intervalMs = parseOptionalWhole(args.interval, "--interval", 10) ?? 200;
 
-    await withStore(openRead(args), async (store) => {
+    await withReadLog(openReadLog(args, { intervalMs }), async (store) => {
       const out = new LineWriter();
-      const head = store.latestSequence();
+      const head = await store.latestSequence();
       const printer = new EventPrinter(out, format, head, args.utc === true);
       const after = from === undefined ? 0 : Math.max(0, from - 1);
-      for (const e of selectEvents(store, after, filter, selection, head)) {
+      for await (const e of selectEvents(store, after, filter, selection, head)) {
         if (count !== undefined && printer.count >= count) break;
         await printer.print(e);
       }
@@ -94,7 +94,6 @@ export default defineCommand({
         out,
         count,
         timeoutMs,
-        intervalMs,
       });
       log.debug(`printed ${printer.count} events`);
     });

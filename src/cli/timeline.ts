@@ -1,27 +1,13 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
-import { currentTimelines } from "../replay/timeline-projection.ts";
-import {
-  applyEvent,
-  emptyTimelines,
-  type TaskTimeline,
-  type Timelines,
-} from "../replay/timeline-state.ts";
-import type { EventStore } from "../store/event-store.ts";
-import { openProjection, openRead, withStore } from "./common/database.ts";
+import type { TaskTimeline } from "../replay/timeline-state.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { parseWindow, type TimeWindow, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { usageError } from "./framework/errors.ts";
 import { hyperlinksEnabled, log, terminalWidth } from "./framework/terminal.ts";
-
-/** Every timeline rebuilt from sequence 0 over chain-checked events only. */
-function verifiedTimelines(store: EventStore): Timelines {
-  const t = emptyTimelines();
-  for (const e of store.since(0, { verifyChain: true })) applyEvent(t, e);
-  return t;
-}
 
 /** `--status failed,merged` → the words, lower-cased; undefined when not given. */
 function parseStatuses(value: string | undefined): Set<string> | undefined {
@@ -55,6 +41,11 @@ export default defineCommand({
         "Only tasks whose terminal state or status is one of these, comma-separated (failed, merged, open, ...)",
     },
     ...windowArgs,
+    source: {
+      type: "string",
+      valueHint: "name",
+      description: "PostgreSQL log: only the runner shipped as <name> (default: each runner)",
+    },
     verify: {
       type: "boolean",
       description:
@@ -72,7 +63,7 @@ export default defineCommand({
     ],
     notes: [
       "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable; a read-only file, or one another tool wrote, is read without writing. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
-      '--json prints one task timeline per line, then one line {"loop": ...} with the tick counts and the halts (reason, tick, sequence, time).',
+      '--json prints one task timeline per line, then one line {"loop": ...} with the tick counts and the halts (reason, tick, sequence, time). On a PostgreSQL log each line also names its "source", the runner it was shipped from (tick 7 of one runner is not tick 7 of another).',
       "--status keeps the tasks whose terminal state (completed, failed, compensated) or runner status (merged, open, timeout, ...) is one of the words; --since/--until those active in the window (a first or last event in it, or spanning it).",
       "--verify rebuilds the timelines from the first event, in memory, checking each event's hash and chain link (the stored projection is neither read nor written); it exits 1 naming the first sequence that breaks.",
     ],
@@ -82,40 +73,52 @@ export default defineCommand({
   async run({ args }) {
     const issue = parseOptionalWhole(args.issue, "--issue", 0);
     const verifying = args.verify === true;
-    await withStore(verifying ? openRead(args) : openProjection(args), async (store) => {
-      const all = verifying ? verifiedTimelines(store) : currentTimelines(store);
+    const statuses = parseStatuses(args.status);
+    const window = parseWindow(args);
+    await withReadLog(openReadLog(args, { projection: !verifying }), async (store) => {
+      const bySource = await store.timelines({ verify: verifying, source: args.source });
+      // A PostgreSQL log holds one timeline set per source log: tick 7 of runner A is not
+      // tick 7 of runner B, so each is shown under its own name.
+      const fleet = store.engine === "postgres";
       if (issue !== undefined) {
-        const task = all.tasks.get(issue);
-        if (!task) {
+        for (const [source, t] of bySource) {
+          const task = t.tasks.get(issue);
+          t.tasks = task ? new Map([[issue, task]]) : new Map();
+          if (!task) bySource.delete(source);
+        }
+        if (bySource.size === 0) {
           throw new EventLogError(
             "check_failed",
             `issue ${issue} does not appear in ${store.path}; list the issues with 'forge-eventlog timeline'`,
           );
         }
-        all.tasks = new Map([[issue, task]]);
-      }
-      const statuses = parseStatuses(args.status);
-      const window = parseWindow(args);
-      for (const [n, task] of all.tasks) {
-        const byStatus =
-          !statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "");
-        if (!byStatus || !activeIn(task, window)) all.tasks.delete(n);
       }
       const out = new LineWriter();
-      if (args.json) {
-        for (const task of sortedTasks(all)) await out.line(jsonLine(task));
-        await out.line(jsonLine({ loop: all.loop }));
-      } else {
-        const width = terminalWidth();
-        const shown = renderTimelines(all, {
-          width,
-          shortPrs: width !== undefined,
-          hyperlinks: hyperlinksEnabled(),
-        });
-        for (const line of shown.split("\n")) await out.line(line);
+      const width = terminalWidth();
+      let tasks = 0;
+      for (const [source, all] of bySource) {
+        for (const [n, task] of all.tasks) {
+          const byStatus =
+            !statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "");
+          if (!byStatus || !activeIn(task, window)) all.tasks.delete(n);
+        }
+        tasks += all.tasks.size;
+        const tag = fleet ? { source } : {};
+        if (args.json) {
+          for (const task of sortedTasks(all)) await out.line(jsonLine({ ...tag, ...task }));
+          await out.line(jsonLine({ ...tag, loop: all.loop }));
+        } else {
+          if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
+          const shown = renderTimelines(all, {
+            width,
+            shortPrs: width !== undefined,
+            hyperlinks: hyperlinksEnabled(),
+          });
+          for (const line of shown.split("\n")) await out.line(line);
+        }
       }
       await out.flush();
-      if (all.tasks.size === 0) {
+      if (tasks === 0) {
         log.info(
           statuses || window.since !== undefined || window.until !== undefined
             ? "no task matches"

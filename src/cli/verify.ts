@@ -1,6 +1,6 @@
 import { EventLogError } from "../errors.ts";
 import type { VerifyReport } from "../store/verify.ts";
-import { openRead, withStore } from "./common/database.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
@@ -60,8 +60,8 @@ export default defineCommand({
       "the chain or the integrity check failed (the message names the first bad sequence), or no such database",
   },
   async run({ args }) {
-    await withStore(openRead(args), async (store) => {
-      const report = store.verify((n) => log.debug(`checked ${n} events`));
+    await withReadLog(openReadLog(args), async (store) => {
+      const report = await store.verify((n) => log.debug(`checked ${n} events`));
       const out = new LineWriter();
       if (args.json) {
         await out.line(
@@ -82,7 +82,7 @@ export default defineCommand({
         );
       } else if (report.ok) {
         await out.line(
-          `ok: ${report.eventsChecked} events, ${chainSummary(report)}, SQLite integrity ok (${store.path})`,
+          `ok: ${report.eventsChecked} events, ${chainSummary(report)}, ${store.engine === "sqlite" ? "SQLite integrity ok" : "every sequence present"} (${store.path})`,
         );
       }
       await out.flush();

@@ -31,6 +31,7 @@ const SCREENS: [string, string[]][] = [
   ["quarantine-retry", ["quarantine", "retry", "--help"]],
   ["doctor", ["doctor", "--help"]],
   ["completion", ["completion", "--help"]],
+  ["ship", ["ship", "--help"]],
 ];
 
 describe("--help (NO_COLOR)", () => {

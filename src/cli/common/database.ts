@@ -10,8 +10,13 @@ import {
 import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
 import { DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
+import { currentTimelines } from "../../replay/timeline-projection.ts";
 import { EventStore } from "../../store/event-store.ts";
 import { LATEST_SCHEMA_VERSION } from "../../store/migrations.ts";
+import { PgEventStore } from "../../store/pg/pg-store.ts";
+import { pgReadLog } from "../../store/pg/read-log.ts";
+import { isPostgresUrl } from "../../store/pg/target.ts";
+import { type ReadLog, sqliteReadLog } from "../../store/read-log.ts";
 import type { GlobalArgs } from "../framework/command.ts";
 import { usageError } from "../framework/errors.ts";
 import { log } from "../framework/terminal.ts";
@@ -72,18 +77,69 @@ function busyTimeoutMs(args: GlobalArgs, config: string | undefined): number | u
 
 /**
  * --db, else $FORGE_EVENTLOG_DB, else the config's db, else ./.forge/events.db; relative
- * paths from the current directory.
+ * paths from the current directory. For the commands that need a SQLite file.
  */
 export function resolveDb(args: GlobalArgs): DbLocation {
+  const at = locateDb(args);
+  if (isPostgresUrl(at.path)) {
+    const from =
+      at.source === "config"
+        ? `the "db" of ${at.config}`
+        : at.source === DB_ENV
+          ? `$${DB_ENV}`
+          : "--db";
+    throw usageError(
+      `this command works on a local SQLite file, and ${from} is a PostgreSQL URL; PostgreSQL logs are written by 'forge-eventlog ship' and read by replay, tail, timeline, stats, cursors, export and verify`,
+    );
+  }
+  return at;
+}
+
+/** Where the database is, as given: a file path (made absolute) or a postgres:// URL. */
+function locateDb(args: GlobalArgs): DbLocation {
   if (args.db !== undefined) {
     if (args.db.trim() === "") throw usageError("--db needs a path");
-    return { path: resolve(args.db), source: "--db", config: undefined };
+    const path = isPostgresUrl(args.db) ? args.db.trim() : resolve(args.db);
+    return { path, source: "--db", config: undefined };
   }
   const fromEnv = process.env[DB_ENV];
-  if (fromEnv)
-    return { path: resolve(fromEnv), source: DB_ENV, config: configDb(args.config).file };
+  if (fromEnv) {
+    const path = isPostgresUrl(fromEnv) ? fromEnv.trim() : resolve(fromEnv);
+    return { path, source: DB_ENV, config: configDb(args.config).file };
+  }
   const c = configDb(args.config);
   return { path: c.db, source: c.file ? "config" : "default", config: c.file };
+}
+
+/**
+ * For the read commands: the log at --db (or the config's db), a SQLite file or a PostgreSQL
+ * URL, behind one interface. `projection` opens a SQLite file as `openProjection` does (the
+ * stored timelines are kept up to date); `intervalMs` is how often a SQLite file is looked at
+ * for new commits (PostgreSQL is listened to instead).
+ */
+export async function openReadLog(
+  args: GlobalArgs,
+  options: { projection?: boolean; intervalMs?: number } = {},
+): Promise<ReadLog> {
+  const at = locateDb(args);
+  if (isPostgresUrl(at.path)) {
+    log.debug(`opening ${at.path} read-only (from ${at.source})`);
+    return pgReadLog(await PgEventStore.open(at.path, { readonly: true }));
+  }
+  const store = options.projection ? await openProjection(args) : await openRead(args);
+  return sqliteReadLog(store, currentTimelines, options.intervalMs);
+}
+
+export async function withReadLog<T>(
+  open: Promise<ReadLog>,
+  fn: (log: ReadLog) => T | Promise<T>,
+): Promise<T> {
+  const opened = await open;
+  try {
+    return await fn(opened);
+  } finally {
+    await opened.close();
+  }
 }
 
 function explainNotFound(e: unknown, at: DbLocation): unknown {

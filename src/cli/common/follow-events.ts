@@ -1,13 +1,12 @@
-import { sleep } from "../../io/sleep.ts";
 import { onStopSignals } from "../../io/stop-signals.ts";
-import type { EventStore } from "../../store/event-store.ts";
 import type { SinceFilter } from "../../store/read.ts";
+import type { ReadLog } from "../../store/read-log.ts";
 import { log } from "../framework/terminal.ts";
 import type { EventPrinter, LineWriter } from "./output.ts";
 import { inWindow, type TimeWindow } from "./time.ts";
 
 export interface FollowEventsOptions {
-  store: EventStore;
+  store: ReadLog;
   /** Print the events after this sequence, then each new one as it is appended. */
   after: number;
   filter: SinceFilter;
@@ -17,13 +16,12 @@ export interface FollowEventsOptions {
   /** Stop once the printer has printed this many events in all. */
   count?: number | undefined;
   timeoutMs?: number | undefined;
-  intervalMs: number;
 }
 
 /**
  * `tail` and `replay -f`: prints new events as they are appended, until Ctrl-C, SIGTERM,
- * `count` or `timeoutMs` (all exit 0). Reads only; it looks again when SQLite's data version
- * says another connection committed.
+ * `count` or `timeoutMs` (all exit 0). Reads only; it looks again when the log says another
+ * session committed (a SQLite file's data_version, PostgreSQL's NOTIFY).
  */
 export async function followEvents(o: FollowEventsOptions): Promise<void> {
   const stop = new AbortController();
@@ -33,23 +31,17 @@ export async function followEvents(o: FollowEventsOptions): Promise<void> {
   if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
   else log.info(`following ${o.store.path} after sequence ${after}; Ctrl-C to stop`);
   try {
-    let seen = -1;
-    while (!stop.signal.aborted) {
-      const version = o.store.dataVersion();
-      if (version !== seen) {
-        seen = version;
-        const head = o.store.latestSequence();
-        for (const e of o.store.since(after, o.filter)) {
-          if (e.sequence > head) break;
-          if (!inWindow(e.occurred_at, o.window)) continue;
-          await o.printer.print(e);
-          if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
-          if (stop.signal.aborted) break;
-        }
-        after = head;
-        await o.out.flush();
+    while (await o.store.waitForCommit(stop.signal)) {
+      const head = await o.store.latestSequence();
+      for await (const e of o.store.since(after, o.filter)) {
+        if (e.sequence > head) break;
+        if (!inWindow(e.occurred_at, o.window)) continue;
+        await o.printer.print(e);
+        if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
+        if (stop.signal.aborted) break;
       }
-      await sleep(o.intervalMs, stop.signal);
+      after = head;
+      await o.out.flush();
     }
   } finally {
     if (timer) clearTimeout(timer);

@@ -1,5 +1,5 @@
-import type { EventStore } from "../../store/event-store.ts";
 import type { SinceFilter } from "../../store/read.ts";
+import type { ReadLog } from "../../store/read-log.ts";
 import type { StoredEvent } from "../../store/record.ts";
 import type { OptionsDef } from "../framework/command.ts";
 import { parseOptionalWhole } from "./options.ts";
@@ -30,16 +30,16 @@ export function parseSelection(args: { since?: string; until?: string; last?: st
  * The events after `after` (up to `to`) that pass the store filter and the time window; with
  * `last`, only the last n of them (kept in a ring of n while the rest stream by).
  */
-export function* selectEvents(
-  store: EventStore,
+export async function* selectEvents(
+  store: Pick<ReadLog, "since">,
   after: number,
   filter: SinceFilter,
   selection: Selection,
   to?: number,
-): Generator<StoredEvent> {
+): AsyncGenerator<StoredEvent> {
   const { window, last } = selection;
-  const matching = function* () {
-    for (const e of store.since(
+  const matching = async function* () {
+    for await (const e of store.since(
       after,
       last === undefined ? filter : { ...filter, limit: undefined },
     )) {
@@ -54,7 +54,7 @@ export function* selectEvents(
   if (last === 0) return;
   const ring: StoredEvent[] = [];
   let next = 0;
-  for (const e of matching()) {
+  for await (const e of matching()) {
     ring[next] = e;
     next = (next + 1) % last;
   }

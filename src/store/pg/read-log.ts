@@ -1,0 +1,91 @@
+import { isEventLogError } from "../../errors.ts";
+import { sleep } from "../../io/sleep.ts";
+import { applyEvent, emptyTimelines } from "../../replay/timeline-state.ts";
+import type { ReadLog, SourceTimelines } from "../read-log.ts";
+import { NOTIFY_CHANNEL } from "./append.ts";
+import { type Listener, listen } from "./listen.ts";
+import type { PgEventStore } from "./pg-store.ts";
+
+/**
+ * A PostgreSQL log as a ReadLog. Timelines are per source, each folded in its source's own
+ * order and numbered by its own sequences (they equal that host's local timelines); events
+ * written here directly form the source "". New commits are seen through LISTEN/NOTIFY (the
+ * append's NOTIFY names the schema it wrote to); a lost listener is reconnected with backoff,
+ * and the caller re-reads once after each reconnect, so nothing committed meanwhile is missed.
+ */
+export function pgReadLog(store: PgEventStore): ReadLog {
+  const schema = store.schema;
+  let listener: Listener | undefined;
+  let pending = false;
+  let wake: (() => void) | undefined;
+  const notified = (payload: string) => {
+    if (!payload.startsWith(`${schema}:`)) return;
+    pending = true;
+    wake?.();
+  };
+  async function ensureListening(signal: AbortSignal): Promise<void> {
+    let backoff = 100;
+    while (!listener && !signal.aborted) {
+      try {
+        const l = await listen(store.target, NOTIFY_CHANNEL, notified);
+        listener = l;
+        pending = true;
+        l.closed.then(() => {
+          if (listener === l) listener = undefined;
+          wake?.();
+        });
+      } catch (e) {
+        if (!isEventLogError(e, "pg_unreachable")) throw e;
+        await sleep(backoff, signal);
+        backoff = Math.min(5000, backoff * 2);
+      }
+    }
+  }
+  return {
+    engine: "postgres",
+    path: store.path,
+    since: (after, filter) => store.since(after, filter),
+    latestSequence: () => store.latestSequence(),
+    listCursors: () => store.listCursors(),
+    eventRange: () => store.eventRange(),
+    eventsByKind: () => store.eventsByKind(),
+    sources: async () =>
+      (await store.sources()).map((s) => ({ source: s.source ?? "", count: s.count })),
+    verify: (onProgress) => store.verify(onProgress),
+    async timelines({ verify, source }) {
+      const names =
+        source !== undefined ? [source] : (await store.sources()).map((s) => s.source ?? "");
+      const out: SourceTimelines = new Map();
+      for (const name of names) {
+        const t = emptyTimelines();
+        for await (const e of store.sinceWithOrigin(0, {
+          ...(name === "" ? { source: null } : { source: name }),
+          verifyChain: verify === true,
+        })) {
+          applyEvent(t, { ...e, sequence: e.source_sequence ?? e.sequence });
+        }
+        out.set(name, t);
+      }
+      return out;
+    },
+    async waitForCommit(signal) {
+      for (;;) {
+        if (signal.aborted) return false;
+        await ensureListening(signal);
+        if (pending) {
+          pending = false;
+          return true;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        });
+        wake = undefined;
+      }
+    },
+    async close() {
+      listener?.close();
+      await store.close();
+    },
+  };
+}
