@@ -20,9 +20,9 @@ describe("issue story", () => {
     const { events } = await demoFold();
     const story = issueStory(events.filter((e) => e.task_id === "issue:169"));
     const line = renderStory(story);
-    expect(line.startsWith("12:00:23 planned (tick 0) → ")).toBe(true);
-    expect(line).toContain("12:02:30 dispatched s-169-1 → 12:02:58 PR #202");
-    expect(line).toContain("critic block (sev1 1, sev2 1) → ");
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d planned \(tick 0\) → \d\d:\d\d:\d\d planned \(tick 1\) → \d\d:\d\d:\d\d dispatched s-169-1 → \d\d:\d\d:\d\d PR #202 → \d\d:\d\d:\d\d critic block \(sev1 1, sev2 1\) → /,
+    );
     expect(line).toContain("open → ");
     expect(line.endsWith("compensated")).toBe(true);
     const times = story.map((s) => s.at);
