@@ -27,6 +27,7 @@ export const root = defineCommand({
     mirror: lazy(() => import("./mirror.ts")),
     watch: lazy(() => import("./watch.ts")),
     gc: lazy(() => import("./gc.ts")),
+    metrics: lazy(() => import("./metrics.ts")),
   },
   help: {
     examples: [
