@@ -31,6 +31,7 @@ export const root = defineCommand({
     gc: lazy(() => import("./gc.ts")),
     completion: lazy(() => import("./completion.ts")),
     ship: lazy(() => import("./ship.ts")),
+    metrics: lazy(() => import("./metrics.ts")),
   },
   help: {
     examples: [

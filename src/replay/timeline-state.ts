@@ -73,7 +73,7 @@ export function emptyTimelines(): Timelines {
 }
 
 /** The event's issue: its `task_id` (`issue:<n>`), else an integer `issue` in its payload. */
-function issueOf(e: StoredEvent): number | null {
+export function issueOf(e: StoredEvent): number | null {
   const fromTask = numberFrom(e.task_id, "issue:");
   if (fromTask !== null) return fromTask;
   const n = e.payload.issue;
