@@ -1,6 +1,11 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
 import type { TaskTimeline } from "../replay/timeline-state.ts";
+import type { StoredEvent } from "../store/record.ts";
+import { displayWidth, truncateToWidth } from "../text/display-width.ts";
+import { issueStory, renderStory } from "../views/issue-story.ts";
+import { LoopFold } from "../views/loop-fold.ts";
+import { renderSummary, summarizeLoop } from "../views/loop-summary.ts";
 import { openReadLog, withReadLog } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
@@ -25,6 +30,31 @@ function activeIn(task: TaskTimeline, w: TimeWindow): boolean {
   const first = Date.parse(task.first_at);
   const last = Date.parse(task.last_at);
   return (w.until === undefined || first < w.until) && (w.since === undefined || last >= w.since);
+}
+
+/**
+ * `story: a → b → c` on one line; on a terminal, broken after an arrow so no line is wider than
+ * `width` (a step longer than the width is cut).
+ */
+function storyLines(story: string, width: number | undefined): string[] {
+  const first = `story: ${story}`;
+  if (width === undefined || displayWidth(first) <= width) return [first];
+  const lines: string[] = [];
+  let line = "story:";
+  for (const [i, step] of story.split(" → ").entries()) {
+    const piece = i === 0 ? ` ${step}` : ` → ${step}`;
+    if (line !== "story:" && displayWidth(line + piece) > width) {
+      lines.push(line);
+      line = `      ${piece.trimStart()}`;
+    } else line += piece;
+  }
+  lines.push(line);
+  return lines.map((l) => truncateToWidth(l, width));
+}
+
+/** Lines kept in the quarantine (a SQLite file's own table; a PostgreSQL log keeps none). */
+async function quarantined(log: { store?: { countQuarantine(): number } }): Promise<number> {
+  return log.store?.countQuarantine() ?? 0;
 }
 
 export default defineCommand({
@@ -65,6 +95,8 @@ export default defineCommand({
       "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable; a read-only file, or one another tool wrote, is read without writing. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
       '--json prints one task timeline per line, then one line {"loop": ...} with the tick counts and the halts (reason, tick, sequence, time). On a PostgreSQL log each line also names its "source", the runner it was shipped from (tick 7 of one runner is not tick 7 of another).',
       "--status keeps the tasks whose terminal state (completed, failed, compensated) or runner status (merged, open, timeout, ...) is one of the words; --since/--until those active in the window (a first or last event in it, or spanning it).",
+      "Without --issue or --status, the table ends with the loop's totals: tasks by status, merged and the merge rate, failed by reason, blocked, median and p90 time to merge, cost and tokens, critic verdicts, halts. They take one pass over the log (--json skips them).",
+      "With --issue, the table is followed by the issue's story in time order: planned, dispatched, watchdog, PR, critic verdicts, merge or failure.",
       "--verify rebuilds the timelines from the first event, in memory, checking each event's hash and chain link (the stored projection is neither read nor written); it exits 1 naming the first sequence that breaks.",
     ],
     exit1:
@@ -115,6 +147,32 @@ export default defineCommand({
             hyperlinks: hyperlinksEnabled(),
           });
           for (const line of shown.split("\n")) await out.line(line);
+          if (issue !== undefined && all.tasks.size > 0) {
+            const events: StoredEvent[] = [];
+            const from = fleet && source !== "" ? { source } : {};
+            for await (const e of store.since(0, { taskId: `issue:${issue}`, ...from })) {
+              events.push(e);
+            }
+            await out.line("");
+            for (const line of storyLines(renderStory(issueStory(events)), width)) {
+              await out.line(line);
+            }
+          }
+          if (issue === undefined && statuses === undefined && all.tasks.size > 0) {
+            const fold = new LoopFold({ storyIssues: 0 });
+            const from = fleet && source !== "" ? { source } : {};
+            for await (const e of store.since(0, from)) fold.apply(e);
+            await out.line("");
+            await out.line("Totals");
+            for (const line of renderSummary(summarizeLoop(fold, await quarantined(store)))) {
+              const fits = width === undefined || displayWidth(`  ${line}`) <= width;
+              for (const part of fits ? [line] : line.split("; ")) {
+                await out.line(
+                  width === undefined ? `  ${part}` : truncateToWidth(`  ${part}`, width),
+                );
+              }
+            }
+          }
         }
       }
       await out.flush();
