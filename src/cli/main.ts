@@ -28,6 +28,7 @@ export const root = defineCommand({
     watch: lazy(() => import("./watch.ts")),
     gc: lazy(() => import("./gc.ts")),
     metrics: lazy(() => import("./metrics.ts")),
+    report: lazy(() => import("./report.ts")),
   },
   help: {
     examples: [
