@@ -1,5 +1,5 @@
-import { sleep } from "../io/sleep.ts";
 import { onStopSignals } from "../io/stop-signals.ts";
+import { followEvents } from "../replay/follow-events.ts";
 import type { SinceFilter } from "../store/read.ts";
 import { openRead, withStore } from "./common/database.ts";
 import { filterArgs, parseDuration, parseFilter, parseOptionalWhole } from "./common/options.ts";
@@ -59,26 +59,20 @@ export default defineCommand({
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), timeoutMs);
       const out = new LineWriter();
       const printer = new EventPrinter(out, args.json === true, store.latestSequence());
-      let after = from === undefined ? store.latestSequence() : Math.max(0, from - 1);
+      const after = from === undefined ? store.latestSequence() : Math.max(0, from - 1);
       log.info(`following ${store.path} after sequence ${after}; Ctrl-C to stop`);
       try {
-        let seen = -1;
-        while (!stop.signal.aborted) {
-          const version = store.dataVersion();
-          if (version !== seen) {
-            seen = version;
-            const head = store.latestSequence();
-            for (const e of store.since(after, filter)) {
-              if (e.sequence > head) break;
+        await followEvents(
+          store,
+          { after, filter, intervalMs, signal: stop.signal },
+          {
+            event: async (e) => {
               await printer.print(e);
               if (count !== undefined && printer.count >= count) stop.abort();
-              if (stop.signal.aborted) break;
-            }
-            after = head;
-            await out.flush();
-          }
-          await sleep(intervalMs, stop.signal);
-        }
+            },
+            caughtUp: () => out.flush(),
+          },
+        );
       } finally {
         if (timer) clearTimeout(timer);
         signals.dispose();
