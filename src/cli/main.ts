@@ -29,6 +29,7 @@ export const root = defineCommand({
     gc: lazy(() => import("./gc.ts")),
     metrics: lazy(() => import("./metrics.ts")),
     report: lazy(() => import("./report.ts")),
+    serve: lazy(() => import("./serve.ts")),
   },
   help: {
     examples: [

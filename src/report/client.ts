@@ -67,7 +67,7 @@ export const CLIENT_SCRIPT = `(function () {
   var live = document.getElementById("live-events");
   if (live) {
     var state = document.getElementById("live-state");
-    var source = new EventSource("sse");
+    var source = new EventSource("sse?after=" + document.body.dataset.liveAfter);
     source.onopen = function () { if (state) state.textContent = "connected"; };
     source.onerror = function () { if (state) state.textContent = "reconnecting"; };
     source.onmessage = function (m) {

@@ -141,22 +141,26 @@ function table(m: ReportModel): string {
 }
 
 export interface PageOptions {
-  /** The live page: a list of events the server pushes (Server-Sent Events at ./sse). */
-  live?: boolean;
+  /**
+   * The live page: a list of the events the server pushes (Server-Sent Events at ./sse) after
+   * this sequence, the last the page was built from.
+   */
+  liveAfter?: number;
 }
 
 /** The whole report as one self-contained HTML document: no external file of any kind. */
 export function renderPage(m: ReportModel, options: PageOptions = {}): string {
   const s = m.summary;
   const span = m.first_at ? `${esc(m.first_at)} – ${esc(m.last_at)}` : "no events";
-  const live = options.live
-    ? `<section aria-labelledby="live-h"><h2 id="live-h">Live events <small class="muted" id="live-state">connecting</small></h2><ol id="live-events" aria-live="polite"></ol></section>`
-    : "";
+  const live =
+    options.liveAfter !== undefined
+      ? `<section aria-labelledby="live-h"><h2 id="live-h">Live events <small class="muted" id="live-state">connecting</small></h2><ol id="live-events" aria-live="polite"></ol></section>`
+      : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'self'">
 <title>${esc(m.title)}</title><style>${css()}</style></head>
-<body${options.live ? ' data-live=""' : ""}>
+<body${options.liveAfter !== undefined ? ` data-live-after="${options.liveAfter}"` : ""}>
 <header><h1>${esc(m.title)}</h1><p class="muted">${esc(m.source)} · ${s.events} events · ${span} · generated ${esc(m.generated_at)}</p></header>
 <main>${live}
 <section aria-labelledby="sum-h"><h2 id="sum-h">Summary</h2>${cards(s)}</section>
