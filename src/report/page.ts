@@ -30,7 +30,7 @@ function css(): string {
     .join("");
   return `:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--card:#f6f8fa;${light}}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--card:#151b23;${dark}}}
-*{box-sizing:border-box}body{margin:0 auto;max-width:1100px;padding:1rem;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,sans-serif}
+*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0 auto;max-width:1100px;padding:1rem;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,sans-serif}
 h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}.muted{color:var(--muted)}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:.5rem;padding:0;margin:0;list-style:none}
 .cards li{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.5rem .7rem}.cards b{display:block;font-size:1.3rem}

@@ -1,29 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { EventStore } from "../../src/store/event-store.ts";
 import { cli, tempDir } from "../helpers.ts";
-import { demoDb } from "../views/demo-db.ts";
-
-/** The demo database plus an issue whose title and PR try to inject markup and script. */
-export async function hostileDemoDb(dir: string): Promise<string> {
-  const db = await demoDb(dir);
-  const store = await EventStore.open(db);
-  store.append(
-    "task.failed",
-    {
-      issue: 999,
-      title: '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">',
-      status: "failed",
-      pr_url: "javascript:alert(1)",
-      legacy_kind: "tick_done",
-      tick: 2,
-    },
-    { taskId: "issue:999", sagaId: "tick:2", occurredAt: "2026-06-02T12:05:12.000Z" },
-  );
-  store.close();
-  return db;
-}
+import { demoDb, hostileDemoDb } from "../views/demo-db.ts";
 
 describe("report", () => {
   test("one self-contained file: lanes per issue, every log string escaped", async () => {
