@@ -4,9 +4,9 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { demoClock, runDemoSession } from "../src/demo/session.ts";
 import { loadRunnerPlugins } from "../src/plugin-loader.ts";
-import { reportHtml } from "../src/report/build.ts";
 import { renderTimelines } from "../src/replay/render-timeline.ts";
 import { replayTimelines } from "../src/replay/timeline-projection.ts";
+import { reportHtml } from "../src/report/build.ts";
 import { EventStore } from "../src/store/event-store.ts";
 
 const out = resolve(process.argv[2] ?? "demo-out");
