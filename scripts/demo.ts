@@ -6,6 +6,7 @@ import { demoClock, runDemoSession } from "../src/demo/session.ts";
 import { loadRunnerPlugins } from "../src/plugin-loader.ts";
 import { renderTimelines } from "../src/replay/render-timeline.ts";
 import { replayTimelines } from "../src/replay/timeline-projection.ts";
+import { reportHtml } from "../src/report/build.ts";
 import { EventStore } from "../src/store/event-store.ts";
 
 const out = resolve(process.argv[2] ?? "demo-out");
@@ -36,6 +37,8 @@ const store = await EventStore.open(config.db, { readonly: true });
 const timelines = replayTimelines(store);
 const report = store.verify();
 const events = store.latestSequence();
+const reportFile = join(out, "report.html");
+writeFileSync(reportFile, reportHtml(store));
 store.close();
 
 const topicDir = join(out, ".fmail", "topics", config.events.topic);
@@ -46,6 +49,7 @@ console.log(`Session written to ${rel(out)}/
   legacy JSONL   ${rel(config.jsonl)}
   durable log    ${rel(config.db)}  (${events} events, chain ${report.ok ? "verified" : "BROKEN"})
   fmail topic    ${rel(topicDir)}  (${messages} loop events)
+  HTML report    ${rel(reportFile)}  (open it in a browser)
 
 Task timelines replayed from SQLite alone:
 

@@ -32,6 +32,8 @@ export const root = defineCommand({
     completion: lazy(() => import("./completion.ts")),
     ship: lazy(() => import("./ship.ts")),
     metrics: lazy(() => import("./metrics.ts")),
+    report: lazy(() => import("./report.ts")),
+    serve: lazy(() => import("./serve.ts")),
   },
   help: {
     examples: [

@@ -1,4 +1,5 @@
 import { onStopSignals } from "../../io/stop-signals.ts";
+import { followEvents as follow } from "../../replay/follow-events.ts";
 import type { SinceFilter } from "../../store/read.ts";
 import type { ReadLog } from "../../store/read-log.ts";
 import { log } from "../framework/terminal.ts";
@@ -20,29 +21,27 @@ export interface FollowEventsOptions {
 
 /**
  * `tail` and `replay -f`: prints new events as they are appended, until Ctrl-C, SIGTERM,
- * `count` or `timeoutMs` (all exit 0). Reads only; it looks again when the log says another
- * session committed (a SQLite file's data_version, PostgreSQL's NOTIFY).
+ * `count` or `timeoutMs` (all exit 0). Reads only.
  */
 export async function followEvents(o: FollowEventsOptions): Promise<void> {
   const stop = new AbortController();
   const signals = onStopSignals({ secondExits: true, onFirst: () => stop.abort() });
   const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), o.timeoutMs);
-  let after = o.after;
   if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
-  else log.info(`following ${o.store.path} after sequence ${after}; Ctrl-C to stop`);
+  else log.info(`following ${o.store.path} after sequence ${o.after}; Ctrl-C to stop`);
   try {
-    while (await o.store.waitForCommit(stop.signal)) {
-      const head = await o.store.latestSequence();
-      for await (const e of o.store.since(after, o.filter)) {
-        if (e.sequence > head) break;
-        if (!inWindow(e.occurred_at, o.window)) continue;
-        await o.printer.print(e);
-        if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
-        if (stop.signal.aborted) break;
-      }
-      after = head;
-      await o.out.flush();
-    }
+    await follow(
+      o.store,
+      { after: o.after, filter: o.filter, signal: stop.signal },
+      {
+        event: async (e) => {
+          if (!inWindow(e.occurred_at, o.window)) return;
+          await o.printer.print(e);
+          if (o.count !== undefined && o.printer.count >= o.count) stop.abort();
+        },
+        caughtUp: () => o.out.flush(),
+      },
+    );
   } finally {
     if (timer) clearTimeout(timer);
     signals.dispose();
