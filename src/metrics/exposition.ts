@@ -1,36 +1,19 @@
 import { existsSync, statSync } from "node:fs";
+import { type FollowLag, followLags } from "../follow/lag.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { foldLog, type LoopFold } from "../views/loop-fold.ts";
 import { type LoopSummary, summarizeLoop } from "../views/loop-summary.ts";
-
-/** How far a follower is behind the file it mirrors. */
-export interface MirrorLag {
-  source: string;
-  lag_bytes: number;
-}
 
 export interface MetricsInput {
   summary: LoopSummary;
   /** Each ended task's worker seconds. */
   task_durations_s: number[];
-  mirror: MirrorLag[];
+  mirror: FollowLag[];
   database_bytes: number;
   latest_sequence: number;
 }
 
 const sizeOf = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
-
-/**
- * Bytes still unread per followed file: the file being read past the saved position, plus the
- * whole source when the follower is still on a rotated copy (`<source>.1`).
- */
-export function mirrorLag(store: EventStore): MirrorLag[] {
-  return store.listFollowPositions().map((p) => {
-    const reading = Math.max(0, sizeOf(p.reading) - p.byteOffset);
-    const rotated = p.reading !== p.source ? sizeOf(p.source) : 0;
-    return { source: p.source, lag_bytes: reading + rotated };
-  });
-}
 
 /** Everything the exposition shows, read from the store (one pass over the log). */
 export function collectMetrics(
@@ -43,7 +26,7 @@ export function collectMetrics(
   return {
     summary: summarizeLoop(fold, store.countQuarantine()),
     task_durations_s,
-    mirror: mirrorLag(store),
+    mirror: followLags(store),
     database_bytes: sizeOf(store.path) + sizeOf(`${store.path}-wal`),
     latest_sequence: store.latestSequence(),
   };
@@ -143,7 +126,13 @@ export function renderMetrics(m: MetricsInput): string {
     `${p}_mirror_lag_bytes`,
     "gauge",
     "Bytes of a followed JSONL file not yet mirrored.",
-    m.mirror.map((l): Sample => [{ source: l.source }, l.lag_bytes]),
+    m.mirror.map((l): Sample => [{ source: l.source }, l.bytesUnread]),
+  );
+  x.metric(
+    `${p}_mirror_lag_lines`,
+    "gauge",
+    "Complete lines of a followed JSONL file not yet mirrored.",
+    m.mirror.map((l): Sample => [{ source: l.source }, l.linesUnread]),
   );
   x.metric(`${p}_quarantined_lines`, "gauge", "JSONL lines held in quarantine.", [
     [{}, s.quarantined],

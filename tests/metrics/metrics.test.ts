@@ -55,6 +55,7 @@ describe("metrics", () => {
     expect(m.get(`forge_eventlog_mirror_lag_bytes{source="${jsonl}"}`)).toBe(
       Buffer.byteLength(more),
     );
+    expect(m.get(`forge_eventlog_mirror_lag_lines{source="${jsonl}"}`)).toBe(1);
     expect(m.get("forge_eventlog_quarantined_lines")).toBe(1);
   });
 });
