@@ -99,6 +99,13 @@ function humanShared(s: Awaited<ReturnType<typeof collectShared>>, utc: boolean)
       { header: "EVENTS", value: (r) => String(r.count), align: "right" },
     ]),
   ];
+  lines.push(...kindsAndCursors(s));
+  return lines;
+}
+
+/** The events by kind, then the projection cursors: what every log's stats end with. */
+function kindsAndCursors(s: { kinds: Record<string, number>; cursors: CursorRow[] }): string[] {
+  const lines: string[] = [];
   const kinds = Object.entries(s.kinds);
   if (kinds.length) {
     lines.push(
@@ -146,19 +153,7 @@ function human(s: Stats, utc: boolean): string[] {
   }
   const width = Math.max(...summary.map(([k]) => k.length));
   const lines = summary.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
-  const kinds = Object.entries(s.kinds);
-  if (kinds.length) {
-    lines.push(
-      "",
-      ...renderTable(kinds, [
-        { header: "KIND", value: ([k]) => k },
-        { header: "EVENTS", value: ([, n]) => String(n), align: "right" },
-      ]),
-    );
-  }
-  lines.push("");
-  if (s.cursors.length === 0) lines.push("no projection cursors");
-  else lines.push(...renderTable(s.cursors, cursorColumns));
+  lines.push(...kindsAndCursors(s));
   lines.push("");
   if (s.followed.length === 0) lines.push("no followed JSONL files (forge-eventlog mirror <file>)");
   else lines.push(...renderTable(s.followed, followedColumns));

@@ -1,15 +1,11 @@
-import { EventLogError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
+import { checkCursorMove, checkCursorTarget } from "./cursor-rules.ts";
 import { latestSequence, reading } from "./read.ts";
 import { CURSOR_DELETE, CURSOR_GET, CURSOR_LIST, CURSOR_UPSERT } from "./schema/contract.ts";
 import { writeTransaction } from "./transaction.ts";
 import { corruptError, describeValue } from "./translate-error.ts";
 
-/**
- * Projection cursors, with the contract's rules: a missing cursor reads 0; moving one below
- * its current value or past the latest sequence is an error. `rewind` is the operator's escape
- * hatch (e.g. rebuild a projection) and still may not pass the head.
- */
+/** Projection cursors, with the contract's rules (cursor-rules.ts); a missing cursor reads 0. */
 export interface CursorRow {
   name: string;
   sequence: number;
@@ -30,28 +26,11 @@ export function setCursor(
   sequence: number,
   options: { rewind?: boolean } = {},
 ): void {
-  checkName(name);
-  if (!Number.isSafeInteger(sequence) || sequence < 0) {
-    throw new EventLogError(
-      "cursor_invalid",
-      `cursor ${name}: sequence ${sequence} is not a whole number >= 0`,
-    );
-  }
+  checkCursorTarget(name, sequence);
   writeTransaction(ctx, `moving cursor ${name}`, () => {
     const current = getCursor(ctx, name);
     const head = latestSequence(ctx);
-    if (sequence < current && !options.rewind) {
-      throw new EventLogError(
-        "cursor_backwards",
-        `cursor ${name} is at ${current}; moving it back to ${sequence} needs an explicit rewind (cursors set --rewind)`,
-      );
-    }
-    if (sequence > head) {
-      throw new EventLogError(
-        "cursor_ahead",
-        `cursor ${name} cannot move to ${sequence}: the latest event is ${head}`,
-      );
-    }
+    checkCursorMove(name, { current, sequence, head, rewind: options.rewind });
     ctx.stmt(CURSOR_UPSERT).run(name, sequence);
   });
 }
@@ -82,10 +61,4 @@ export function listCursors(ctx: StoreContext): CursorRow[] {
     }
     return { name: r.projection_name, sequence, lag: Math.max(0, head - sequence) };
   });
-}
-
-function checkName(name: string): void {
-  if (typeof name !== "string" || name.trim() === "") {
-    throw new EventLogError("cursor_invalid", "a projection cursor needs a non-empty name");
-  }
 }

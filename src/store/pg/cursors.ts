@@ -1,9 +1,9 @@
-import { EventLogError } from "../../errors.ts";
+import { checkCursorMove, checkCursorTarget } from "../cursor-rules.ts";
 import type { CursorRow } from "../cursors.ts";
 import { type PgQuery, type PgSql, query } from "./client.ts";
 import { pgLatestSequence } from "./read.ts";
 
-/** Projection cursors in PostgreSQL, with the same rules as the SQLite store's (cursors.ts). */
+/** Projection cursors in PostgreSQL, with the same rules as the SQLite store's (cursor-rules.ts). */
 export async function pgGetCursor(q: PgQuery, name: string): Promise<number> {
   const [row] = await query<{ sequence: string }>(
     q,
@@ -19,15 +19,7 @@ export async function pgSetCursor(
   sequence: number,
   options: { rewind?: boolean } = {},
 ): Promise<void> {
-  if (typeof name !== "string" || name.trim() === "") {
-    throw new EventLogError("cursor_invalid", "a projection cursor needs a non-empty name");
-  }
-  if (!Number.isSafeInteger(sequence) || sequence < 0) {
-    throw new EventLogError(
-      "cursor_invalid",
-      `cursor ${name}: sequence ${sequence} is not a whole number >= 0`,
-    );
-  }
+  checkCursorTarget(name, sequence);
   await sql.begin(async (tx) => {
     await query(
       tx,
@@ -36,18 +28,7 @@ export async function pgSetCursor(
     );
     const current = await pgGetCursor(tx, name);
     const head = await pgLatestSequence(tx);
-    if (sequence < current && !options.rewind) {
-      throw new EventLogError(
-        "cursor_backwards",
-        `cursor ${name} is at ${current}; moving it back to ${sequence} needs an explicit rewind (cursors set --rewind)`,
-      );
-    }
-    if (sequence > head) {
-      throw new EventLogError(
-        "cursor_ahead",
-        `cursor ${name} cannot move to ${sequence}: the latest event is ${head}`,
-      );
-    }
+    checkCursorMove(name, { current, sequence, head, rewind: options.rewind });
     await query(
       tx,
       `INSERT INTO projection_cursors (projection_name, sequence) VALUES ($1, $2)
