@@ -5,7 +5,7 @@ import { join, relative, resolve } from "node:path";
 import { demoClock, runDemoSession } from "../src/demo/session.ts";
 import { loadRunnerPlugins } from "../src/plugin-loader.ts";
 import { renderTimelines } from "../src/replay/render-timeline.ts";
-import { replayTimelines } from "../src/replay/timeline-projection.ts";
+import { replayTimelines, storeReadLog } from "../src/replay/timeline-projection.ts";
 import { reportHtml } from "../src/report/build.ts";
 import { EventStore } from "../src/store/event-store.ts";
 
@@ -38,7 +38,7 @@ const timelines = replayTimelines(store);
 const report = store.verify();
 const events = store.latestSequence();
 const reportFile = join(out, "report.html");
-writeFileSync(reportFile, reportHtml(store));
+writeFileSync(reportFile, await reportHtml(storeReadLog(store)));
 store.close();
 
 const topicDir = join(out, ".fmail", "topics", config.events.topic);

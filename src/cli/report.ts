@@ -2,22 +2,39 @@ import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { replaceFile } from "../io/replace-file.ts";
 import { reportHtml } from "../report/build.ts";
-import { openRead, withStore } from "./common/database.ts";
-import { parseDuration, parseOptionalWhole } from "./common/options.ts";
+import type { ReadLog } from "../store/read-log.ts";
+import { openReadLog, withReadLog } from "./common/database.ts";
+import { parseOptionalWhole } from "./common/options.ts";
+import { parseWindow, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { usageError } from "./framework/errors.ts";
 import { log } from "./framework/terminal.ts";
 
-/** `24h`, `30m` (that long ago) or an ISO time. */
-export function parseSince(value: string, now = new Date()): Date {
-  if (/^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
-    const at = new Date(value.trim());
-    if (Number.isNaN(at.getTime())) {
-      throw usageError(`--since ${JSON.stringify(value)} is not a time; e.g. 2026-06-02T12:00Z`);
-    }
-    return at;
+/**
+ * The runner a PostgreSQL log's report shows: each source log is its own loop (tick 7 of one
+ * runner is not tick 7 of another), so a log that several runners shipped into needs --source.
+ */
+async function pickSource(store: ReadLog, given: string | undefined): Promise<string | undefined> {
+  if (store.engine !== "postgres") {
+    if (given !== undefined)
+      throw usageError("--source picks a runner of a PostgreSQL log; drop it for a SQLite file");
+    return undefined;
   }
-  return new Date(now.getTime() - parseDuration(value, "--since"));
+  const sources = (await store.sources()).map((s) => s.source).filter((s) => s !== "");
+  if (given !== undefined) {
+    if (!sources.includes(given)) {
+      throw usageError(
+        `no runner ${JSON.stringify(given)} shipped into ${store.path}; the runners: ${sources.join(", ") || "none"}`,
+      );
+    }
+    return given;
+  }
+  if (sources.length > 1) {
+    throw usageError(
+      `${store.path} holds ${sources.length} runners' logs; pick one with --source (${sources.join(", ")})`,
+    );
+  }
+  return sources[0];
 }
 
 export default defineCommand({
@@ -33,10 +50,11 @@ export default defineCommand({
       description: "The HTML file to write (replaced in one rename)",
       default: "loop.html",
     },
-    since: {
+    since: windowArgs.since,
+    source: {
       type: "string",
-      valueHint: "when",
-      description: "Only events since then: a duration ago (24h, 30m) or an ISO time",
+      valueHint: "name",
+      description: "PostgreSQL log: the runner (as shipped with --source) to report on",
     },
     issue: { type: "string", valueHint: "n", description: "Only issue <n>'s lane, row and story" },
     ...globalArgs,
@@ -55,10 +73,15 @@ export default defineCommand({
   },
   async run({ args }) {
     const issue = parseOptionalWhole(args.issue, "--issue", 0);
-    const since = args.since === undefined ? undefined : parseSince(args.since);
+    const { since } = parseWindow(args);
     const file = resolve(args.output ?? "loop.html");
-    await withStore(openRead(args), async (store) => {
-      const html = reportHtml(store, { since, issue });
+    await withReadLog(openReadLog(args), async (store) => {
+      const source = await pickSource(store, args.source);
+      const html = await reportHtml(store, {
+        since: since === undefined ? undefined : new Date(since),
+        issue,
+        source,
+      });
       if (issue !== undefined && !html.includes(`id="issue-${issue}"`)) {
         throw new EventLogError(
           "check_failed",

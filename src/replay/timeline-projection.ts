@@ -1,4 +1,5 @@
 import type { EventStore } from "../store/event-store.ts";
+import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration3 } from "../store/schema/timeline.ts";
 import {
   applyEvent,
@@ -98,4 +99,9 @@ export function currentTimelines(store: EventStore): Timelines {
   if (t === null) return replayTimelines(store);
   for (const e of store.since(store.getCursor(TIMELINE_CURSOR))) applyEvent(t, e);
   return t;
+}
+
+/** A SQLite store as a ReadLog whose timelines are this stored projection's. */
+export function storeReadLog(store: EventStore, intervalMs?: number): ReadLog {
+  return sqliteReadLog(store, currentTimelines, intervalMs);
 }

@@ -1,5 +1,5 @@
-import type { EventStore } from "../store/event-store.ts";
-import { foldLog } from "../views/loop-fold.ts";
+import type { ReadLog } from "../store/read-log.ts";
+import { LoopFold } from "../views/loop-fold.ts";
 import { buildReport, type ReportLimits } from "./model.ts";
 import { type PageOptions, renderPage } from "./page.ts";
 
@@ -8,6 +8,8 @@ export interface ReportOptions extends PageOptions {
   since?: Date;
   /** Only this issue's lane, row and story (the summary still covers the whole loop). */
   issue?: number;
+  /** A PostgreSQL log: the runner (source log) to show; each runner is its own loop. */
+  source?: string;
   limits?: Partial<ReportLimits>;
   now?: Date;
 }
@@ -17,14 +19,17 @@ export function occurredForm(d: Date): string {
   return d.toISOString().replace(/Z$/, "000+00:00");
 }
 
-/** The report page of a store: one pass over the log, from sequence 0 (or `since`). */
-export function reportHtml(store: EventStore, options: ReportOptions = {}): string {
-  const fold = foldLog(store.since(0), {
-    since: options.since ? occurredForm(options.since) : undefined,
-  });
+/** The report page of a log: one pass over it, from sequence 0 (or `since`). */
+export async function reportHtml(log: ReadLog, options: ReportOptions = {}): Promise<string> {
+  const since = options.since ? occurredForm(options.since) : undefined;
+  const fold = new LoopFold();
+  const filter = options.source === undefined ? {} : { source: options.source };
+  for await (const e of log.since(0, filter)) {
+    if (since === undefined || e.occurred_at >= since) fold.apply(e);
+  }
   const model = buildReport(fold, {
-    source: store.path,
-    quarantined: store.countQuarantine(),
+    source: options.source === undefined ? log.path : `${log.path} (${options.source})`,
+    quarantined: log.store?.countQuarantine() ?? 0,
     now: options.now,
     limits: options.limits,
   });

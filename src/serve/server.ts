@@ -1,10 +1,9 @@
 import { eventRecord, jsonLine } from "../cli/common/output.ts";
 import { collectMetrics, renderMetrics } from "../metrics/exposition.ts";
 import { followEvents } from "../replay/follow-events.ts";
-import { currentTimelines } from "../replay/timeline-projection.ts";
+import { storeReadLog } from "../replay/timeline-projection.ts";
 import { reportHtml } from "../report/build.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { sqliteReadLog } from "../store/read-log.ts";
 
 export interface ServeOptions {
   port: number;
@@ -72,7 +71,7 @@ function eventStream(
       controller.enqueue(encoder.encode(`retry: 1000\n: following after ${after}\n\n`));
       // Each page's push wakes on its own: one data_version reading per follower.
       followEvents(
-        sqliteReadLog(store, currentTimelines, options.intervalMs),
+        storeReadLog(store, options.intervalMs),
         { after, signal: stop.signal },
         {
           event: (e) => {
@@ -124,7 +123,8 @@ export function startServer(store: EventStore, options: ServeOptions) {
           case "/": {
             query(url, []);
             const after = store.latestSequence();
-            return text(reportHtml(store, { liveAfter: after }), 200, "text/html; charset=utf-8");
+            const page = reportHtml(storeReadLog(store), { liveAfter: after });
+            return page.then((html) => text(html, 200, "text/html; charset=utf-8"));
           }
           case "/sse":
             return eventStream(store, req, url, options, stopping.signal);

@@ -10,13 +10,13 @@ import {
 import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
 import { DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
-import { currentTimelines } from "../../replay/timeline-projection.ts";
+import { storeReadLog } from "../../replay/timeline-projection.ts";
 import { EventStore } from "../../store/event-store.ts";
 import { LATEST_SCHEMA_VERSION } from "../../store/migrations.ts";
 import { PgEventStore } from "../../store/pg/pg-store.ts";
 import { pgReadLog } from "../../store/pg/read-log.ts";
 import { isPostgresUrl } from "../../store/pg/target.ts";
-import { type ReadLog, sqliteReadLog } from "../../store/read-log.ts";
+import type { ReadLog } from "../../store/read-log.ts";
 import type { GlobalArgs } from "../framework/command.ts";
 import { usageError } from "../framework/errors.ts";
 import { log } from "../framework/terminal.ts";
@@ -127,7 +127,7 @@ export async function openReadLog(
     return pgReadLog(await PgEventStore.open(at.path, { readonly: true }));
   }
   const store = options.projection ? await openProjection(args) : await openRead(args);
-  return sqliteReadLog(store, currentTimelines, options.intervalMs);
+  return storeReadLog(store, options.intervalMs);
 }
 
 export async function withReadLog<T>(
