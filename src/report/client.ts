@@ -17,7 +17,7 @@ export const CLIENT_SCRIPT = `(function () {
     var q = text ? text.value.trim().toLowerCase() : "";
     var n = 0;
     rows().forEach(function (r) {
-      var ok = (s === "" || r.dataset.status === s) &&
+      var ok = (s === "" || r.cells[2].textContent === s) &&
         (q === "" || r.textContent.toLowerCase().indexOf(q) >= 0);
       r.hidden = !ok;
       if (ok) n++;
@@ -37,7 +37,9 @@ export const CLIENT_SCRIPT = `(function () {
       th.setAttribute("aria-sort", asc ? "ascending" : "descending");
       var key = function (r) {
         var c = r.cells[col];
-        return c.dataset.v !== undefined ? Number(c.dataset.v) : c.textContent.toLowerCase();
+        if (c.dataset.v !== undefined) return Number(c.dataset.v);
+        var t = c.textContent.trim();
+        return /^[#$]?\\d+(\\.\\d+)?$/.test(t) ? Number(t.replace(/^[#$]/, "")) : t.toLowerCase();
       };
       var body = table.tBodies[0];
       rows().sort(function (a, b) {
