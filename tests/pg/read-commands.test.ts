@@ -135,3 +135,25 @@ test("verify names the first edited row", async () => {
   expect(r.stderr).toContain("sequence 42");
   expect(r.stderr).toContain(schema);
 });
+
+test("report on a PostgreSQL log: one runner's loop with --source; several runners need it", async () => {
+  const out = join(dir, "fleet.html");
+  const none = await cli(["report", "--db", url, "-o", out]);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain("pick one with --source (runner-a, runner-b)");
+  const unknown = await cli(["report", "--db", url, "--source", "runner-z", "-o", out]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('no runner "runner-z"');
+  for (const r of RUNNERS) {
+    const file = join(dir, `${r}.html`);
+    expect((await cli(["report", "--db", url, "--source", r, "-o", file])).code).toBe(0);
+    const local = join(dir, `${r}-local.html`);
+    expect((await cli(["report", "--db", db(r), "-o", local])).code).toBe(0);
+    // The runner's own loop: its events only (both runners' would be twice as many).
+    expect(await Bun.file(file).text()).toContain(` · ${await localCount(r)} events · `);
+    const issues = (html: string) =>
+      [...html.matchAll(/id="issue-(\d+)"/g)].map((m) => m[1]).sort();
+    expect(issues(await Bun.file(file).text())).toEqual(issues(await Bun.file(local).text()));
+    expect(issues(await Bun.file(file).text()).length).toBeGreaterThan(0);
+  }
+});
