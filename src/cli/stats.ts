@@ -13,7 +13,7 @@ import {
   LineWriter,
   renderTable,
 } from "./common/output.ts";
-import { displayTime, relativeAge, timeZoneLabel, utcArgs } from "./common/time.ts";
+import { readableTime, relativeAge, utcArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 
 interface Stats {
@@ -123,12 +123,7 @@ function kindsAndCursors(s: { kinds: Record<string, number>; cursors: CursorRow[
 }
 
 const bytes = (n: number) => (n < 1024 ? formatBytes(n) : `${formatBytes(n)} (${n} bytes)`);
-/** An event time as stats shows it: local (or UTC) time, its zone, and how long ago. */
-function when(t: string | null, utc: boolean): string {
-  return t === null
-    ? "-"
-    : `${displayTime(t, utc)} ${timeZoneLabel(utc, new Date(t))} (${relativeAge(t)})`;
-}
+const when = (t: string | null, utc: boolean): string => (t === null ? "-" : readableTime(t, utc));
 
 function human(s: Stats, utc: boolean): string[] {
   const time = (t: string | null) => when(t, utc);

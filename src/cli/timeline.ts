@@ -9,7 +9,7 @@ import { renderSummary, summarizeLoop } from "../views/loop-summary.ts";
 import { openReadLog, withReadLog } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
-import { parseWindow, type TimeWindow, windowArgs } from "./common/time.ts";
+import { parseWindow, readableTime, type TimeWindow, utcArgs, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { usageError } from "./framework/errors.ts";
 import { hyperlinksEnabled, log, terminalWidth } from "./framework/terminal.ts";
@@ -71,6 +71,7 @@ export default defineCommand({
         "Only tasks whose terminal state or status is one of these, comma-separated (failed, merged, open, ...)",
     },
     ...windowArgs,
+    ...utcArgs,
     source: {
       type: "string",
       valueHint: "name",
@@ -107,6 +108,7 @@ export default defineCommand({
     const verifying = args.verify === true;
     const statuses = parseStatuses(args.status);
     const window = parseWindow(args);
+    const utc = args.utc === true;
     await withReadLog(openReadLog(args, { projection: !verifying }), async (store) => {
       const bySource = await store.timelines({ verify: verifying, source: args.source });
       // A PostgreSQL log holds one timeline set per source log: tick 7 of runner A is not
@@ -145,6 +147,7 @@ export default defineCommand({
             width,
             shortPrs: width !== undefined,
             hyperlinks: hyperlinksEnabled(),
+            time: (at) => readableTime(at, utc, true),
           });
           for (const line of shown.split("\n")) await out.line(line);
           if (issue !== undefined && all.tasks.size > 0) {

@@ -14,6 +14,8 @@ export interface RenderOptions {
   /** Show a PR as `#201` (an OSC-8 link to its URL with `hyperlinks`) instead of its URL. */
   shortPrs?: boolean;
   hyperlinks?: boolean;
+  /** How a halt's time is shown (default: as stored). */
+  time?: (iso: string) => string;
 }
 
 type Column = FitColumn & { cell(task: TaskTimeline, o: RenderOptions): Cell };
@@ -67,7 +69,7 @@ export function renderTimelines(t: Timelines, options: RenderOptions = {}): stri
   out.push("", `${ticksLine(l.ticks_started, l.ticks_completed)}; last event #${l.last_sequence}`);
   for (const h of l.halts) {
     out.push(
-      `halt: ${h.reason}${h.tick === null ? "" : ` at tick ${h.tick}`} (event #${h.sequence}, ${h.at})`,
+      `halt: ${h.reason}${h.tick === null ? "" : ` at tick ${h.tick}`} (event #${h.sequence}, ${options.time ? options.time(h.at) : h.at})`,
     );
   }
   const width = options.width;

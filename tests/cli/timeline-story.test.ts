@@ -34,3 +34,16 @@ test("timeline ends with the loop's totals; --status and --json leave them out",
   const json = await cli(["timeline", "--db", db, "--json"]);
   expect(json.stdout).not.toContain("Totals");
 });
+
+test("timeline shows halts in local time (TZ) with their age; --utc for UTC", async () => {
+  const db = await demoDb(tempDir());
+  const env = { TZ: "Asia/Kolkata" };
+  const local = await cli(["timeline", "--db", db], { env });
+  expect(local.stdout).toMatch(
+    /\nhalt: deploy_drift_halt \(event #\d+, 2026-06-02 17:\d\d:\d\d\.\d{3} \+05:30, \d+d ago\)\n/,
+  );
+  const utc = await cli(["timeline", "--db", db, "--utc"], { env });
+  expect(utc.stdout).toMatch(
+    /\nhalt: deploy_drift_halt \(event #\d+, 2026-06-02 12:\d\d:\d\d\.\d{3} UTC, \d+d ago\)\n/,
+  );
+});

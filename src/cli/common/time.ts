@@ -51,6 +51,15 @@ export function displayTime(iso: string, utc: boolean): string {
 }
 
 /** `just now`, `42s ago`, `5m ago`, `3h ago`, `2d ago` (or `in 5m` for a time ahead). */
+/**
+ * A time as a person reads it: local (or UTC) time, its zone, and how long ago, in brackets
+ * (`... UTC (3h ago)`) or, inside brackets already, after a comma (`... UTC, 3h ago`).
+ */
+export function readableTime(iso: string, utc: boolean, inBrackets = false): string {
+  const at = `${displayTime(iso, utc)} ${timeZoneLabel(utc, new Date(iso))}`;
+  return inBrackets ? `${at}, ${relativeAge(iso)}` : `${at} (${relativeAge(iso)})`;
+}
+
 export function relativeAge(iso: string, now = Date.now()): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return "-";
