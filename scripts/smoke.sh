@@ -71,6 +71,13 @@ tail -1 out.txt | grep -q '^{"loop":{.*"halts":\[{' || fail "timeline --json end
 grep -q '"issue":167,.*"status":"merged"' out.txt || fail "timeline of #167: $(head -1 out.txt)"
 cp out.txt timeline.jsonl
 
+step "report, metrics"
+expect 0 report -o loop.html
+grep -q 'id="issue-167"' loop.html || fail "report lacks issue 167"
+if grep -qE '<(script|link|img)[^>]+(src|href)="https?:' loop.html; then fail "report loads something from the network"; fi
+expect 0 metrics
+grep -q "^forge_eventlog_ticks_total 4$" out.txt || fail "metrics: $(head -5 out.txt)"
+
 step "mirror the demo's legacy JSONL into a fresh database: same timelines; again: nothing new"
 expect 0 mirror docs/ops/loop-runner-events.jsonl --db mirrored.db --json
 grep -q '"threads":2' out.txt || fail "mirror ran without its worker thread: $(cat out.txt)"
