@@ -66,7 +66,6 @@ export class FmailSink implements Sink<LoopEventPublisherStats> {
     return sink;
   }
 
-
   write(record: AnyLegacyRecord): void {
     if (this.inline) {
       this.inline.observe(record);
