@@ -44,6 +44,7 @@ async function build(bytecode: boolean) {
       resolve(root, "src/cli/main.ts"),
       resolve(root, "src/follow/prepare-worker.ts"),
       resolve(root, "src/plugin/durable-worker.ts"),
+      resolve(root, "src/plugin/fmail-worker.ts"),
     ],
     // Fixed layout: cli/main.js, follow/prepare-worker.js and plugin/durable-worker.js.
     root: resolve(root, "src"),

@@ -40,6 +40,8 @@ export interface PluginStats {
   durableDropped: number;
   mirror: MirrorStats | null;
   fmail: LoopEventPublisherStats;
+  /** Which sinks run on a worker thread, where their waits cannot stall the runner. */
+  offThread: { durable: boolean; fmail: boolean };
 }
 
 /**
@@ -61,26 +63,28 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
     readonly config: ResolvedConfig,
     warnings: WarnOnce,
     durable: DurableSink | null,
+    fmail: FmailSink,
     options: PluginOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     this.warnings = warnings;
     this.jsonl = new JsonlSink(config, this.warnings);
     this.durable = durable;
-    this.fmail = new FmailSink(config.events, {
-      now: this.now,
-      logger: options.logger ?? consola,
-      cwd: config.baseDir,
-    });
+    this.fmail = fmail;
   }
 
-  /** With `mirror` on, starts the durable writer's worker thread first. */
+  /** Starts the worker threads first: the durable writer's with `mirror` on, fmail's with events on. */
   static async create(options: PluginOptions): Promise<EventLogPlugin> {
     const warnings = new WarnOnce(options.logger ?? consola, "forge-eventlog: ");
     const durable = options.config.mirror
       ? await DurableSink.start(options.config, warnings)
       : null;
-    return new EventLogPlugin(options.config, warnings, durable, options);
+    const fmail = await FmailSink.start(options.config.events, {
+      now: options.now ?? (() => new Date()),
+      logger: options.logger ?? consola,
+      cwd: options.config.baseDir,
+    });
+    return new EventLogPlugin(options.config, warnings, durable, fmail, options);
   }
 
   onStart = (m: AnyMilestone) => this.record(m);
@@ -125,6 +129,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
       durableDropped: durable?.durableDropped ?? 0,
       mirror: durable?.mirror ?? null,
       fmail: this.fmail.stats(),
+      offThread: { durable: this.durable?.threaded ?? false, fmail: this.fmail.threaded },
     };
   }
 

@@ -24,7 +24,7 @@ export class PlainEventTable {
     if (!contract) throw new Error("no contract migration");
     this.db.exec(contract.sql);
     this.insertStmt = this.db.prepare(
-      `INSERT INTO events (event_id, kind, payload_json, schema_version, occurred_at, task_id,
+      `INSERT OR IGNORE INTO events (event_id, kind, payload_json, schema_version, occurred_at, task_id,
         saga_id, causal_event_id, causal_sequence, idempotency_key, prev_hash, event_hash)
         VALUES (?, ?, ?, 1, ?, ?, ?, NULL, NULL, ?, ?, ?)`,
     );

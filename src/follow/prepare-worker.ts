@@ -4,7 +4,7 @@
  * Messages: in `{ id, texts, startTs? }` (startTs resets the ts clock); out `{ ready: true }`
  * once, then `{ id, plans, lastTs }` (packed, see plan-transport.ts) or `{ id, error }`.
  */
-import { orderedEventIds } from "./event-ids.ts";
+import { orderedEventIds } from "../store/event-ids.ts";
 import { planLines, type TsClock } from "./line-plan.ts";
 import { GarbageBudget } from "./memory.ts";
 import { packPlans } from "./plan-transport.ts";

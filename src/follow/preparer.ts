@@ -1,4 +1,4 @@
-import { orderedEventIds } from "./event-ids.ts";
+import { orderedEventIds } from "../store/event-ids.ts";
 import { type LinePlan, planLines, type TsClock } from "./line-plan.ts";
 import { type PackedPlans, unpackPlans } from "./plan-transport.ts";
 

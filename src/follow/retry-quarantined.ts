@@ -1,7 +1,7 @@
 import { Mirror } from "../mirror/mirror.ts";
+import { orderedEventIds } from "../store/event-ids.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { QuarantinedLine } from "../store/quarantine.ts";
-import { orderedEventIds } from "./event-ids.ts";
 import {
   bytesAt,
   closeFile,

@@ -1,7 +1,7 @@
-import type { MessagePort } from "node:worker_threads";
 import type { ResolvedConfig } from "../config.ts";
 import { emptyMirrorStats, type MirrorStats } from "../mirror/mirror.ts";
 import type { RecordPlan } from "../mirror/plan-record.ts";
+import type { LinkData } from "./worker-link.ts";
 
 /**
  * The messages between the durable sink (on the runner's thread) and its writer (on a worker
@@ -62,11 +62,7 @@ export function emptyWriterStats(): WriterStats {
   };
 }
 
-/** What the worker is started with (`workerData`). */
-export interface WorkerData {
+/** What the worker is started with (`workerData`): its settings and the link's channel. */
+export interface WorkerData extends LinkData {
   settings: WriterSettings;
-  /** The writer's end of the channel: all messages both ways go through it. */
-  port: MessagePort;
-  /** Incremented (and notified) after every `done` reply, for the sink's Atomics.wait. */
-  signal: Int32Array;
 }

@@ -1,9 +1,3 @@
-import {
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  Worker,
-} from "node:worker_threads";
 import type { ResolvedConfig } from "../config.ts";
 import { legacyLine } from "../encoding/python-json.ts";
 import { describeError } from "../errors.ts";
@@ -23,6 +17,7 @@ import {
 } from "./durable-protocol.ts";
 import { DurableWriter } from "./durable-writer.ts";
 import type { Sink } from "./sink.ts";
+import { pluginWorkerUrl, ThreadLink } from "./worker-link.ts";
 
 export interface DurableSinkStats {
   /** Milestones a commit failed for, each counted once (retried ones included). */
@@ -46,106 +41,6 @@ interface WriterLink {
   /** Sends a flush/close and waits, synchronously, for its `done`; false when none came in time. */
   call(message: ToWriter & { id: number }, timeoutMs: number): boolean;
   end(): void;
-}
-
-const WORKER_START_TIMEOUT_MS = 10_000;
-
-/**
- * From source, durable-worker.ts beside this file. In the compiled binary this module is
- * bundled into cli/main.js and the worker is its own entrypoint, plugin/durable-worker.js
- * (scripts/compile.ts roots the bundle at src/).
- */
-function workerUrl(): URL {
-  if (import.meta.url.endsWith(".ts")) return new URL("./durable-worker.ts", import.meta.url);
-  return new URL("../plugin/durable-worker.js", import.meta.url);
-}
-
-class ThreadLink implements WriterLink {
-  readonly threaded = true;
-
-  private constructor(
-    private readonly worker: Worker,
-    private readonly port: MessagePort,
-    private readonly signal: Int32Array,
-    private readonly receive: (message: FromWriter) => void,
-  ) {}
-
-  /** The worker once it said ready, or the reason it could not start. */
-  static async start(
-    settings: WriterSettings,
-    receive: (message: FromWriter) => void,
-    onDeath: (why: string) => void,
-  ): Promise<ThreadLink | string> {
-    const { port1, port2 } = new MessageChannel();
-    const signal = new Int32Array(new SharedArrayBuffer(4));
-    let worker: Worker;
-    try {
-      const data: WorkerData = { settings, port: port2, signal };
-      worker = new Worker(workerUrl(), { workerData: data, transferList: [port2] });
-    } catch (e) {
-      return describeError(e);
-    }
-    const started = await new Promise<true | string>((resolve) => {
-      const timer = setTimeout(
-        () => resolve(`no answer within ${WORKER_START_TIMEOUT_MS} ms`),
-        WORKER_START_TIMEOUT_MS,
-      );
-      port1.once("message", (m: FromWriter) => {
-        clearTimeout(timer);
-        resolve(m.type === "ready" ? true : `unexpected first message ${m.type}`);
-      });
-      worker.once("error", (e) => {
-        clearTimeout(timer);
-        resolve(describeError(e));
-      });
-    });
-    if (started !== true) {
-      void worker.terminate();
-      port1.close();
-      return started;
-    }
-    const link = new ThreadLink(worker, port1, signal, receive);
-    port1.on("message", receive);
-    worker.on("error", (e) => onDeath(describeError(e)));
-    worker.on("exit", (code) => {
-      if (!link.ended) onDeath(`it exited with code ${code}`);
-    });
-    // Neither the worker nor its port keeps the runner's process alive; close() flushes.
-    worker.unref();
-    port1.unref();
-    return link;
-  }
-
-  private ended = false;
-
-  post(message: ToWriter): void {
-    this.port.postMessage(message);
-  }
-
-  call(message: ToWriter & { id: number }, timeoutMs: number): boolean {
-    let seen = Atomics.load(this.signal, 0);
-    this.port.postMessage(message);
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      for (let got = receiveMessageOnPort(this.port); got; got = receiveMessageOnPort(this.port)) {
-        const reply = got.message as FromWriter;
-        this.receive(reply);
-        if (reply.type === "done" && reply.id === message.id) return true;
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      // Woken by the writer's notify after a reply; the short cap covers a reply that is
-      // signalled before the port shows it.
-      Atomics.wait(this.signal, 0, seen, Math.min(left, 20));
-      seen = Atomics.load(this.signal, 0);
-    }
-  }
-
-  end(): void {
-    this.ended = true;
-    this.port.close();
-    void this.worker.terminate();
-  }
 }
 
 /** Without a worker thread: the writer runs on the runner's thread, as before there was one. */
@@ -232,7 +127,12 @@ export class DurableSink implements Sink<DurableSinkStats> {
       mirrorBacklogMax: settings.mirrorBacklogMax,
       retryAfterMs: settings.retryAfterMs,
     };
-    const thread = await ThreadLink.start(writerSettings, sink.receive, sink.died);
+    const thread = await ThreadLink.start<ToWriter, FromWriter>(
+      pluginWorkerUrl("durable-worker"),
+      { settings: writerSettings } satisfies Omit<WorkerData, "port" | "signal">,
+      sink.receive,
+      sink.died,
+    );
     if (typeof thread !== "string") {
       sink.link = thread;
     } else {

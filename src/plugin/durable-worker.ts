@@ -9,16 +9,11 @@ import { workerData } from "node:worker_threads";
 import { loadDriver } from "../store/load-driver.ts";
 import type { FromWriter, ToWriter, WorkerData } from "./durable-protocol.ts";
 import { DurableWriter } from "./durable-writer.ts";
+import { replyFrom } from "./worker-link.ts";
 
 const { settings, port, signal } = workerData as WorkerData;
 
-function send(message: FromWriter): void {
-  port.postMessage(message);
-  if (message.type === "done") {
-    Atomics.add(signal, 0, 1);
-    Atomics.notify(signal, 0);
-  }
-}
+const send: (message: FromWriter) => void = replyFrom({ port, signal });
 
 const driver = await loadDriver();
 // Ready before the first open: that open may wait up to busyTimeoutMs on another process's

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../encoding/python-json.ts";
 import { EventLogError } from "../errors.ts";
 import { chainHash, chainTail, GENESIS_HASH } from "./chain.ts";
@@ -11,6 +10,7 @@ import {
   type EventRow,
   sameEventContent,
 } from "./event-columns.ts";
+import { orderedEventIds } from "./event-ids.ts";
 import { isEventKind } from "./kinds.ts";
 import { rowToEvent } from "./read.ts";
 import { type AppendInput, type AppendResult, type StoredEvent, storedEvent } from "./record.ts";
@@ -20,6 +20,9 @@ import { toOccurredAt } from "./time.ts";
 import { writeTransaction } from "./transaction.ts";
 
 const SCHEMA_VERSION = 1;
+
+/** Ids for events appended without one: time-ordered, so the event_id index grows at its right edge. */
+const newEventId = orderedEventIds();
 
 const INSERTED = [...ENCODED_COLUMNS, "prev_hash", "event_hash"] as const;
 const INSERT = `INSERT INTO events (${INSERTED.join(", ")}) VALUES (${INSERTED.map(() => "?").join(", ")})`;
@@ -69,7 +72,7 @@ export function encodeEvent(input: AppendInput): EncodedEvent {
     );
   }
   const event = {
-    event_id: input.eventId ?? randomUUID().replaceAll("-", ""),
+    event_id: input.eventId ?? newEventId(),
     kind: input.kind,
     payload_json: canonicalJson(payload),
     schema_version: SCHEMA_VERSION,

@@ -1,11 +1,11 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { orderedEventIds } from "../../src/follow/event-ids.ts";
 import { planLines } from "../../src/follow/line-plan.ts";
 import { packPlans, unpackPlans } from "../../src/follow/plan-transport.ts";
 import { compileFastCheck } from "../../src/legacy/fast-check.ts";
 import { anyLegacyRecordSchema, LEGACY_SCHEMAS } from "../../src/legacy/schemas.ts";
+import { orderedEventIds } from "../../src/store/event-ids.ts";
 import { REPO } from "../helpers.ts";
 
 const golden = readFileSync(join(REPO, "tests/plugin/golden/demo-session.jsonl"), "utf8")

@@ -32,6 +32,7 @@ test("with events enabled, the session's lifecycle lands on the fmail topic", as
   expect(first.body).toMatchObject({ loop: "coder-1", iteration: 0, exit_code: 1 });
   expect(first.body.ledger_summary).toContain("merged #167");
   expect(plugin.stats().fmail.failed).toBe(0);
+  expect(plugin.stats().offThread.fmail).toBe(true);
 });
 
 test("with events disabled (the default), no .fmail folder is created", async () => {
