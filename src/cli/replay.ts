@@ -9,7 +9,7 @@ import {
   rangeArgs,
 } from "./common/options.ts";
 import { EventPrinter, LineWriter } from "./common/output.ts";
-import { withPager } from "./common/pager.ts";
+import { pagerArgs, withPager } from "./common/pager.ts";
 import { parseSelection, selectArgs, selectEvents } from "./common/select.ts";
 import { utcArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
@@ -38,11 +38,7 @@ export default defineCommand({
     },
     ...formatArgs,
     ...utcArgs,
-    pager: {
-      type: "boolean",
-      description: "Page a long table on a terminal through $PAGER (--no-pager: never)",
-      default: true,
-    },
+    ...pagerArgs,
     ...globalArgs,
   },
   help: {

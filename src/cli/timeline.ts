@@ -9,6 +9,7 @@ import { renderSummary, summarizeLoop } from "../views/loop-summary.ts";
 import { openReadLog, withReadLog } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
+import { pagerArgs, withPager } from "./common/pager.ts";
 import { parseWindow, readableTime, type TimeWindow, utcArgs, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { usageError } from "./framework/errors.ts";
@@ -72,6 +73,7 @@ export default defineCommand({
     },
     ...windowArgs,
     ...utcArgs,
+    ...pagerArgs,
     source: {
       type: "string",
       valueHint: "name",
@@ -127,58 +129,60 @@ export default defineCommand({
           );
         }
       }
-      const out = new LineWriter();
-      const width = terminalWidth();
       let tasks = 0;
-      for (const [source, all] of bySource) {
-        for (const [n, task] of all.tasks) {
-          const byStatus =
-            !statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "");
-          if (!byStatus || !activeIn(task, window)) all.tasks.delete(n);
-        }
-        tasks += all.tasks.size;
-        const tag = fleet ? { source } : {};
-        if (args.json) {
-          for (const task of sortedTasks(all)) await out.line(jsonLine({ ...tag, ...task }));
-          await out.line(jsonLine({ ...tag, loop: all.loop }));
-        } else {
-          if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
-          const shown = renderTimelines(all, {
-            width,
-            shortPrs: width !== undefined,
-            hyperlinks: hyperlinksEnabled(),
-            time: (at) => readableTime(at, utc, true),
-          });
-          for (const line of shown.split("\n")) await out.line(line);
-          if (issue !== undefined && all.tasks.size > 0) {
-            const events: StoredEvent[] = [];
-            const from = fleet && source !== "" ? { source } : {};
-            for await (const e of store.since(0, { taskId: `issue:${issue}`, ...from })) {
-              events.push(e);
-            }
-            await out.line("");
-            for (const line of storyLines(renderStory(issueStory(events)), width)) {
-              await out.line(line);
-            }
+      await withPager(args.json !== true && args.pager !== false, async (sink) => {
+        const out = new LineWriter(sink);
+        const width = terminalWidth();
+        for (const [source, all] of bySource) {
+          for (const [n, task] of all.tasks) {
+            const byStatus =
+              !statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "");
+            if (!byStatus || !activeIn(task, window)) all.tasks.delete(n);
           }
-          if (issue === undefined && statuses === undefined && all.tasks.size > 0) {
-            const fold = new LoopFold({ storyIssues: 0 });
-            const from = fleet && source !== "" ? { source } : {};
-            for await (const e of store.since(0, from)) fold.apply(e);
-            await out.line("");
-            await out.line("Totals");
-            for (const line of renderSummary(summarizeLoop(fold, await quarantined(store)))) {
-              const fits = width === undefined || displayWidth(`  ${line}`) <= width;
-              for (const part of fits ? [line] : line.split("; ")) {
-                await out.line(
-                  width === undefined ? `  ${part}` : truncateToWidth(`  ${part}`, width),
-                );
+          tasks += all.tasks.size;
+          const tag = fleet ? { source } : {};
+          if (args.json) {
+            for (const task of sortedTasks(all)) await out.line(jsonLine({ ...tag, ...task }));
+            await out.line(jsonLine({ ...tag, loop: all.loop }));
+          } else {
+            if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
+            const shown = renderTimelines(all, {
+              width,
+              shortPrs: width !== undefined,
+              hyperlinks: hyperlinksEnabled(),
+              time: (at) => readableTime(at, utc, true),
+            });
+            for (const line of shown.split("\n")) await out.line(line);
+            if (issue !== undefined && all.tasks.size > 0) {
+              const events: StoredEvent[] = [];
+              const from = fleet && source !== "" ? { source } : {};
+              for await (const e of store.since(0, { taskId: `issue:${issue}`, ...from })) {
+                events.push(e);
+              }
+              await out.line("");
+              for (const line of storyLines(renderStory(issueStory(events)), width)) {
+                await out.line(line);
+              }
+            }
+            if (issue === undefined && statuses === undefined && all.tasks.size > 0) {
+              const fold = new LoopFold({ storyIssues: 0 });
+              const from = fleet && source !== "" ? { source } : {};
+              for await (const e of store.since(0, from)) fold.apply(e);
+              await out.line("");
+              await out.line("Totals");
+              for (const line of renderSummary(summarizeLoop(fold, await quarantined(store)))) {
+                const fits = width === undefined || displayWidth(`  ${line}`) <= width;
+                for (const part of fits ? [line] : line.split("; ")) {
+                  await out.line(
+                    width === undefined ? `  ${part}` : truncateToWidth(`  ${part}`, width),
+                  );
+                }
               }
             }
           }
         }
-      }
-      await out.flush();
+        await out.flush();
+      });
       if (tasks === 0) {
         log.info(
           statuses || window.since !== undefined || window.until !== undefined

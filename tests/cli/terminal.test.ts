@@ -47,6 +47,23 @@ describe("the pager", () => {
   });
 });
 
+test("timeline's table goes through $PAGER on a terminal too; --json never does", async () => {
+  const dir = tempDir();
+  const db = await makeDb(join(dir, "events.db"));
+  const paged = join(dir, "paged.txt");
+  const env = { PAGER: `cat > ${shellQuote(paged)}` };
+  const r = await onTerminal(["timeline", "--db", db], env);
+  expect(r.code).toBe(0);
+  expect(readFileSync(paged, "utf8")).toStartWith("ISSUE ");
+  expect(r.stdout).not.toContain("ISSUE ");
+  const json = join(dir, "json.txt");
+  const j = await onTerminal(["timeline", "--db", db, "--json"], {
+    PAGER: `cat > ${shellQuote(json)}`,
+  });
+  expect(j.stdout).toContain('"issue":');
+  expect(existsSync(json)).toBe(false);
+});
+
 describe("colour", () => {
   test("FORCE_COLOR colours piped output; without it (or with NO_COLOR) a pipe gets none", async () => {
     const dir = tempDir();

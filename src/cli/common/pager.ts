@@ -1,5 +1,14 @@
 import { spawn } from "node:child_process";
+import type { OptionsDef } from "../framework/command.ts";
 import { log } from "../framework/terminal.ts";
+
+export const pagerArgs = {
+  pager: {
+    type: "boolean",
+    description: "Page a long table on a terminal through $PAGER (--no-pager: never)",
+    default: true,
+  },
+} as const satisfies OptionsDef;
 
 /** Where a command's lines go: a pager's stdin, or stdout when undefined. */
 export type Sink = ((text: string) => Promise<void> | void) | undefined;
