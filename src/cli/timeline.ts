@@ -1,12 +1,13 @@
 import { EventLogError } from "../errors.ts";
 import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
-import type { TaskTimeline } from "../replay/timeline-state.ts";
+import { type TaskTimeline, taskTimelineSchema } from "../replay/timeline-state.ts";
 import type { StoredEvent } from "../store/record.ts";
 import { displayWidth, truncateToWidth } from "../text/display-width.ts";
 import { issueStory, renderStory } from "../views/issue-story.ts";
 import { LoopFold } from "../views/loop-fold.ts";
 import { renderSummary, summarizeLoop } from "../views/loop-summary.ts";
 import { openReadLog, withReadLog } from "./common/database.ts";
+import { delimitedRow, formatArgs, parseFormat } from "./common/formats.ts";
 import { parseOptionalWhole } from "./common/options.ts";
 import { jsonLine, LineWriter } from "./common/output.ts";
 import { pagerArgs, withPager } from "./common/pager.ts";
@@ -53,6 +54,15 @@ function storyLines(story: string, width: number | undefined): string[] {
   return lines.map((l) => truncateToWidth(l, width));
 }
 
+/** A task's columns for CSV and TSV: every field of the timeline, in the schema's order. */
+const TASK_FIELDS = Object.keys(taskTimelineSchema.shape) as (keyof TaskTimeline)[];
+
+/** A field as a spreadsheet cell: lists space-separated, null empty. */
+function fieldText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return Array.isArray(value) ? value.join(" ") : String(value);
+}
+
 /** Lines kept in the quarantine (a SQLite file's own table; a PostgreSQL log keeps none). */
 async function quarantined(log: { store?: { countQuarantine(): number } }): Promise<number> {
   return log.store?.countQuarantine() ?? 0;
@@ -74,6 +84,7 @@ export default defineCommand({
     ...windowArgs,
     ...utcArgs,
     ...pagerArgs,
+    ...formatArgs,
     source: {
       type: "string",
       valueHint: "name",
@@ -111,6 +122,7 @@ export default defineCommand({
     const statuses = parseStatuses(args.status);
     const window = parseWindow(args);
     const utc = args.utc === true;
+    const format = parseFormat(args);
     await withReadLog(openReadLog(args, { projection: !verifying }), async (store) => {
       const bySource = await store.timelines({ verify: verifying, source: args.source });
       // A PostgreSQL log holds one timeline set per source log: tick 7 of runner A is not
@@ -130,9 +142,12 @@ export default defineCommand({
         }
       }
       let tasks = 0;
-      await withPager(args.json !== true && args.pager !== false, async (sink) => {
+      await withPager(format === "table" && args.pager !== false, async (sink) => {
         const out = new LineWriter(sink);
         const width = terminalWidth();
+        if (format === "csv" || format === "tsv") {
+          await out.line(delimitedRow(format, [...(fleet ? ["source"] : []), ...TASK_FIELDS]));
+        }
         for (const [source, all] of bySource) {
           for (const [n, task] of all.tasks) {
             const byStatus =
@@ -141,7 +156,12 @@ export default defineCommand({
           }
           tasks += all.tasks.size;
           const tag = fleet ? { source } : {};
-          if (args.json) {
+          if (format === "csv" || format === "tsv") {
+            for (const task of sortedTasks(all)) {
+              const cells = TASK_FIELDS.map((f) => fieldText(task[f]));
+              await out.line(delimitedRow(format, fleet ? [source, ...cells] : cells));
+            }
+          } else if (format === "json") {
             for (const task of sortedTasks(all)) await out.line(jsonLine({ ...tag, ...task }));
             await out.line(jsonLine({ ...tag, loop: all.loop }));
           } else {

@@ -47,3 +47,22 @@ test("timeline shows halts in local time (TZ) with their age; --utc for UTC", as
     /\nhalt: deploy_drift_halt \(event #\d+, 2026-06-02 12:\d\d:\d\d\.\d{3} UTC, \d+d ago\)\n/,
   );
 });
+
+test("timeline --format csv: a header of every timeline field, one row per task, nothing else", async () => {
+  const db = await demoDb(tempDir());
+  const r = await cli(["timeline", "--db", db, "--format", "csv"]);
+  expect(r.code).toBe(0);
+  const lines = r.stdout.trimEnd().split("\n");
+  expect(lines).toHaveLength(8);
+  expect(lines[0]).toStartWith("issue,task_id,ticks,planned,");
+  const header = lines[0]!.split(",");
+  const row167 = lines.find((l) => l.startsWith("167,"))!.split(",");
+  const cell = (name: string) => row167[header.indexOf(name)];
+  expect(cell("status")).toBe("merged");
+  expect(cell("critic_verdicts")).toBe("approve merged");
+  expect(cell("pr_url")).toBe("https://github.com/acme/forge-loop/pull/201");
+  const tsv = await cli(["timeline", "--db", db, "--format", "tsv"]);
+  expect(tsv.stdout.split("\n")[0]).toStartWith("issue\ttask_id\tticks\t");
+  const bad = await cli(["timeline", "--db", db, "--format", "xml"]);
+  expect(bad.code).toBe(2);
+});
