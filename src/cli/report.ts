@@ -2,40 +2,12 @@ import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
 import { replaceFile } from "../io/replace-file.ts";
 import { reportHtml } from "../report/build.ts";
-import type { ReadLog } from "../store/read-log.ts";
 import { openReadLog, withReadLog } from "./common/database.ts";
 import { parseOptionalWhole } from "./common/options.ts";
+import { pickSource, sourceArg } from "./common/source.ts";
 import { parseWindow, windowArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
-import { usageError } from "./framework/errors.ts";
 import { log } from "./framework/terminal.ts";
-
-/**
- * The runner a PostgreSQL log's report shows: each source log is its own loop (tick 7 of one
- * runner is not tick 7 of another), so a log that several runners shipped into needs --source.
- */
-async function pickSource(store: ReadLog, given: string | undefined): Promise<string | undefined> {
-  if (store.engine !== "postgres") {
-    if (given !== undefined)
-      throw usageError("--source picks a runner of a PostgreSQL log; drop it for a SQLite file");
-    return undefined;
-  }
-  const sources = (await store.sources()).map((s) => s.source).filter((s) => s !== "");
-  if (given !== undefined) {
-    if (!sources.includes(given)) {
-      throw usageError(
-        `no runner ${JSON.stringify(given)} shipped into ${store.path}; the runners: ${sources.join(", ") || "none"}`,
-      );
-    }
-    return given;
-  }
-  if (sources.length > 1) {
-    throw usageError(
-      `${store.path} holds ${sources.length} runners' logs; pick one with --source (${sources.join(", ")})`,
-    );
-  }
-  return sources[0];
-}
 
 export default defineCommand({
   meta: {
@@ -51,11 +23,7 @@ export default defineCommand({
       default: "loop.html",
     },
     since: windowArgs.since,
-    source: {
-      type: "string",
-      valueHint: "name",
-      description: "PostgreSQL log: the runner (as shipped with --source) to report on",
-    },
+    source: sourceArg("to report on"),
     issue: { type: "string", valueHint: "n", description: "Only issue <n>'s lane, row and story" },
     ...globalArgs,
   },

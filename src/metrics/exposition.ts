@@ -1,35 +1,52 @@
 import { existsSync, statSync } from "node:fs";
 import { type FollowLag, followLags } from "../follow/lag.ts";
 import type { EventStore } from "../store/event-store.ts";
-import { foldLog, type LoopFold } from "../views/loop-fold.ts";
+import type { ReadLog } from "../store/read-log.ts";
+import { foldLog, LoopFold } from "../views/loop-fold.ts";
 import { type LoopSummary, summarizeLoop } from "../views/loop-summary.ts";
 
 export interface MetricsInput {
   summary: LoopSummary;
   /** Each ended task's worker seconds. */
   task_durations_s: number[];
-  mirror: FollowLag[];
-  database_bytes: number;
-  latest_sequence: number;
+  /** What only a local SQLite file has (a PostgreSQL log has none of it). */
+  file?: { mirror: FollowLag[]; database_bytes: number };
+  events: number;
 }
 
 const sizeOf = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
+
+function foldMetrics(fold: LoopFold, quarantined: number): Omit<MetricsInput, "events"> {
+  const task_durations_s = [...fold.facts.values()]
+    .filter((f) => f.terminal_at !== null && f.duration_s > 0)
+    .map((f) => f.duration_s);
+  return { summary: summarizeLoop(fold, quarantined), task_durations_s };
+}
 
 /** Everything the exposition shows, read from the store (one pass over the log). */
 export function collectMetrics(
   store: EventStore,
   fold: LoopFold = foldLog(store.since(0)),
 ): MetricsInput {
-  const task_durations_s = [...fold.facts.values()]
-    .filter((f) => f.terminal_at !== null && f.duration_s > 0)
-    .map((f) => f.duration_s);
   return {
-    summary: summarizeLoop(fold, store.countQuarantine()),
-    task_durations_s,
-    mirror: followLags(store),
-    database_bytes: sizeOf(store.path) + sizeOf(`${store.path}-wal`),
-    latest_sequence: store.latestSequence(),
+    ...foldMetrics(fold, store.countQuarantine()),
+    file: {
+      mirror: followLags(store),
+      database_bytes: sizeOf(store.path) + sizeOf(`${store.path}-wal`),
+    },
+    events: store.latestSequence(),
   };
+}
+
+/**
+ * The metrics of any log: a SQLite file's as `collectMetrics`; a PostgreSQL log's from one
+ * pass over `source`'s events (every event when undefined), without the file-only figures.
+ */
+export async function collectLogMetrics(log: ReadLog, source?: string): Promise<MetricsInput> {
+  if (log.store) return collectMetrics(log.store);
+  const fold = new LoopFold();
+  for await (const e of log.since(0, source === undefined ? {} : { source })) fold.apply(e);
+  return { ...foldMetrics(fold, 0), events: fold.events };
 }
 
 /** A label value as the text format wants it: backslash, quote and newline escaped. */
@@ -81,7 +98,10 @@ function histogram(x: Exposition, name: string, help: string, values: readonly n
   x.sample(`${name}_count`, {}, values.length);
 }
 
-/** Prometheus text exposition (version 0.0.4) of the loop's counters, mirror lag and store. */
+/**
+ * Prometheus text exposition (version 0.0.4) of the loop's counters, mirror lag and store. A
+ * PostgreSQL log has no mirror, quarantine or file: those lines are left out, not zero.
+ */
 export function renderMetrics(m: MetricsInput): string {
   const s = m.summary;
   const x = new Exposition();
@@ -121,24 +141,27 @@ export function renderMetrics(m: MetricsInput): string {
     "Seconds from first dispatch to merge.",
     s.time_to_merge_s.values,
   );
-  x.metric(`${p}_events_total`, "counter", "Durable events in the log.", [[{}, m.latest_sequence]]);
+  x.metric(`${p}_events_total`, "counter", "Durable events in the log (of its runner).", [
+    [{}, m.events],
+  ]);
+  if (m.file === undefined) return x.text();
   x.metric(
     `${p}_mirror_lag_bytes`,
     "gauge",
     "Bytes of a followed JSONL file not yet mirrored.",
-    m.mirror.map((l): Sample => [{ source: l.source }, l.bytesUnread]),
+    m.file.mirror.map((l): Sample => [{ source: l.source }, l.bytesUnread]),
   );
   x.metric(
     `${p}_mirror_lag_lines`,
     "gauge",
     "Complete lines of a followed JSONL file not yet mirrored.",
-    m.mirror.map((l): Sample => [{ source: l.source }, l.linesUnread]),
+    m.file.mirror.map((l): Sample => [{ source: l.source }, l.linesUnread]),
   );
   x.metric(`${p}_quarantined_lines`, "gauge", "JSONL lines held in quarantine.", [
     [{}, s.quarantined],
   ]);
   x.metric(`${p}_database_size_bytes`, "gauge", "Database file plus its WAL, in bytes.", [
-    [{}, m.database_bytes],
+    [{}, m.file.database_bytes],
   ]);
   return x.text();
 }

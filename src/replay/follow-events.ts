@@ -8,7 +8,8 @@ export type FollowLog = Pick<ReadLog, "since" | "latestSequence" | "waitForCommi
 export interface FollowOptions {
   /** Events with a sequence above this one. */
   after: number;
-  filter?: SinceFilter;
+  /** Which events; `source` picks one runner of a PostgreSQL log. */
+  filter?: SinceFilter & { source?: string };
   signal: AbortSignal;
 }
 

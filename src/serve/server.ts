@@ -1,16 +1,21 @@
 import { eventRecord, jsonLine } from "../cli/common/output.ts";
-import { collectMetrics, renderMetrics } from "../metrics/exposition.ts";
+import { collectLogMetrics, renderMetrics } from "../metrics/exposition.ts";
 import { followEvents } from "../replay/follow-events.ts";
-import { storeReadLog } from "../replay/timeline-projection.ts";
 import { reportHtml } from "../report/build.ts";
-import type { EventStore } from "../store/event-store.ts";
+import type { ReadLog } from "../store/read-log.ts";
 
 export interface ServeOptions {
   port: number;
   hostname: string;
   /** How often a live page's stream looks for new events. */
   intervalMs: number;
+  /** A PostgreSQL log: the runner whose loop the pages show (undefined: the whole log). */
+  source?: string | undefined;
 }
+
+/** The events the pages show: the chosen runner's, or all of them. */
+const sourceFilter = (options: ServeOptions) =>
+  options.source === undefined ? {} : { source: options.source };
 
 /** A 400 for a query the route does not take. */
 class BadRequest extends Error {}
@@ -40,27 +45,31 @@ const text = (body: string, status = 200, type = "text/plain; charset=utf-8") =>
 /** At most this many events per /events answer; page with since=. */
 export const EVENTS_PAGE = 10_000;
 
-function eventsAnswer(store: EventStore, url: URL): Response {
+async function eventsAnswer(log: ReadLog, url: URL, options: ServeOptions): Promise<Response> {
   const q = query(url, ["since", "limit"]);
   const limit = Math.min(EVENTS_PAGE, q.get("limit") ?? EVENTS_PAGE);
   if (limit < 1) throw new BadRequest("limit must be a whole number >= 1");
   const lines: string[] = [];
-  for (const e of store.since(q.get("since") ?? 0, { limit })) lines.push(jsonLine(eventRecord(e)));
+  for await (const e of log.since(q.get("since") ?? 0, { ...sourceFilter(options), limit })) {
+    lines.push(jsonLine(eventRecord(e)));
+  }
   return text(lines.length === 0 ? "" : `${lines.join("\n")}\n`, 200, "application/x-ndjson");
 }
 
 /** The live push: every event after `after` (or Last-Event-ID), as it lands, in SSE frames. */
-function eventStream(
-  store: EventStore,
+async function eventStream(
+  log: ReadLog,
   req: Request,
   url: URL,
   options: ServeOptions,
   stopping: AbortSignal,
-): Response {
+): Promise<Response> {
   const q = query(url, ["after"]);
   const lastId = req.headers.get("last-event-id");
   const after =
-    lastId && /^\d+$/.test(lastId) ? Number(lastId) : (q.get("after") ?? store.latestSequence());
+    lastId && /^\d+$/.test(lastId)
+      ? Number(lastId)
+      : (q.get("after") ?? (await log.latestSequence()));
   const stop = new AbortController();
   const abort = () => stop.abort();
   stopping.addEventListener("abort", abort, { once: true });
@@ -69,10 +78,10 @@ function eventStream(
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(`retry: 1000\n: following after ${after}\n\n`));
-      // Each page's push wakes on its own: one data_version reading per follower.
+      // Each page's push is its own follower (its own signal), woken on its own.
       followEvents(
-        storeReadLog(store, options.intervalMs),
-        { after, signal: stop.signal },
+        log,
+        { after, filter: sourceFilter(options), signal: stop.signal },
         {
           event: (e) => {
             controller.enqueue(
@@ -103,17 +112,18 @@ function eventStream(
 }
 
 /**
- * The live page over a read-only store: `/` the report (with pushed events), `/sse` the push,
- * `/events?since=` the `replay --json` lines, `/metrics` Prometheus text, `/healthz`.
+ * The live page over a read-only log (a SQLite file or a PostgreSQL log): `/` the report (with
+ * pushed events), `/sse` the push, `/events?since=` the `replay --json` lines, `/metrics`
+ * Prometheus text, `/healthz`.
  */
-export function startServer(store: EventStore, options: ServeOptions) {
+export function startServer(log: ReadLog, options: ServeOptions) {
   const stopping = new AbortController();
   const server = Bun.serve({
     port: options.port,
     hostname: options.hostname,
     // A live page's stream stays open without traffic for as long as the loop is quiet.
     idleTimeout: 0,
-    fetch(req) {
+    async fetch(req) {
       const url = new URL(req.url);
       if (req.method !== "GET" && req.method !== "HEAD") {
         return text(`${req.method} is not allowed: this server only reads\n`, 405);
@@ -122,24 +132,24 @@ export function startServer(store: EventStore, options: ServeOptions) {
         switch (url.pathname) {
           case "/": {
             query(url, []);
-            const after = store.latestSequence();
-            const page = reportHtml(storeReadLog(store), { liveAfter: after });
-            return page.then((html) => text(html, 200, "text/html; charset=utf-8"));
+            const after = await log.latestSequence();
+            const html = await reportHtml(log, { liveAfter: after, source: options.source });
+            return text(html, 200, "text/html; charset=utf-8");
           }
           case "/sse":
-            return eventStream(store, req, url, options, stopping.signal);
+            return await eventStream(log, req, url, options, stopping.signal);
           case "/events":
-            return eventsAnswer(store, url);
+            return await eventsAnswer(log, url, options);
           case "/metrics":
             query(url, []);
             return text(
-              renderMetrics(collectMetrics(store)),
+              renderMetrics(await collectLogMetrics(log, options.source)),
               200,
               "text/plain; version=0.0.4; charset=utf-8",
             );
           case "/healthz":
             query(url, []);
-            return text(`ok ${store.latestSequence()}\n`);
+            return text(`ok ${await log.latestSequence()}\n`);
           default:
             return text(
               `no such page ${url.pathname}; try /, /events?since=0, /metrics or /healthz\n`,
@@ -158,8 +168,10 @@ export function startServer(store: EventStore, options: ServeOptions) {
   return {
     url: `http://${options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname}:${server.port}/`,
     async stop(): Promise<void> {
-      stopping.abort();
+      // Connections first: ending several streams on our side while Bun closes them can leave
+      // its stop() unresolved. Closing a connection cancels its stream; the abort ends the rest.
       await server.stop(true);
+      stopping.abort();
     },
   };
 }

@@ -37,7 +37,8 @@ export interface ReadLog {
   /**
    * Resolves when another session may have committed since the last call (a SQLite file's
    * data_version moved; PostgreSQL's NOTIFY), at once on the first call; false when `signal`
-   * aborted.
+   * aborted. Each signal is one follower with its own "last call": several followers of one
+   * log (one per open page) are each woken.
    */
   waitForCommit(signal: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
@@ -60,8 +61,8 @@ export function sqliteReadLog(
   current: (store: EventStore) => Timelines,
   intervalMs = 200,
 ): ReadLog {
-  // The first call returns at once, so the caller reads what is there before it waits.
-  let seen = -1;
+  // A follower's first call returns at once, so it reads what is there before it waits.
+  const seen = new WeakMap<AbortSignal, number>();
   return {
     engine: "sqlite",
     path: store.path,
@@ -82,8 +83,8 @@ export function sqliteReadLog(
     async waitForCommit(signal) {
       while (!signal.aborted) {
         const version = store.dataVersion();
-        if (version !== seen) {
-          seen = version;
+        if (version !== seen.get(signal)) {
+          seen.set(signal, version);
           return true;
         }
         await sleep(intervalMs, signal);

@@ -48,3 +48,33 @@ test("waitForCommit wakes on another session's commit (LISTEN/NOTIFY), also afte
     await elsewhere.close();
   }
 });
+
+test("several followers of one log (one signal each) are each woken by one commit", async () => {
+  const { url } = await freshSchema("fanout");
+  const writer = await PgEventStore.open(url);
+  const log = pgReadLog(await PgEventStore.open(url, { readonly: true }));
+  const followers = [new AbortController(), new AbortController()];
+  try {
+    // Each follower's first call returns at once, whatever the others did.
+    for (const f of followers) expect(await log.waitForCommit(f.signal)).toBe(true);
+    const woken = followers.map(() => false);
+    const waiting = followers.map((f, i) =>
+      log.waitForCommit(f.signal).then((r) => {
+        woken[i] = r;
+      }),
+    );
+    await writer.append("tick.started", { tick: 1 });
+    await Promise.all(waiting);
+    expect(woken).toEqual([true, true]);
+    // One follower stopping does not wake or stop the other.
+    followers[0]!.abort();
+    expect(await log.waitForCommit(followers[0]!.signal)).toBe(false);
+    const second = log.waitForCommit(followers[1]!.signal);
+    await writer.append("tick.completed", { tick: 1 });
+    expect(await second).toBe(true);
+  } finally {
+    for (const f of followers) f.abort();
+    await log.close();
+    await writer.close();
+  }
+});

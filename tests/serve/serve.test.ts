@@ -66,4 +66,12 @@ describe("serve", () => {
       await s.stop();
     }
   });
+
+  test("--source on a SQLite file is one line, exit 2", async () => {
+    const db = await demoDb(tempDir());
+    const r = await cli(["serve", "--db", db, "--source", "runner-a", "--port", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("--source picks a runner of a PostgreSQL log");
+  });
 });

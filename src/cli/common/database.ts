@@ -89,7 +89,7 @@ export function resolveDb(args: GlobalArgs): DbLocation {
           ? `$${DB_ENV}`
           : "--db";
     throw usageError(
-      `this command works on a local SQLite file, and ${from} is a PostgreSQL URL; PostgreSQL logs are written by 'forge-eventlog ship' and read by replay, tail, timeline, stats, cursors, export and verify`,
+      `this command works on a local SQLite file, and ${from} is a PostgreSQL URL; PostgreSQL logs are written by 'forge-eventlog ship' and read by replay, tail, timeline, stats, cursors, export, verify, report and serve`,
     );
   }
   return at;

@@ -12,27 +12,40 @@ import type { PgEventStore } from "./pg-store.ts";
  * written here directly form the source "". New commits are seen through LISTEN/NOTIFY (the
  * append's NOTIFY names the schema it wrote to); a lost listener is reconnected with backoff,
  * and the caller re-reads once after each reconnect, so nothing committed meanwhile is missed.
+ * Any number of followers (one signal each) may wait at once; each is woken.
  */
 export function pgReadLog(store: PgEventStore): ReadLog {
   const schema = store.schema;
   let listener: Listener | undefined;
-  let pending = false;
-  let wake: (() => void) | undefined;
+  let closing = false;
+  // Each notification (and each new listener) is one more generation; a follower, known by its
+  // signal, is woken when the generation moved past the one it last saw, so every open
+  // follower of this log sees every wake-up.
+  let generation = 0;
+  const seen = new WeakMap<AbortSignal, number>();
+  const waiting = new Set<() => void>();
+  const wakeAll = () => {
+    generation++;
+    for (const wake of waiting) wake();
+  };
   const notified = (payload: string) => {
-    if (!payload.startsWith(`${schema}:`)) return;
-    pending = true;
-    wake?.();
+    if (payload.startsWith(`${schema}:`)) wakeAll();
   };
   async function ensureListening(signal: AbortSignal): Promise<void> {
     let backoff = 100;
-    while (!listener && !signal.aborted) {
+    while (!listener && !signal.aborted && !closing) {
       try {
         const l = await listen(store.target, NOTIFY_CHANNEL, notified);
+        // Closed while connecting: this connection must not keep the process alive.
+        if (closing) {
+          l.close();
+          return;
+        }
         listener = l;
-        pending = true;
+        wakeAll();
         l.closed.then(() => {
           if (listener === l) listener = undefined;
-          wake?.();
+          wakeAll();
         });
       } catch (e) {
         if (!isEventLogError(e, "pg_unreachable")) throw e;
@@ -72,18 +85,24 @@ export function pgReadLog(store: PgEventStore): ReadLog {
       for (;;) {
         if (signal.aborted) return false;
         await ensureListening(signal);
-        if (pending) {
-          pending = false;
+        const last = seen.get(signal);
+        if (last === undefined || last < generation) {
+          seen.set(signal, generation);
           return true;
         }
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          signal.addEventListener("abort", () => resolve(), { once: true });
+          const wake = () => {
+            waiting.delete(wake);
+            signal.removeEventListener("abort", wake);
+            resolve();
+          };
+          waiting.add(wake);
+          signal.addEventListener("abort", wake, { once: true });
         });
-        wake = undefined;
       }
     },
     async close() {
+      closing = true;
       listener?.close();
       await store.close();
     },
