@@ -32,6 +32,9 @@ const SCREENS: [string, string[]][] = [
   ["doctor", ["doctor", "--help"]],
   ["completion", ["completion", "--help"]],
   ["ship", ["ship", "--help"]],
+  ["report", ["report", "--help"]],
+  ["serve", ["serve", "--help"]],
+  ["metrics", ["metrics", "--help"]],
 ];
 
 describe("--help (NO_COLOR)", () => {
