@@ -57,7 +57,10 @@ describe("tail", () => {
     const t = await startTail(["--issue", "42", "--json", "--count", "2"]);
     await append(db, "task.heartbeat", { issue: 41 }, { taskId: "issue:41" });
     await append(db, "task.heartbeat", { issue: 42, n: 1 }, { taskId: "issue:42" });
-    await Bun.sleep(100);
+    // The second matching event lands after tail printed the first: two separate wake-ups.
+    await waitFor("tail to print the first matching event", () =>
+      t.printedSoFar().includes('"kind":"task.heartbeat"'),
+    );
     await append(db, "task.completed", { issue: 42 }, { taskId: "issue:42" });
     expect(await t.proc.exited).toBe(0);
     const events = jsonLines(await t.stdout);
