@@ -11,6 +11,19 @@ export interface EventRange {
   lastAt: string | null;
 }
 
+/** The EVENT_RANGE row (n, lo, hi, first_at, last_at) of either engine as an EventRange. */
+export function eventRangeOf(
+  r: Partial<Record<"n" | "lo" | "hi" | "first_at" | "last_at", unknown>> | undefined,
+): EventRange {
+  return {
+    count: Number(r?.n ?? 0),
+    firstSequence: r?.lo == null ? null : Number(r.lo),
+    lastSequence: r?.hi == null ? null : Number(r.hi),
+    firstAt: typeof r?.first_at === "string" ? r.first_at : null,
+    lastAt: typeof r?.last_at === "string" ? r.last_at : null,
+  };
+}
+
 export function eventRange(ctx: StoreContext): EventRange {
   return reading(ctx, "counting events", () => {
     const r = ctx.stmt(EVENT_RANGE).get<{
@@ -28,13 +41,7 @@ export function eventRange(ctx: StoreContext): EventRange {
         throw corruptError(ctx.path, `the ${column} holds ${describeValue(value)}, not a time`);
       }
     }
-    return {
-      count: Number(r?.n ?? 0),
-      firstSequence: r?.lo == null ? null : Number(r.lo),
-      lastSequence: r?.hi == null ? null : Number(r.hi),
-      firstAt: r?.first_at ?? null,
-      lastAt: r?.last_at ?? null,
-    };
+    return eventRangeOf(r);
   });
 }
 

@@ -1,6 +1,7 @@
 import type { CursorRow } from "../cursors.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "../record.ts";
-import type { EventRange } from "../stats.ts";
+import { EVENT_RANGE } from "../schema/contract.ts";
+import { type EventRange, eventRangeOf } from "../stats.ts";
 import type { VerifyReport } from "../verify.ts";
 import { appendInputs, type ShipOutcome, shipEvents } from "./append.ts";
 import { connectPg, type PgSql, pgFailure, query } from "./client.ts";
@@ -187,17 +188,8 @@ export class PgEventStore {
 
   eventRange(): Promise<EventRange> {
     return this.run("counting events", async () => {
-      const [r] = await query<Record<string, string | null>>(
-        this.sql,
-        "SELECT COUNT(*) AS n, MIN(sequence) AS lo, MAX(sequence) AS hi, MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at FROM events",
-      );
-      return {
-        count: Number(r?.n ?? 0),
-        firstSequence: r?.lo == null ? null : Number(r.lo),
-        lastSequence: r?.hi == null ? null : Number(r.hi),
-        firstAt: r?.first_at ?? null,
-        lastAt: r?.last_at ?? null,
-      };
+      const [r] = await query<Record<string, string | null>>(this.sql, EVENT_RANGE);
+      return eventRangeOf(r);
     });
   }
 
