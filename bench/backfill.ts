@@ -10,20 +10,18 @@
  * Options: --lines N, --json.
  */
 import { Database } from "bun:sqlite";
-import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runCli } from "../src/cli/framework/run.ts";
-import { legacyLine } from "../src/encoding/python-json.ts";
 import { DEFAULT_BATCH_LINES } from "../src/follow/follower.ts";
 import { MIGRATIONS } from "../src/store/migrations.ts";
+import { writeLegacyLog } from "./lib/legacy-log.ts";
 import { type Comparison, compare, formatTable } from "./lib/report.ts";
 import { tempDir } from "./lib/temp-db.ts";
 
 const AIM_LINES_PER_SECOND = 150_000;
 const AIM_RATIO = 0.5;
 const AIM_PEAK_RSS_MB = 150;
-const GOLDEN = join(import.meta.dir, "../tests/plugin/golden/demo-session.jsonl");
 const COLUMNS = `event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id,
   causal_event_id, causal_sequence, idempotency_key, prev_hash, event_hash`;
 
@@ -64,7 +62,7 @@ async function main(): Promise<void> {
   const tmp = tempDir("backfill");
   try {
     const file = tmp.file("events.jsonl");
-    generate(file, lines);
+    writeLegacyLog(file, lines);
     const threaded = await mirror(file, tmp.file("threads.db"), []);
     const single = await mirror(file, tmp.file("one-thread.db"), ["--no-threads"]);
     const plain = await plainChild(tmp.file("threads.db"), tmp.file("plain.db"), threaded, lines);
@@ -72,34 +70,6 @@ async function main(): Promise<void> {
   } finally {
     tmp.cleanup();
   }
-}
-
-/** The demo session's 56 records over and over; every 7th without ts (it has a seq instead). */
-function generate(path: string, count: number): void {
-  const golden = readFileSync(GOLDEN, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const base = Date.parse("2026-06-02T12:00:00.000Z");
-  const fd = openSync(path, "w");
-  let chunk = "";
-  for (let i = 0; i < count; i++) {
-    const rec: Record<string, unknown> = { ...golden[i % golden.length] };
-    if (typeof rec.tick === "number") rec.tick += Math.floor(i / golden.length) * 4;
-    if (i % 7 === 3) {
-      delete rec.ts;
-      rec.seq = i;
-    } else {
-      rec.ts = new Date(base + i * 1000 + (i % 997)).toISOString();
-    }
-    chunk += `${legacyLine(rec)}\n`;
-    if (chunk.length > 1 << 20) {
-      writeSync(fd, chunk);
-      chunk = "";
-    }
-  }
-  writeSync(fd, chunk);
-  closeSync(fd);
 }
 
 interface MirrorRun {

@@ -25,12 +25,12 @@ export function showSpread(s: Spread, digits = 2): string {
  * Runs each side once per round, `rounds` times, rotating which side goes first (A B, B A,
  * ...), so load from elsewhere on the machine falls on every side alike.
  */
-export async function alternate<K extends string>(
+export async function alternate<K extends string, V>(
   rounds: number,
-  sides: Record<K, () => Promise<number> | number>,
-): Promise<Record<K, number[]>> {
+  sides: Record<K, () => Promise<V> | V>,
+): Promise<Record<K, V[]>> {
   const names = Object.keys(sides) as K[];
-  const out = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const out = Object.fromEntries(names.map((n) => [n, [] as V[]])) as Record<K, V[]>;
   for (let r = 0; r < rounds; r++) {
     const order = names.map((_, i) => names[(i + r) % names.length] as K);
     for (const name of order) out[name].push(await sides[name]());
