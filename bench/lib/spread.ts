@@ -25,17 +25,19 @@ export function showSpread(s: Spread, digits = 2): string {
  * Runs each side once per round, `rounds` times, rotating which side goes first (A B, B A,
  * ...), so load from elsewhere on the machine falls on every side alike.
  */
-export async function alternate<K extends string, V>(
+export async function alternate<S extends Record<string, () => unknown>>(
   rounds: number,
-  sides: Record<K, () => Promise<V> | V>,
-): Promise<Record<K, V[]>> {
-  const names = Object.keys(sides) as K[];
-  const out = Object.fromEntries(names.map((n) => [n, [] as V[]])) as Record<K, V[]>;
+  sides: S,
+): Promise<{ [K in keyof S]: Awaited<ReturnType<S[K]>>[] }> {
+  const names = Object.keys(sides) as (keyof S & string)[];
+  const out: Record<string, unknown[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
-    const order = names.map((_, i) => names[(i + r) % names.length] as K);
-    for (const name of order) out[name].push(await sides[name]());
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length] as keyof S & string;
+      out[name]?.push(await (sides[name] as () => unknown)());
+    }
   }
-  return out;
+  return out as { [K in keyof S]: Awaited<ReturnType<S[K]>>[] };
 }
 
 /** A fixed-width table: first column left-aligned, the others right-aligned. */
