@@ -20,6 +20,7 @@ import { mapLegacyRecord } from "../src/mirror/map-record.ts";
 import { EventLogPlugin } from "../src/plugin.ts";
 import { EventStore } from "../src/store/event-store.ts";
 import { PlainEventTable } from "./lib/plain-sqlite.ts";
+import { alternate, type Spread, spread } from "./lib/spread.ts";
 import { tempDir } from "./lib/temp-db.ts";
 
 const { values: args } = parseArgs({
@@ -204,12 +205,25 @@ async function contendingWriter(db: string, name: string) {
 }
 
 /** One run: milestones through the plugin, paced like a runner, while 4 others write. */
-async function stallRun(dir: ReturnType<typeof tempDir>, name: string, mirror: boolean) {
+async function stallRun(
+  dir: ReturnType<typeof tempDir>,
+  name: string,
+  mirror: boolean,
+  fmail = false,
+) {
   const db = dir.file(`${name}.db`);
   (await EventStore.open(db)).close();
   const writers = await Promise.all([1, 2, 3, 4].map((n) => contendingWriter(db, `${name}-w${n}`)));
   const p = await EventLogPlugin.create({
-    config: resolveConfig({ jsonl: `${name}.jsonl`, db: `${name}.db`, mirror }, dir.file("")),
+    config: resolveConfig(
+      {
+        jsonl: `${name}.jsonl`,
+        db: `${name}.db`,
+        mirror,
+        ...(fmail ? { events: { enabled: true, root: dir.file(""), loop: "bench" } } : {}),
+      },
+      dir.file(""),
+    ),
     logger: { warn: () => {} },
   });
   const late: number[] = [];
@@ -241,25 +255,18 @@ async function stallRun(dir: ReturnType<typeof tempDir>, name: string, mirror: b
   } satisfies StallRun;
 }
 
-interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-function spread(values: number[]): Spread {
-  const v = [...values].sort((a, b) => a - b);
-  return { median: quantile(v, 0.5), min: v[0] ?? 0, max: v[v.length - 1] ?? 0 };
-}
-
-/** Mirroring on (A) and off (B), alternated A B A B, each round with fresh contenders. */
+/**
+ * Mirroring on (A), off (B) and on with fmail events (C), rotated A B C, B C A, ..., each run
+ * with fresh contenders.
+ */
 async function runStallRounds(dir: ReturnType<typeof tempDir>) {
-  const on: StallRun[] = [];
-  const off: StallRun[] = [];
-  for (let r = 0; r < stallRounds; r++) {
-    on.push(await stallRun(dir, `stall-on-${r}`, true));
-    off.push(await stallRun(dir, `stall-off-${r}`, false));
-  }
+  let n = 0;
+  const r = await alternate(stallRounds, {
+    on: () => stallRun(dir, `stall-on-${n++}`, true),
+    off: () => stallRun(dir, `stall-off-${n++}`, false),
+    fmail: () => stallRun(dir, `stall-fmail-${n++}`, true, true),
+  });
+  const { on, off, fmail } = r;
   const keys = ["p50ms", "p99ms", "maxms", "hookP99us"] as const;
   const of = (runs: StallRun[]) =>
     Object.fromEntries(keys.map((k) => [k, spread(runs.map((x) => x[k]))])) as Record<
@@ -270,6 +277,10 @@ async function runStallRounds(dir: ReturnType<typeof tempDir>) {
     keys.map((k) => [k, spread(on.map((x, i) => x[k] / Math.max(off[i]![k], 1e-3)))]),
   ) as Record<(typeof keys)[number], Spread>;
   const onSpread = of(on);
+  const fmailSpread = of(fmail);
+  const fmailRatio = Object.fromEntries(
+    keys.map((k) => [k, spread(fmail.map((x, i) => x[k] / Math.max(off[i]![k], 1e-3)))]),
+  ) as Record<(typeof keys)[number], Spread>;
   return {
     rounds: stallRounds,
     milestones_per_run: Math.min(stallMilestones, milestones.length),
@@ -277,9 +288,12 @@ async function runStallRounds(dir: ReturnType<typeof tempDir>) {
     writer_pause_ms: Number(args["writer-pause-ms"]),
     on: onSpread,
     off: of(off),
+    fmail: fmailSpread,
     ratio_on_vs_off: ratio,
-    aim: { p99ms: 1, maxms: 5 },
+    ratio_fmail_vs_off: fmailRatio,
+    aim: { p99ms: 1, maxms: 5, hookP99us: 100 },
     met: onSpread.p99ms.max <= 1 && onSpread.maxms.max <= 5,
+    hook_met: onSpread.hookP99us.median <= 100 && fmailSpread.hookP99us.median <= 100,
   };
 }
 
@@ -295,6 +309,7 @@ function printStall(stall: Awaited<ReturnType<typeof runStallRounds>>): void {
   for (const [label, s] of [
     ["mirroring on", stall.on],
     ["mirroring off (floor)", stall.off],
+    ["mirroring + fmail on", stall.fmail],
   ] as const) {
     console.log(
       `${label.padEnd(22)} ${f(s.p50ms).padEnd(24)} ${f(s.p99ms).padEnd(24)} ${f(s.maxms).padEnd(26)} ${f(s.hookP99us, 1)}`,
@@ -304,7 +319,14 @@ function printStall(stall: Awaited<ReturnType<typeof runStallRounds>>): void {
   console.log(
     `${"on / off (ratio)".padEnd(22)} ${f(r.p50ms, 2).padEnd(24)} ${f(r.p99ms, 2).padEnd(24)} ${f(r.maxms, 2).padEnd(26)} ${f(r.hookP99us, 2)}`,
   );
+  const q = stall.ratio_fmail_vs_off;
+  console.log(
+    `${"fmail on / off (ratio)".padEnd(22)} ${f(q.p50ms, 2).padEnd(24)} ${f(q.p99ms, 2).padEnd(24)} ${f(q.maxms, 2).padEnd(26)} ${f(q.hookP99us, 2)}`,
+  );
   console.log(
     `aim: stall p99 <= 1 ms and max <= 5 ms with mirroring on, every round: ${stall.met ? "met" : "NOT met"}`,
+  );
+  console.log(
+    `aim: hook p99 <= 100 us with mirroring on and with fmail on (medians): ${stall.hook_met ? "met" : "NOT met"}`,
   );
 }

@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
 import { randomUUID } from "node:crypto";
+import { orderedEventIds } from "../../src/store/event-ids.ts";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
 import type { AppendInput } from "../../src/store/record.ts";
 
@@ -7,15 +8,20 @@ import type { AppendInput } from "../../src/store/record.ts";
  * The baseline: bun:sqlite used directly on the same `events` table (the store's own first
  * migration, so the same columns, UNIQUE constraints and index), WAL + synchronous NORMAL, one
  * cached INSERT. It does what a careful app without the store would do per event (a uuid, JSON
- * payload, ISO time) but no idempotency check, no hash chain and no canonical JSON.
+ * payload, ISO time) but no idempotency check, no hash chain and no canonical JSON. Its event
+ * ids are the store's own time-ordered ones (like for like); `ids: "random"` uses uuid4s, to
+ * show what random ids cost a plain insert.
  */
 export class PlainEventTable {
   private readonly db: Database;
   private readonly insertStmt;
   private readonly replayStmt;
+  private readonly nextId: () => string;
   private static readonly HASH = "0".repeat(64);
 
-  constructor(file: string) {
+  constructor(file: string, options: { ids?: "ordered" | "random" } = {}) {
+    this.nextId =
+      options.ids === "random" ? () => randomUUID().replaceAll("-", "") : orderedEventIds();
     this.db = new Database(file, { create: true, readwrite: true, strict: true });
     this.db.exec("PRAGMA journal_mode = WAL");
     this.db.exec("PRAGMA synchronous = NORMAL");
@@ -35,7 +41,7 @@ export class PlainEventTable {
 
   insert(e: AppendInput): void {
     this.insertStmt.run(
-      randomUUID().replaceAll("-", ""),
+      this.nextId(),
       e.kind,
       JSON.stringify(e.payload),
       new Date().toISOString(),
