@@ -19,6 +19,14 @@ import {
 
 export const TIMELINE_CURSOR = "timeline";
 
+/**
+ * Nothing is kept per task or page, but JavaScriptCore lets a busy heap grow with the rows
+ * read before it collects (112k tasks peaked at 175 MB RSS); a collection every so many keeps
+ * the peak flat. Other runtimes have no such hook and need none.
+ */
+const GC_EVERY_ROWS = 1000;
+const collectGarbage = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
+
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
   const t = emptyTimelines();
@@ -118,6 +126,7 @@ export function catchUpTimelines(
       return page.length;
     }, "storing the timeline projection");
     if (step === 0) break;
+    if (step !== "rebuild" && (applied + step) % (GC_EVERY_ROWS * 5) < step) collectGarbage();
     if (step === "rebuild") {
       // Folded by other rules, damaged, or its cursor rewound: start again from sequence 0.
       rebuildFromZero(store);
@@ -151,7 +160,11 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
   return {
     loop,
     *halts() {
-      yield* store.storedTimelineHalts();
+      let read = 0;
+      for (const halt of store.storedTimelineHalts()) {
+        if (++read % GC_EVERY_ROWS === 0) collectGarbage();
+        yield halt;
+      }
       yield* halts;
     },
     task(issue) {
@@ -161,7 +174,9 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
     *tasks() {
       const extra = [...over.tasks.keys()].sort((a, b) => a - b);
       let i = 0;
+      let read = 0;
       for (const [issue, json] of store.storedTimelineTasks()) {
+        if (++read % GC_EVERY_ROWS === 0) collectGarbage();
         while (i < extra.length && extra[i]! < issue) yield over.tasks.get(extra[i++]!)!;
         if (extra[i] === issue) {
           yield over.tasks.get(extra[i++]!)!;
