@@ -1,6 +1,12 @@
 import { EventLogError } from "../errors.ts";
-import { renderTimelines, sortedTasks } from "../replay/render-timeline.ts";
-import { type TaskTimeline, taskTimelineSchema } from "../replay/timeline-state.ts";
+import { renderTimelines } from "../replay/render-timeline.ts";
+import {
+  loopOf,
+  type TaskTimeline,
+  type TimelineSet,
+  type Timelines,
+  taskTimelineSchema,
+} from "../replay/timeline-state.ts";
 import type { StoredEvent } from "../store/record.ts";
 import { displayWidth, truncateToWidth } from "../text/display-width.ts";
 import { issueStory, renderStory } from "../views/issue-story.ts";
@@ -61,6 +67,25 @@ const TASK_FIELDS = Object.keys(taskTimelineSchema.shape) as (keyof TaskTimeline
 function fieldText(value: unknown): string {
   if (value === null || value === undefined) return "";
   return Array.isArray(value) ? value.join(" ") : String(value);
+}
+
+/**
+ * The `{"loop": ...}` line, as `jsonLine` would print it, in pieces: the halts stream from the
+ * stored rows instead of being gathered into one object first.
+ */
+async function loopJson(out: LineWriter, tag: object, set: TimelineSet): Promise<void> {
+  const { last_sequence, ...counts } = set.loop;
+  let text = `${jsonLine({ ...tag, loop: counts }).slice(0, -2)},"halts":[`;
+  let first = true;
+  for (const halt of set.halts()) {
+    text += `${first ? "" : ","}${jsonLine(halt)}`;
+    first = false;
+    if (text.length >= 64 * 1024) {
+      await out.part(text);
+      text = "";
+    }
+  }
+  await out.line(`${text}],"last_sequence":${jsonLine(last_sequence)}}}`);
 }
 
 /** Lines kept in the quarantine (a SQLite file's own table; a PostgreSQL log keeps none). */
@@ -130,9 +155,9 @@ export default defineCommand({
       const fleet = store.engine === "postgres";
       if (issue !== undefined) {
         for (const [source, t] of bySource) {
-          const task = t.tasks.get(issue);
-          t.tasks = task ? new Map([[issue, task]]) : new Map();
-          if (!task) bySource.delete(source);
+          const task = t.task(issue);
+          if (task) bySource.set(source, { ...t, tasks: () => [task], task: () => task });
+          else bySource.delete(source);
         }
         if (bySource.size === 0) {
           throw new EventLogError(
@@ -141,6 +166,9 @@ export default defineCommand({
           );
         }
       }
+      const wanted = (task: TaskTimeline) =>
+        (!statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "")) &&
+        activeIn(task, window);
       let tasks = 0;
       await withPager(format === "table" && args.pager !== false, async (sink) => {
         const out = new LineWriter(sink);
@@ -148,23 +176,27 @@ export default defineCommand({
         if (format === "csv" || format === "tsv") {
           await out.line(delimitedRow(format, [...(fleet ? ["source"] : []), ...TASK_FIELDS]));
         }
-        for (const [source, all] of bySource) {
-          for (const [n, task] of all.tasks) {
-            const byStatus =
-              !statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "");
-            if (!byStatus || !activeIn(task, window)) all.tasks.delete(n);
-          }
-          tasks += all.tasks.size;
+        for (const [source, set] of bySource) {
           const tag = fleet ? { source } : {};
+          // Task by task from the stored rows: only the table needs them all at once.
           if (format === "csv" || format === "tsv") {
-            for (const task of sortedTasks(all)) {
+            for (const task of set.tasks()) {
+              if (!wanted(task)) continue;
+              tasks++;
               const cells = TASK_FIELDS.map((f) => fieldText(task[f]));
               await out.line(delimitedRow(format, fleet ? [source, ...cells] : cells));
             }
           } else if (format === "json") {
-            for (const task of sortedTasks(all)) await out.line(jsonLine({ ...tag, ...task }));
-            await out.line(jsonLine({ ...tag, loop: all.loop }));
+            for (const task of set.tasks()) {
+              if (!wanted(task)) continue;
+              tasks++;
+              await out.line(jsonLine({ ...tag, ...task }));
+            }
+            await loopJson(out, tag, set);
           } else {
+            const all: Timelines = { tasks: new Map(), loop: loopOf(set) };
+            for (const task of set.tasks()) if (wanted(task)) all.tasks.set(task.issue, task);
+            tasks += all.tasks.size;
             if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
             const shown = renderTimelines(all, {
               width,

@@ -1,16 +1,31 @@
+import { EventLogError } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
-import { migration3 } from "../store/schema/timeline.ts";
+import { migration8 } from "../store/schema/timeline.ts";
 import {
   applyEvent,
   emptyTimelines,
+  issueOf,
+  type LoopTimeline,
+  loopOf,
   loopTimelineSchema,
+  type TaskTimeline,
   TIMELINE_RULES,
+  type TimelineSet,
   type Timelines,
   taskTimelineSchema,
+  timelineSet,
 } from "./timeline-state.ts";
 
 export const TIMELINE_CURSOR = "timeline";
+
+/**
+ * Nothing is kept per task or page, but JavaScriptCore lets a busy heap grow with the rows
+ * read before it collects (112k tasks peaked at 175 MB RSS); a collection every so many keeps
+ * the peak flat. Other runtimes have no such hook and need none.
+ */
+const GC_EVERY_ROWS = 1000;
+const collectGarbage = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
 
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
@@ -19,89 +34,200 @@ export function replayTimelines(store: EventStore): Timelines {
   return t;
 }
 
-/** The persisted projection as last stored (its cursor says how far it got). */
-export function loadTimelines(store: EventStore): Timelines {
-  return storedTimelines(store) ?? emptyTimelines();
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
-/** The stored projection, or null when it was folded by other rules (it must be rebuilt). */
-function storedTimelines(store: EventStore): Timelines | null {
-  const t = emptyTimelines();
-  const stored = store.loadTimelineState();
-  if (stored.loop) {
-    const loop = loopTimelineSchema.safeParse(JSON.parse(stored.loop));
-    if (!loop.success || loop.data.rules !== TIMELINE_RULES) return null;
-    t.loop = loop.data;
-  }
-  for (const json of stored.tasks) {
-    const task = taskTimelineSchema.safeParse(JSON.parse(json));
-    if (!task.success) return null;
-    t.tasks.set(task.data.issue, task.data);
+function parseTask(json: string): TaskTimeline | null {
+  const task = taskTimelineSchema.safeParse(parseJson(json));
+  return task.success ? task.data : null;
+}
+
+/**
+ * The stored loop state as of `cursor`, its halts left out (they have rows of their own), or
+ * null when it must be rebuilt: folded by other rules (an earlier release), unreadable, ahead
+ * of its cursor (the cursor was rewound), or with halts inside it (an earlier layout).
+ */
+function storedLoop(store: EventStore, cursor: number): LoopTimeline | null {
+  const json = store.loadTimelineLoop();
+  if (json === null) return cursor === 0 ? emptyTimelines().loop : null;
+  const loop = loopTimelineSchema.safeParse(parseJson(json));
+  if (!loop.success || loop.data.rules !== TIMELINE_RULES) return null;
+  return loop.data.last_sequence > cursor || loop.data.halts.length > 0 ? null : loop.data;
+}
+
+/** The persisted projection as last stored, every task in memory (its cursor says how far). */
+export function loadTimelines(store: EventStore): Timelines {
+  const loop = storedLoop(store, store.getCursor(TIMELINE_CURSOR));
+  if (loop === null) return emptyTimelines();
+  const t: Timelines = {
+    tasks: new Map(),
+    loop: { ...loop, halts: [...store.storedTimelineHalts()] },
+  };
+  for (const [issue, json] of store.storedTimelineTasks()) {
+    const task = parseTask(json);
+    if (task === null) return emptyTimelines();
+    t.tasks.set(issue, task);
   }
   return t;
 }
 
+function rebuildFromZero(store: EventStore): void {
+  store.transaction(() => {
+    store.clearTimelineState();
+    store.setCursor(TIMELINE_CURSOR, 0, { rewind: true });
+  }, "rebuilding the timeline projection");
+}
+
 /**
- * Applies the events after the projection's cursor, a page at a time; each page's state
- * changes and the cursor move commit in one transaction, so a crash never splits them.
+ * Applies the events after the projection's cursor, a page at a time. Each page reads the
+ * stored rows of only the tasks it touches, and its state changes and the cursor move commit
+ * in one write transaction, so a crash never splits them and two catch-ups never interleave.
  */
 export function catchUpTimelines(
   store: EventStore,
   pageSize = 1000,
 ): { applied: number; cursor: number } {
-  let t = storedTimelines(store);
-  if (t === null) {
-    // Folded by an earlier release's rules: start again from sequence 0.
-    store.transaction(() => {
-      store.clearTimelineState();
-      store.setCursor(TIMELINE_CURSOR, 0, { rewind: true });
-    }, "rebuilding the timeline projection");
-    t = emptyTimelines();
-  }
-  let cursor = store.getCursor(TIMELINE_CURSOR);
+  let known: { cursor: number; loop: LoopTimeline } | null = null;
   let applied = 0;
   for (;;) {
-    const page = [...store.since(cursor, { limit: pageSize, pageSize })];
-    if (page.length === 0) break;
-    const touched = new Set<number>();
-    for (const e of page) {
-      const issue = applyEvent(t, e);
-      if (issue !== null) touched.add(issue);
-    }
-    const last = page[page.length - 1]!.sequence;
-    store.transaction(() => {
-      const tasks = [...touched].map((issue): [number, string] => [
+    const step = store.transaction((): number | "rebuild" => {
+      const cursor = store.getCursor(TIMELINE_CURSOR);
+      const loop = known?.cursor === cursor ? known.loop : storedLoop(store, cursor);
+      if (loop === null) return "rebuild";
+      const page = [...store.since(cursor, { limit: pageSize, pageSize })];
+      if (page.length === 0) return 0;
+      const t: Timelines = { tasks: new Map(), loop };
+      for (const e of page) {
+        const issue = issueOf(e);
+        if (issue === null || t.tasks.has(issue)) continue;
+        const json = store.loadTimelineTask(issue);
+        if (json === null) continue;
+        const task = parseTask(json);
+        if (task === null) return "rebuild";
+        t.tasks.set(issue, task);
+      }
+      for (const e of page) applyEvent(t, e);
+      const last = page[page.length - 1]!.sequence;
+      const tasks = [...t.tasks].map(([issue, task]): [number, string] => [
         issue,
-        JSON.stringify(t.tasks.get(issue)),
+        JSON.stringify(task),
       ]);
-      store.saveTimelineState(tasks, JSON.stringify(t.loop));
+      // The page's new halts go to rows of their own; the loop's text keeps none.
+      const halts = t.loop.halts;
+      t.loop.halts = [];
+      store.saveTimelineState(tasks, JSON.stringify(t.loop), halts);
       store.advanceCursor(TIMELINE_CURSOR, last);
+      known = { cursor: last, loop: t.loop };
+      return page.length;
     }, "storing the timeline projection");
-    cursor = last;
-    applied += page.length;
+    if (step === 0) break;
+    if (step !== "rebuild" && (applied + step) % (GC_EVERY_ROWS * 5) < step) collectGarbage();
+    if (step === "rebuild") {
+      // Folded by other rules, damaged, or its cursor rewound: start again from sequence 0.
+      rebuildFromZero(store);
+      known = null;
+      applied = 0;
+      continue;
+    }
+    applied += step;
   }
-  return { applied, cursor };
+  return { applied, cursor: store.getCursor(TIMELINE_CURSOR) };
+}
+
+function damagedRow(store: EventStore, issue: number): EventLogError {
+  return new EventLogError(
+    "db_corrupt",
+    `the timeline projection in ${store.path} holds a damaged row for issue ${issue}; rebuild it with 'forge-eventlog cursors set timeline 0 --rewind', or fold from the log alone with 'forge-eventlog timeline --verify'`,
+  );
 }
 
 /**
- * The timelines as of the latest event, from the stored projection. On a writable store the
- * projection is caught up and stored, so the next call reads only what landed since; on a
- * read-only one the events after its cursor are applied in memory and nothing is written. A
- * database without the projection's tables (another writer's) is replayed from sequence 0.
+ * The stored rows as a TimelineSet, with `over` (tasks folded in memory from the events after
+ * the cursor) in place of or between them: tasks stream row by row in issue order.
  */
-export function currentTimelines(store: EventStore): Timelines {
-  if (store.schemaVersion() < migration3.version) return replayTimelines(store);
-  if (!store.readonly) {
-    catchUpTimelines(store);
-    return loadTimelines(store);
+function storedSet(store: EventStore, over: Timelines): TimelineSet {
+  const stored = (issue: number, json: string): TaskTimeline => {
+    const task = parseTask(json);
+    if (task === null) throw damagedRow(store, issue);
+    return task;
+  };
+  const { halts, ...loop } = over.loop;
+  return {
+    loop,
+    *halts() {
+      let read = 0;
+      for (const halt of store.storedTimelineHalts()) {
+        if (++read % GC_EVERY_ROWS === 0) collectGarbage();
+        yield halt;
+      }
+      yield* halts;
+    },
+    task(issue) {
+      const json = over.tasks.has(issue) ? null : store.loadTimelineTask(issue);
+      return json === null ? over.tasks.get(issue) : stored(issue, json);
+    },
+    *tasks() {
+      const extra = [...over.tasks.keys()].sort((a, b) => a - b);
+      let i = 0;
+      let read = 0;
+      for (const [issue, json] of store.storedTimelineTasks()) {
+        if (++read % GC_EVERY_ROWS === 0) collectGarbage();
+        while (i < extra.length && extra[i]! < issue) yield over.tasks.get(extra[i++]!)!;
+        if (extra[i] === issue) {
+          yield over.tasks.get(extra[i++]!)!;
+          continue;
+        }
+        yield stored(issue, json);
+      }
+      while (i < extra.length) yield over.tasks.get(extra[i++]!)!;
+    },
+  };
+}
+
+/**
+ * The timelines as of the latest event, from the stored projection, streamed from its rows.
+ * On a writable store the projection is caught up and stored first, so the next call reads
+ * only what landed since; on a read-only one the events after its cursor are applied in memory
+ * over the rows they touch, and nothing is written. A database without the projection's
+ * tables (another writer's), or a read-only one whose projection must be rebuilt, is replayed
+ * from sequence 0 in memory.
+ */
+export function currentTimelineSet(store: EventStore): TimelineSet {
+  if (store.schemaVersion() < migration8.version) return timelineSet(replayTimelines(store));
+  if (!store.readonly) catchUpTimelines(store);
+  const cursor = store.getCursor(TIMELINE_CURSOR);
+  const loop = storedLoop(store, cursor);
+  if (loop === null) return timelineSet(replayTimelines(store));
+  const over: Timelines = { tasks: new Map(), loop };
+  for (const e of store.since(cursor)) {
+    const issue = issueOf(e);
+    if (issue !== null && !over.tasks.has(issue)) {
+      const json = store.loadTimelineTask(issue);
+      if (json !== null) {
+        const task = parseTask(json);
+        if (task === null) throw damagedRow(store, issue);
+        over.tasks.set(issue, task);
+      }
+    }
+    applyEvent(over, e);
   }
-  const t = storedTimelines(store);
-  if (t === null) return replayTimelines(store);
-  for (const e of store.since(store.getCursor(TIMELINE_CURSOR))) applyEvent(t, e);
-  return t;
+  return storedSet(store, over);
+}
+
+/** `currentTimelineSet` with every task in memory. */
+export function currentTimelines(store: EventStore): Timelines {
+  const set = currentTimelineSet(store);
+  const tasks = new Map<number, TaskTimeline>();
+  for (const task of set.tasks()) tasks.set(task.issue, task);
+  return { tasks, loop: loopOf(set) };
 }
 
 /** A SQLite store as a ReadLog whose timelines are this stored projection's. */
 export function storeReadLog(store: EventStore, intervalMs?: number): ReadLog {
-  return sqliteReadLog(store, currentTimelines, intervalMs);
+  return sqliteReadLog(store, currentTimelineSet, intervalMs);
 }

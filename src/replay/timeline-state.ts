@@ -58,6 +58,39 @@ export interface Timelines {
   loop: LoopTimeline;
 }
 
+export type Halt = LoopTimeline["halts"][number];
+
+/**
+ * Timelines read piece by piece: the loop's counts, its halts and the tasks in issue order,
+ * without needing all of them in memory at once (a stored projection streams its rows).
+ */
+export interface TimelineSet {
+  loop: Omit<LoopTimeline, "halts">;
+  /** The loop's halts, in sequence order. */
+  halts(): Iterable<Halt>;
+  /** Every task, in issue order. */
+  tasks(): Iterable<TaskTimeline>;
+  task(issue: number): TaskTimeline | undefined;
+}
+
+/** Timelines already in memory as a TimelineSet. */
+export function timelineSet(t: Timelines): TimelineSet {
+  const { halts, ...loop } = t.loop;
+  return {
+    loop,
+    halts: () => halts,
+    tasks: () => [...t.tasks.values()].sort((a, b) => a.issue - b.issue),
+    task: (issue) => t.tasks.get(issue),
+  };
+}
+
+/** The set's loop whole, halts in it (fields in the schema's order). */
+export function loopOf(set: TimelineSet): LoopTimeline {
+  const { rules, ticks_started, ticks_completed, last_tick, last_sequence } = set.loop;
+  const halts = [...set.halts()];
+  return { rules, ticks_started, ticks_completed, last_tick, halts, last_sequence };
+}
+
 export function emptyTimelines(): Timelines {
   return {
     tasks: new Map(),

@@ -36,9 +36,12 @@ import {
 import { type OpenOptions, openContext, openContextWith } from "./open.ts";
 import {
   clearTimelineState,
-  loadTimelineState,
+  type HaltRow,
+  loadTimelineLoop,
+  loadTimelineTask,
   saveTimelineState,
-  type TimelineStateRows,
+  storedTimelineHalts,
+  storedTimelineTasks,
 } from "./projection-state.ts";
 import {
   countQuarantine,
@@ -217,16 +220,35 @@ export class EventStore {
     return listFollowPositions(this.ctx);
   }
 
-  loadTimelineState(): TimelineStateRows {
-    return loadTimelineState(this.ctx);
+  loadTimelineLoop(): string | null {
+    return loadTimelineLoop(this.ctx);
+  }
+
+  loadTimelineTask(issue: number): string | null {
+    return loadTimelineTask(this.ctx, issue);
+  }
+
+  /** The stored task states in issue order, read a page at a time. */
+  storedTimelineTasks(): Generator<[number, string]> {
+    return storedTimelineTasks(this.ctx);
   }
 
   clearTimelineState(): void {
     clearTimelineState(this.ctx);
   }
 
-  saveTimelineState(tasks: Iterable<[number, string]>, loopJson: string): void {
-    saveTimelineState(this.ctx, tasks, loopJson);
+  /** Stores tasks' states, the loop's (without its halts) and halts to add. */
+  saveTimelineState(
+    tasks: Iterable<[number, string]>,
+    loopJson: string,
+    halts: Iterable<HaltRow> = [],
+  ): void {
+    saveTimelineState(this.ctx, tasks, loopJson, halts);
+  }
+
+  /** The stored halts in sequence order, read a page at a time. */
+  storedTimelineHalts(): Generator<HaltRow> {
+    return storedTimelineHalts(this.ctx);
   }
 
   eventRange(): EventRange {

@@ -5,7 +5,7 @@ import { migration5 } from "./schema/follow-last-ts.ts";
 import { migration4 } from "./schema/follow-positions.ts";
 import { migration6 } from "./schema/nullable-chain.ts";
 import { migration2 } from "./schema/quarantine.ts";
-import { migration3 } from "./schema/timeline.ts";
+import { migration3, migration8 } from "./schema/timeline.ts";
 
 /**
  * Every migration, in order. `events` and `projection_cursors` are the forge-loop contract and
@@ -19,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration5,
   migration6,
   migration7,
+  migration8,
 ];
 
 /** The version of the last migration. */

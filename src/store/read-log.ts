@@ -1,5 +1,11 @@
 import { sleep } from "../io/sleep.ts";
-import { applyEvent, emptyTimelines, type Timelines } from "../replay/timeline-state.ts";
+import {
+  applyEvent,
+  emptyTimelines,
+  type TimelineSet,
+  type Timelines,
+  timelineSet,
+} from "../replay/timeline-state.ts";
 import type { CursorRow } from "./cursors.ts";
 import type { EventStore } from "./event-store.ts";
 import type { SinceFilter } from "./read.ts";
@@ -8,7 +14,7 @@ import type { EventRange } from "./stats.ts";
 import type { VerifyReport } from "./verify.ts";
 
 /** A log's timelines: one entry per source log (a SQLite file is one source, named ""). */
-export type SourceTimelines = Map<string, Timelines>;
+export type SourceTimelines = Map<string, TimelineSet>;
 
 /**
  * What the read commands (replay, tail, timeline, stats, cursors, export, verify) need from a
@@ -58,7 +64,7 @@ export async function foldTimelines(events: AsyncIterable<StoredEvent>): Promise
  */
 export function sqliteReadLog(
   store: EventStore,
-  current: (store: EventStore) => Timelines,
+  current: (store: EventStore) => TimelineSet,
   intervalMs = 200,
 ): ReadLog {
   // A follower's first call returns at once, so it reads what is there before it waits.
@@ -77,7 +83,9 @@ export function sqliteReadLog(
     sources: async () => [],
     verify: async (onProgress) => store.verify(onProgress),
     async timelines({ verify }) {
-      const t = verify ? await foldTimelines(this.since(0, { verifyChain: true })) : current(store);
+      const t = verify
+        ? timelineSet(await foldTimelines(this.since(0, { verifyChain: true })))
+        : current(store);
       return new Map([["", t]]);
     },
     async waitForCommit(signal) {

@@ -197,3 +197,20 @@ test("a projection stored by earlier rules is rebuilt from sequence 0, never cau
   expect(loadTimelines(writer).loop.rules).toBe(2);
   writer.close();
 });
+
+test("a rewound timeline cursor rebuilds the projection instead of folding events twice", async () => {
+  const dir = tempDir();
+  const db = join(dir, "e.db");
+  const store = await EventStore.open(db);
+  const m = new Mirror(store);
+  for (const r of goldenRecords()) m.mirrorRecord(r);
+  catchUpTimelines(store, 7);
+  store.setCursor(TIMELINE_CURSOR, 5, { rewind: true });
+  const again = currentTimelines(store);
+  const scratch = replayTimelines(store);
+  expect(sortedTasks(again)).toEqual(sortedTasks(scratch));
+  expect(again.loop).toEqual(scratch.loop);
+  expect(again.loop.halts.length).toBeGreaterThan(0);
+  expect(store.getCursor(TIMELINE_CURSOR)).toBe(store.latestSequence());
+  store.close();
+});

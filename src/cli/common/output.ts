@@ -33,6 +33,12 @@ export class LineWriter {
     if (this.size >= 64 * 1024) await this.flush();
   }
 
+  /** Text that is not yet a whole line: a long line written in pieces, ended by `line`. */
+  async part(text: string): Promise<void> {
+    await this.flush();
+    await this.sink(text);
+  }
+
   async flush(): Promise<void> {
     if (this.chunk.length === 0) return;
     const text = `${this.chunk.join("\n")}\n`;

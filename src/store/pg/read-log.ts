@@ -1,6 +1,6 @@
 import { isEventLogError } from "../../errors.ts";
 import { sleep } from "../../io/sleep.ts";
-import { applyEvent, emptyTimelines } from "../../replay/timeline-state.ts";
+import { applyEvent, emptyTimelines, timelineSet } from "../../replay/timeline-state.ts";
 import type { ReadLog, SourceTimelines } from "../read-log.ts";
 import { NOTIFY_CHANNEL } from "./append.ts";
 import { type Listener, listen } from "./listen.ts";
@@ -77,7 +77,7 @@ export function pgReadLog(store: PgEventStore): ReadLog {
         })) {
           applyEvent(t, { ...e, sequence: e.source_sequence ?? e.sequence });
         }
-        out.set(name, t);
+        out.set(name, timelineSet(t));
       }
       return out;
     },

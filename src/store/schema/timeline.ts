@@ -16,10 +16,40 @@ export const migration3: Migration = {
     `,
 };
 
+/**
+ * The loop's halts in rows of their own: the loop's state was one JSON text with every halt in
+ * it, rewritten on each stored page. The projection is emptied and its cursor removed, so the
+ * next catch-up folds it again from sequence 0 in this layout.
+ */
+export const migration8: Migration = {
+  version: 8,
+  name: "timeline halts in rows of their own",
+  sql: `
+      CREATE TABLE IF NOT EXISTS timeline_halts (
+        sequence INTEGER PRIMARY KEY,
+        reason TEXT NOT NULL,
+        tick INTEGER,
+        at TEXT NOT NULL
+      );
+      DELETE FROM timeline_tasks;
+      DELETE FROM timeline_loop;
+      DELETE FROM projection_cursors WHERE projection_name = 'timeline';
+    `,
+};
+
 export const TIMELINE_LOOP_GET = "SELECT state_json FROM timeline_loop WHERE id = 1";
 export const TIMELINE_LOOP_PUT = `INSERT INTO timeline_loop (id, state_json) VALUES (1, ?)
   ON CONFLICT(id) DO UPDATE SET state_json = excluded.state_json`;
-export const TIMELINE_TASKS_ALL = "SELECT state_json FROM timeline_tasks ORDER BY issue";
-export const TIMELINE_CLEAR = "DELETE FROM timeline_tasks; DELETE FROM timeline_loop;";
+export const TIMELINE_CLEAR =
+  "DELETE FROM timeline_tasks; DELETE FROM timeline_loop; DELETE FROM timeline_halts;";
 export const TIMELINE_TASK_PUT = `INSERT INTO timeline_tasks (issue, state_json) VALUES (?, ?)
   ON CONFLICT(issue) DO UPDATE SET state_json = excluded.state_json`;
+export const TIMELINE_TASKS_BY_ISSUE = "SELECT state_json FROM timeline_tasks WHERE issue = ?";
+/** One page of the stored tasks in issue order, after the issue given. */
+export const TIMELINE_TASKS_PAGE =
+  "SELECT issue, state_json FROM timeline_tasks WHERE issue > ? ORDER BY issue LIMIT ?";
+export const TIMELINE_HALT_PUT =
+  "INSERT OR REPLACE INTO timeline_halts (sequence, reason, tick, at) VALUES (?, ?, ?, ?)";
+/** One page of the stored halts in sequence order, after the sequence given. */
+export const TIMELINE_HALTS_PAGE =
+  "SELECT sequence, reason, tick, at FROM timeline_halts WHERE sequence > ? ORDER BY sequence LIMIT ?";
