@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import type { z } from "zod";
 import { canonicalJson } from "../encoding/python-json.ts";
 import { describeError, EventLogError, isEventLogError } from "../errors.ts";
+import { collectGarbage } from "../io/collect-garbage.ts";
 import { writeAllSync } from "../io/write-all.ts";
 import { eventRowSchema, sameEventContent } from "../store/event-columns.ts";
 import type { EventStore } from "../store/event-store.ts";
@@ -37,10 +38,9 @@ const CHUNK_BYTES = 1 << 20;
 /**
  * Nothing is kept per line, but JavaScriptCore lets a busy heap grow with the input before it
  * collects (a 200 MB export peaked at 368 MB RSS); a collection every so many lines keeps the
- * peak flat (132 MB for the same file). Other runtimes have no such hook and need none.
+ * peak flat (132 MB for the same file).
  */
 const GC_EVERY_LINES = 10_000;
-const collectGarbage = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
 
 interface Line {
   number: number;

@@ -1,4 +1,5 @@
 import { EventLogError } from "../errors.ts";
+import { collectGarbage } from "../io/collect-garbage.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration8 } from "../store/schema/timeline.ts";
@@ -22,10 +23,9 @@ export const TIMELINE_CURSOR = "timeline";
 /**
  * Nothing is kept per task or page, but JavaScriptCore lets a busy heap grow with the rows
  * read before it collects (112k tasks peaked at 175 MB RSS); a collection every so many keeps
- * the peak flat. Other runtimes have no such hook and need none.
+ * the peak flat.
  */
 const GC_EVERY_ROWS = 1000;
-const collectGarbage = () => (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
 
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
