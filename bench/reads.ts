@@ -96,11 +96,13 @@ try {
   const rows: Row[] = [];
 
   let copies = 0;
+  const pristine = tmp.file("pristine.db");
+  copyFileSync(db, pristine);
   await cli(["timeline", "--db", db, "--json", "--quiet"]); // brings its projection up to date
   const tl = await alternate(ROUNDS, {
     cold: () => {
       const copy = tmp.file(`cold-${copies++}.db`);
-      copyFileSync(db, copy);
+      copyFileSync(pristine, copy);
       return cli(["timeline", "--db", copy, "--json", "--quiet"]);
     },
     warm: () => cli(["timeline", "--db", db, "--json", "--quiet"]),
