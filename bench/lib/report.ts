@@ -1,3 +1,4 @@
+import { table } from "./spread.ts";
 /** One line of a benchmark table: our rate beside the plain-SQLite baseline's. */
 export interface Comparison {
   name: string;
@@ -43,12 +44,5 @@ export function formatTable(rows: readonly Comparison[]): string {
     `>= ${r.aim.toFixed(2)}`,
     r.met ? "yes" : "NO",
   ]);
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+  return table(header, body);
 }
