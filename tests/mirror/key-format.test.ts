@@ -173,3 +173,15 @@ test("a plan made for the other format (the plugin's unclonable record) is made 
   ]);
   store.close();
 });
+
+test("a key format this release does not know is refused, not guessed", async () => {
+  const db = join(tempDir(), "events.db");
+  (await EventStore.open(db)).close();
+  const raw = new Database(db);
+  raw.exec("UPDATE settings SET value = 'zz:' WHERE name = 'key_format'");
+  raw.close();
+  const store = await EventStore.open(db);
+  expect(() => new Mirror(store).mirrorRecord(READING)).toThrow(/key format "zz:"/);
+  expect(store.latestSequence()).toBe(0);
+  store.close();
+});
