@@ -185,3 +185,21 @@ test("a key format this release does not know is refused, not guessed", async ()
   expect(store.latestSequence()).toBe(0);
   store.close();
 });
+
+test("the follower's line planner keys in the format it is given, on its worker thread and inline", async () => {
+  const { startPreparer } = await import("../../src/follow/preparer.ts");
+  for (const format of [SHORT_KEY_PREFIX, KEY_PREFIX] as const) {
+    for (const threads of [true, false]) {
+      const preparer = await startPreparer(format, threads);
+      try {
+        expect(preparer.threaded).toBe(threads);
+        const { plans } = await preparer.prepare([legacyLine(READING)]);
+        const [plan] = plans;
+        if (plan?.status !== "events") throw new Error(`planned ${plan?.status}`);
+        expect(plan.events.map((e) => e.idempotency_key)).toEqual(keysOf(READING, format));
+      } finally {
+        preparer.close();
+      }
+    }
+  }
+});
