@@ -16,6 +16,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type ConfigInput, resolveConfig } from "../src/config.ts";
+import { NEW_DATABASE_KEY_FORMAT } from "../src/mirror/idempotency-key.ts";
 import { mapLegacyRecord } from "../src/mirror/map-record.ts";
 import { EventLogPlugin } from "../src/plugin.ts";
 import { EventStore } from "../src/store/event-store.ts";
@@ -99,7 +100,8 @@ try {
   closeSync(fd);
 
   const plainDb = new PlainEventTable(dir.file("plain.db"));
-  const mapped = milestones.map((m) => mapLegacyRecord(m) ?? []);
+  // The rows a new database gets, keys included.
+  const mapped = milestones.map((m) => mapLegacyRecord(m, null, NEW_DATABASE_KEY_FORMAT) ?? []);
   let k = 0;
   const plainSqlite = await measure("plain bun:sqlite, 1 commit/milestone", () => {
     plainDb.insertBatch(mapped[k++]!);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { type FollowLag, followLags } from "../follow/lag.ts";
-import { KEY_PREFIX, UPSTREAM_KEY_PREFIX, V1_KEY_PREFIX } from "../mirror/idempotency-key.ts";
+import { KEY_FORMATS, UPSTREAM_KEY_PREFIX, V1_KEY_PREFIX } from "../mirror/idempotency-key.ts";
 import type { CursorRow } from "../store/cursors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { ReadLog } from "../store/read-log.ts";
@@ -44,7 +44,7 @@ function collect(store: EventStore): Stats {
   const range = store.eventRange();
   const kinds = store.eventsByKind();
   const keys = {
-    forge_eventlog: store.countKeyPrefix(KEY_PREFIX),
+    forge_eventlog: KEY_FORMATS.reduce((n, format) => n + store.countKeyPrefix(format), 0),
     forge_eventlog_earlier: store.countKeyPrefix(V1_KEY_PREFIX),
     forge_loop: store.countKeyPrefix(UPSTREAM_KEY_PREFIX),
   };

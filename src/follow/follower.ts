@@ -135,7 +135,10 @@ class Follower {
   async run(): Promise<FollowSummary> {
     const started = performance.now();
     let stop: Stop;
-    this.preparer = await startPreparer(this.options.threads ?? true);
+    this.preparer = await startPreparer(
+      this.options.store.keyFormat(),
+      this.options.threads ?? true,
+    );
     try {
       stop = await this.loop();
     } finally {

@@ -1,5 +1,6 @@
 import { inexactIntegerIn } from "../encoding/json-limits.ts";
 import { recordShapeProblem } from "../legacy/shape.ts";
+import type { KeyFormat } from "../mirror/idempotency-key.ts";
 import { planRecord, type RecordPlan } from "../mirror/plan-record.ts";
 
 /**
@@ -20,7 +21,12 @@ export interface TsClock {
   lastTs: string | null;
 }
 
-function planLine(text: string, newEventId: () => string, clock: TsClock): LinePlan {
+function planLine(
+  text: string,
+  newEventId: () => string,
+  clock: TsClock,
+  keyFormat: KeyFormat | undefined,
+): LinePlan {
   if (text.length === 0 || (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === "")) return BLANK;
   let value: unknown;
   try {
@@ -37,19 +43,23 @@ function planLine(text: string, newEventId: () => string, clock: TsClock): LineP
       reason: `the integer ${inexact} is beyond 2^53: it would be stored rounded`,
     };
   }
-  const plan = planRecord(value, newEventId, clock.lastTs);
+  const plan = planRecord(value, newEventId, clock.lastTs, keyFormat);
   const ts = (value as { ts?: unknown }).ts;
   if (typeof ts === "string" && plan.status !== "invalid") clock.lastTs = ts;
   return plan;
 }
 
-/** Plans a batch of lines, advancing `clock`; ids are time-ordered (see orderedEventIds). */
+/**
+ * Plans a batch of lines, advancing `clock`; ids are time-ordered (see orderedEventIds);
+ * `keyFormat` is the database's (`EventStore.keyFormat()`).
+ */
 export function planLines(
   texts: readonly string[],
   newEventId: () => string,
   clock: TsClock = { lastTs: null },
+  keyFormat?: KeyFormat,
 ): LinePlan[] {
-  return texts.map((text) => planLine(text, newEventId, clock));
+  return texts.map((text) => planLine(text, newEventId, clock, keyFormat));
 }
 
 /** The `ts` a record line would set the clock to (for a position saved mid-batch). */

@@ -1,3 +1,4 @@
+import type { KeyFormat } from "../mirror/idempotency-key.ts";
 import { orderedEventIds } from "../store/event-ids.ts";
 import { type LinePlan, planLines, type TsClock } from "./line-plan.ts";
 import { type PackedPlans, unpackPlans } from "./plan-transport.ts";
@@ -24,10 +25,12 @@ class InlinePreparer implements LinePreparer {
   private readonly newEventId = orderedEventIds();
   private readonly clock: TsClock = { lastTs: null };
 
+  constructor(private readonly keyFormat: KeyFormat) {}
+
   prepare(texts: string[], startTs?: string | null): Promise<Prepared> {
     try {
       if (startTs !== undefined) this.clock.lastTs = startTs;
-      const plans = planLines(texts, this.newEventId, this.clock);
+      const plans = planLines(texts, this.newEventId, this.clock, this.keyFormat);
       return Promise.resolve({ plans, lastTs: this.clock.lastTs });
     } catch (e) {
       return Promise.reject(e);
@@ -50,7 +53,10 @@ class WorkerPreparer implements LinePreparer {
     { resolve: (prepared: Prepared) => void; reject: (e: Error) => void }
   >();
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    private readonly keyFormat: KeyFormat,
+  ) {
     worker.onmessage = ({ data }: MessageEvent<Reply>) => {
       if ("ready" in data) return;
       const waiter = this.waiting.get(data.id);
@@ -66,7 +72,7 @@ class WorkerPreparer implements LinePreparer {
     const id = this.nextId++;
     const plans = new Promise<Prepared>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, texts, startTs });
+      this.worker.postMessage({ id, texts, startTs, keyFormat: this.keyFormat });
     });
     // Read-ahead that is dropped (a stop, an error, a truncation) is never awaited: its
     // rejection on close must not surface as an unhandled rejection. Awaiting it still throws.
@@ -101,7 +107,7 @@ function workerUrl(): string {
  * A worker thread preparing lines, or undefined when this runtime has no Worker or the
  * worker's module cannot be loaded (e.g. a compiled binary built without it as an entrypoint).
  */
-async function startWorkerPreparer(): Promise<LinePreparer | undefined> {
+async function startWorkerPreparer(keyFormat: KeyFormat): Promise<LinePreparer | undefined> {
   if (typeof Worker === "undefined") return undefined;
   let worker: Worker;
   try {
@@ -124,10 +130,15 @@ async function startWorkerPreparer(): Promise<LinePreparer | undefined> {
     worker.terminate();
     return undefined;
   }
-  return new WorkerPreparer(worker);
+  return new WorkerPreparer(worker, keyFormat);
 }
 
-/** The worker when it starts, else inline; `threads: false` asks for inline. */
-export async function startPreparer(threads = true): Promise<LinePreparer> {
-  return (threads ? await startWorkerPreparer() : undefined) ?? new InlinePreparer();
+/**
+ * The worker when it starts, else inline; `threads: false` asks for inline. `keyFormat` is the
+ * format of the database the plans are for.
+ */
+export async function startPreparer(keyFormat: KeyFormat, threads = true): Promise<LinePreparer> {
+  return (
+    (threads ? await startWorkerPreparer(keyFormat) : undefined) ?? new InlinePreparer(keyFormat)
+  );
 }

@@ -96,7 +96,7 @@ export function retryQuarantined(store: EventStore, line: QuarantinedLine): Retr
         reason: `${line.source} has no line ${line.lineNumber} any more`,
       };
     }
-    const [plan] = planLines([now.text], orderedEventIds());
+    const [plan] = planLines([now.text], orderedEventIds(), undefined, store.keyFormat());
     if (now.problem) return { status: "still_refused", reason: now.problem };
     if (!plan || plan.status === "blank")
       return { status: "still_refused", reason: "the line is blank" };

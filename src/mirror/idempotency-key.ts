@@ -2,41 +2,72 @@ import * as crypto from "node:crypto";
 import { canonicalJson } from "../encoding/python-json.ts";
 
 /**
- * Idempotency keys of the events the mirror writes (the format is documented in
- * docs/mirror.md, "Idempotency keys"):
+ * Idempotency keys of the events the mirror writes (the formats are documented in
+ * docs/mirror.md, "Idempotency keys"). A database writes one format, named by its prefix and
+ * recorded in it (`settings`, migration 9): new databases `fe:`, databases that already held
+ * `eventlog:` keys keep `eventlog:`.
  *
- *   eventlog:<durable kind>:<24 hex>                  one occurrence of a record
- *   eventlog:pr.merged:issue=<n>:pr=<number>           the merge of one PR (an entity)
+ *   fe:<16 base64url>                                  one occurrence of a record
+ *   fe:pr.merged:issue=<n>:pr=<number>                 the merge of one PR (an entity)
+ *   eventlog:<durable kind>:<24 hex>                   one occurrence (the earlier format)
+ *   eventlog:pr.merged:issue=<n>:pr=<number>
  *
- * The 24 hex are the first 96 bits of sha256 over the event's place in its record (`part`:
+ * Both digests are the first 96 bits of a sha256 over the event's place in its record (`part`:
  * the issue of a per-issue event, the repeat number of an issue listed twice) and the record's
- * canonical JSON (sorted keys, `ts` included). Identical records collapse; records that differ
- * in any field, `ts` included, never do. Keys depend only on the record, so a milestone gets
- * the same key from a hook and from the JSONL, and a reader may start anywhere in the file.
+ * canonical JSON (sorted keys, `ts` included); `fe:` also hashes the durable kind, which
+ * `eventlog:` spells out in the key. Identical records collapse; records that differ in any
+ * field, `ts` included, never do. Keys depend only on the record and the database's format,
+ * so a milestone gets the same key from a hook and from the JSONL, and a reader may start
+ * anywhere in the file.
  *
  * Two other key families can be in a database and are recognised, never written:
- * - ours before this format: `legacy/<legacy kind>/<durable kind>[/tick=..]...[/at=<ts>]`;
+ * - ours before these formats: `legacy/<legacy kind>/<durable kind>[/tick=..]...[/at=<ts>]`;
  * - forge-loop's own mirror: `legacy-runner:<durable kind>:<legacy kind>:tick=..:issue=..:worker=..:pr=..`
  *   with, in its newest mirror, `:step=<discriminator>` appended.
  */
 export const KEY_PREFIX = "eventlog:";
+export const SHORT_KEY_PREFIX = "fe:";
 export const V1_KEY_PREFIX = "legacy/";
 export const UPSTREAM_KEY_PREFIX = "legacy-runner:";
 
-/** Hex digits of the digest kept in a key: 96 bits, no collision in any real log. */
-const DIGEST_HEX = 24;
+/** The key formats we write, each named by its prefix. */
+export type KeyFormat = typeof KEY_PREFIX | typeof SHORT_KEY_PREFIX;
+export const KEY_FORMATS: readonly KeyFormat[] = [SHORT_KEY_PREFIX, KEY_PREFIX];
+/** What a new database writes. */
+export const NEW_DATABASE_KEY_FORMAT: KeyFormat = SHORT_KEY_PREFIX;
 
-type OneShotHash = (algorithm: string, data: string, encoding: "hex") => string;
+export const isKeyFormat = (value: unknown): value is KeyFormat =>
+  KEY_FORMATS.includes(value as KeyFormat);
+
+/** The other format we write (its keys may be in a database by import or an older release). */
+export const otherKeyFormat = (format: KeyFormat): KeyFormat =>
+  format === KEY_PREFIX ? SHORT_KEY_PREFIX : KEY_PREFIX;
+
+/** Characters of the digest kept in a key: 96 bits either way, no collision in any real log. */
+const DIGEST_HEX = 24;
+const DIGEST_BASE64URL = 16;
+
+type OneShotHash = (algorithm: string, data: string, encoding: "hex" | "base64url") => string;
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
-const sha256Hex: (text: string) => string = oneShot
-  ? (text) => oneShot("sha256", text, "hex")
-  : (text) => crypto.createHash("sha256").update(text).digest("hex");
+const sha256: (text: string, encoding: "hex" | "base64url") => string = oneShot
+  ? (text, encoding) => oneShot("sha256", text, encoding)
+  : (text, encoding) => crypto.createHash("sha256").update(text).digest(encoding);
+const sha256Hex = (text: string) => sha256(text, "hex");
 
 /** The record's canonical JSON: computed once per record, hashed once per event. */
 export const canonicalRecord = (record: Record<string, unknown>): string => canonicalJson(record);
 
 /** The key of one occurrence: `part` places the event in its record ("" for the whole record). */
-export function contentKey(durableKind: string, part: string, canonical: string): string {
+export function contentKey(
+  format: KeyFormat,
+  durableKind: string,
+  part: string,
+  canonical: string,
+): string {
+  if (format === SHORT_KEY_PREFIX) {
+    const digest = sha256(`${durableKind}\n${part}\n${canonical}`, "base64url");
+    return `${SHORT_KEY_PREFIX}${digest.slice(0, DIGEST_BASE64URL)}`;
+  }
   return `${KEY_PREFIX}${durableKind}:${sha256Hex(`${part}\n${canonical}`).slice(0, DIGEST_HEX)}`;
 }
 
@@ -49,13 +80,22 @@ export function prNumber(pr: unknown): number | null {
 }
 
 /** The merge of one PR: every record saying so gives this key, so it is stored once. */
-export function entityKey(durableKind: string, issue: number, pr: number): string {
-  return `${KEY_PREFIX}${durableKind}:issue=${issue}:pr=${pr}`;
+export function entityKey(
+  format: KeyFormat,
+  durableKind: string,
+  issue: number,
+  pr: number,
+): string {
+  return `${format}${durableKind}:issue=${issue}:pr=${pr}`;
 }
 
-/** An entity key (one per PR), as opposed to an occurrence key. */
+/** An entity key (one per PR) of either format, as opposed to an occurrence key. */
 export const isEntityKey = (key: string | null): boolean =>
-  key?.startsWith(KEY_PREFIX) === true && key.includes(":issue=");
+  key !== null && KEY_FORMATS.some((f) => key.startsWith(f)) && key.includes(":issue=");
+
+/** Whether `key` is written in `format`. */
+export const keyHasFormat = (key: string | null, format: KeyFormat): boolean =>
+  key?.startsWith(format) === true;
 
 /** The parts of the key format used before content digests (kept to recognise old rows). */
 export interface V1Parts {
@@ -133,4 +173,6 @@ export function upstreamKey(
 export interface KeyAliases {
   v1: string;
   upstream: string;
+  /** The key of the other format we write (see otherKeyFormat). */
+  other: string;
 }

@@ -6,7 +6,10 @@ import {
   canonicalRecord,
   contentKey,
   entityKey,
+  KEY_PREFIX,
   type KeyAliases,
+  type KeyFormat,
+  otherKeyFormat,
   prNumber,
   upstreamKey,
   type V1Parts,
@@ -19,13 +22,15 @@ import {
  * Returns null for kinds nobody maps (they are skipped and counted, never errors).
  * `fallbackTime`: the occurred_at of a record without `ts` (the follower passes the previous
  * line's `ts`); it changes nothing else, the idempotency key included. Default: null (now).
+ * `keyFormat`: the format of the database the events are for (`EventStore.keyFormat()`).
  */
 export function mapLegacyRecord(
   record: AnyLegacyRecord,
   fallbackTime: string | null = null,
+  keyFormat: KeyFormat = KEY_PREFIX,
 ): AppendInput[] | null {
   const map = MAPPERS[record.kind as KnownLegacyKind];
-  return map ? map(new Builder(record, null, fallbackTime)) : null;
+  return map ? map(new Builder(record, keyFormat, null, fallbackTime)) : null;
 }
 
 /**
@@ -33,15 +38,24 @@ export function mapLegacyRecord(
  * forge-loop's own mirror), in the order `mapLegacyRecord` returns the events; null when the
  * kind is not mapped. Only needed for a database that holds such keys.
  */
-export function keyAliasesOf(record: AnyLegacyRecord): KeyAliases[] | null {
+export function keyAliasesOf(
+  record: AnyLegacyRecord,
+  keyFormat: KeyFormat = KEY_PREFIX,
+): KeyAliases[] | null {
   const map = MAPPERS[record.kind as KnownLegacyKind];
   if (!map) return null;
   const aliases: KeyAliases[] = [];
-  map(new Builder(record, aliases));
+  map(new Builder(record, keyFormat, aliases));
   return aliases;
 }
 
 type R = Record<string, unknown>;
+
+/** The PR a `pr.merged` is about, when its record names one. */
+interface Merge {
+  issue: number;
+  pr: number;
+}
 
 /** Where an event sits in its record: its key part, and the same place in the earlier format. */
 interface Place {
@@ -58,6 +72,7 @@ class Builder {
 
   constructor(
     readonly record: AnyLegacyRecord,
+    private readonly format: KeyFormat,
     private readonly aliases: KeyAliases[] | null,
     private readonly fallbackTime: string | null = null,
   ) {
@@ -79,12 +94,18 @@ class Builder {
     return { legacy_kind: kind, ...fields, ...extra };
   }
 
-  event(kind: EventKind, payload: R, place: Place, key?: string): AppendInput {
+  /** `merge` names the PR an entity key is for; without it the key is the record's occurrence. */
+  event(kind: EventKind, payload: R, place: Place, merge?: Merge): AppendInput {
     const { issue, tick } = place;
+    const key = (format: KeyFormat) =>
+      merge
+        ? entityKey(format, kind, merge.issue, merge.pr)
+        : contentKey(format, kind, place.part, this.canonical);
     if (this.aliases) {
       this.aliases.push({
         v1: v1Key(this.record.kind, kind, place.v1, this.rec, this.canonical),
         upstream: upstreamKey(kind, this.record.kind, payload),
+        other: key(otherKeyFormat(this.format)),
       });
     }
     return {
@@ -92,7 +113,7 @@ class Builder {
       payload,
       taskId: issue === undefined ? null : `issue:${issue}`,
       sagaId: tick === undefined ? null : `tick:${tick}`,
-      idempotencyKey: key ?? contentKey(kind, place.part, this.canonical),
+      idempotencyKey: key(this.format),
       occurredAt: typeof this.rec.ts === "string" ? this.rec.ts : this.fallbackTime,
     };
   }
@@ -141,8 +162,8 @@ class Builder {
     const place = source ? this.issuePlace(source.issue, source.repeat) : this.wholePlace;
     const pr = prNumber(fields.pr_url) ?? prNumber(fields.pr);
     const payload = { ...fields, status: "merged", ...costOf(fields) };
-    const key = issue !== undefined && pr !== null ? entityKey("pr.merged", issue, pr) : undefined;
-    return this.event("pr.merged", payload, place, key);
+    const merge = issue !== undefined && pr !== null ? { issue, pr } : undefined;
+    return this.event("pr.merged", payload, place, merge);
   }
 }
 

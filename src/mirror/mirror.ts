@@ -1,11 +1,15 @@
 import { legacyLine } from "../encoding/python-json.ts";
 import type { AnyLegacyRecord } from "../legacy/schemas.ts";
 import type { EncodedEvent, InsertOutcome } from "../store/append.ts";
+import { orderedEventIds } from "../store/event-ids.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { LineOrigin } from "../store/quarantine.ts";
 import {
   isEntityKey,
   type KeyAliases,
+  type KeyFormat,
+  keyHasFormat,
+  otherKeyFormat,
   prNumber,
   UPSTREAM_KEY_PREFIX,
   V1_KEY_PREFIX,
@@ -34,6 +38,8 @@ export interface MirrorStats {
 const MAX_SKIPPED_KINDS = 100;
 const MAX_KIND_NAME = 100;
 export const OTHER_KINDS = "(other)";
+
+const freshId = orderedEventIds();
 
 export function emptyMirrorStats(): MirrorStats {
   return {
@@ -77,7 +83,11 @@ export class Mirror {
    * quarantined under it (default: from a hook, its JSON re-encoded as the raw text).
    */
   mirrorRecord(value: unknown, origin?: LineOrigin): RecordOutcome {
-    return this.applyPlan(planRecord(value), value, origin);
+    return this.applyPlan(
+      planRecord(value, undefined, null, this.store.keyFormat()),
+      value,
+      origin,
+    );
   }
 
   /**
@@ -85,6 +95,7 @@ export class Mirror {
    * worker thread). `value` is what an invalid record is quarantined as when `origin` is absent.
    */
   applyPlan(plan: RecordPlan, value: unknown, origin?: LineOrigin): RecordOutcome {
+    plan = this.inKeyFormat(plan, value, origin);
     this.counters.records++;
     if (plan.status === "invalid") return this.reject(value, plan.reason, origin);
     if (plan.status === "skipped") {
@@ -109,8 +120,29 @@ export class Mirror {
   }
 
   /**
+   * The plan with the database's key format. One made for another format (planned where the
+   * database was not known, e.g. a record the plugin could not hand to its writer) is made
+   * again from its record, with the same event ids and the time a record without `ts` got.
+   */
+  private inKeyFormat(plan: RecordPlan, value: unknown, origin?: LineOrigin): RecordPlan {
+    const format = this.store.keyFormat();
+    if (
+      plan.status !== "events" ||
+      plan.events.every((e) => keyHasFormat(e.idempotency_key, format))
+    ) {
+      return plan;
+    }
+    const source = value ?? origin?.raw;
+    const record = typeof source === "string" ? JSON.parse(source) : source;
+    const ids = plan.events.map((e) => e.event_id);
+    let next = 0;
+    const sameId = () => ids[next++] ?? freshId();
+    return planRecord(record, sameId, plan.events[0]?.occurred_at ?? null, format);
+  }
+
+  /**
    * Inside the write transaction: drops the events another key family already holds (our
-   * earlier format, forge-loop's mirror), appends the rest, and stores each conflict.
+   * earlier formats, forge-loop's mirror), appends the rest, and stores each conflict.
    */
   private insert(events: EncodedEvent[], value: unknown, origin: LineOrigin | undefined) {
     let duplicates = 0;
@@ -118,12 +150,17 @@ export class Mirror {
     let conflicts = 0;
     let fresh = events;
     const families = this.families.refresh(this.store);
-    const aliases = families.v1 || families.upstream ? aliasesFor(value, events.length) : null;
+    const format = this.store.keyFormat();
+    const aliases =
+      families.v1 || families.upstream || families.other
+        ? aliasesFor(value, events.length, format)
+        : null;
     if (aliases) {
       fresh = [];
       events.forEach((e, i) => {
         const a = aliases[i] as KeyAliases;
         if (families.v1 && this.store.hasKey(a.v1)) duplicates++;
+        else if (families.other && this.store.hasKey(a.other)) duplicates++;
         else if (families.upstream && this.upstreamHolds(e, a.upstream)) upstreamDuplicates++;
         else fresh.push(e);
       });
@@ -193,10 +230,10 @@ function sameEntity(e: EncodedEvent, r: InsertOutcome): boolean {
 }
 
 /** The aliases of a record given as its line's text or as the record; null if they do not line up. */
-function aliasesFor(value: unknown, count: number): KeyAliases[] | null {
+function aliasesFor(value: unknown, count: number, format: KeyFormat): KeyAliases[] | null {
   try {
     const record = (typeof value === "string" ? JSON.parse(value) : value) as AnyLegacyRecord;
-    const aliases = keyAliasesOf(record);
+    const aliases = keyAliasesOf(record, format);
     return aliases && aliases.length === count ? aliases : null;
   } catch {
     return null;
@@ -204,21 +241,24 @@ function aliasesFor(value: unknown, count: number): KeyAliases[] | null {
 }
 
 /**
- * Which other key families the database holds. A family found stays found; one not found is
- * looked for again only after another connection committed (`data_version` changed), so a
- * database written by us alone costs one pragma per record and no key lookups.
+ * Which other key families the database holds: ours before the current formats, forge-loop's,
+ * and the current format the database does not write (keys imported from another database,
+ * or written by a release before the format was recorded). A family found stays found; one
+ * not found is looked for again only after another connection committed (`data_version`
+ * changed), so a database written by us alone costs one pragma per record and no key lookups.
  */
 class KeyFamilies {
-  private readonly found = { v1: false, upstream: false };
+  private readonly found = { v1: false, upstream: false, other: false };
   private version: number | null = null;
 
-  refresh(store: EventStore): { v1: boolean; upstream: boolean } {
-    if (this.found.v1 && this.found.upstream) return this.found;
+  refresh(store: EventStore): { v1: boolean; upstream: boolean; other: boolean } {
+    if (this.found.v1 && this.found.upstream && this.found.other) return this.found;
     const version = store.dataVersion();
     if (version === this.version) return this.found;
     this.version = version;
     this.found.v1 ||= store.hasKeyPrefix(V1_KEY_PREFIX);
     this.found.upstream ||= store.hasKeyPrefix(UPSTREAM_KEY_PREFIX);
+    this.found.other ||= store.hasKeyPrefix(otherKeyFormat(store.keyFormat()));
     return this.found;
   }
 }

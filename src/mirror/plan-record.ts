@@ -1,6 +1,7 @@
 import { isEventLogError } from "../errors.ts";
 import { validateLegacyRecord } from "../legacy/validate.ts";
 import { type EncodedEvent, encodeEvent } from "../store/append.ts";
+import { KEY_PREFIX, type KeyFormat } from "./idempotency-key.ts";
 import { mapLegacyRecord } from "./map-record.ts";
 
 /**
@@ -16,17 +17,19 @@ export type RecordPlan =
  * `newEventId` names the events (default: the store's random uuid4 hex). A record that passes
  * its schema but cannot be stored (a `ts` that is no time, a value with no exact JSON form)
  * is invalid too: that one record is quarantined, never its neighbours. `fallbackTime` is
- * the occurred_at of a record without `ts` (see mapLegacyRecord).
+ * the occurred_at of a record without `ts` (see mapLegacyRecord); `keyFormat` the format of
+ * the database the plan is for (`EventStore.keyFormat()`).
  */
 export function planRecord(
   value: unknown,
   newEventId?: () => string,
   fallbackTime: string | null = null,
+  keyFormat: KeyFormat = KEY_PREFIX,
 ): RecordPlan {
   const checked = validateLegacyRecord(value);
   if (!checked.ok) return { status: "invalid", reason: checked.reason };
   try {
-    const inputs = mapLegacyRecord(checked.record, fallbackTime);
+    const inputs = mapLegacyRecord(checked.record, fallbackTime, keyFormat);
     if (inputs === null) return { status: "skipped", kind: checked.record.kind };
     const events = inputs.map((input) => {
       if (newEventId && input.eventId == null) input.eventId = newEventId();

@@ -1,3 +1,4 @@
+import type { KeyFormat } from "../mirror/idempotency-key.ts";
 import {
   append,
   appendBatch,
@@ -55,6 +56,7 @@ import {
 } from "./quarantine.ts";
 import { eventAt, eventById, eventByKey, latestSequence, type SinceFilter, since } from "./read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "./record.ts";
+import { keyFormat } from "./settings.ts";
 import { dataVersion, type EventRange, eventRange, eventsByKind, schemaVersion } from "./stats.ts";
 import { writeTransaction } from "./transaction.ts";
 import { type VerifyReport, verify } from "./verify.ts";
@@ -62,6 +64,7 @@ import { type VerifyReport, verify } from "./verify.ts";
 /** The durable event log: one SQLite WAL file, one connection. Not safe to share across threads. */
 export class EventStore {
   private closed = false;
+  private recordedKeyFormat: KeyFormat | undefined;
 
   private constructor(private readonly ctx: StoreContext) {}
 
@@ -186,6 +189,12 @@ export class EventStore {
   /** 0 for a database without the conflicts table. */
   countConflicts(): number {
     return countConflicts(this.ctx);
+  }
+
+  /** The idempotency key format the mirror writes into this database (fixed when created). */
+  keyFormat(): KeyFormat {
+    this.recordedKeyFormat ??= keyFormat(this.ctx);
+    return this.recordedKeyFormat;
   }
 
   /** Whether an event holds this idempotency key (one seek on the key index). */

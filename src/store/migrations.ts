@@ -5,6 +5,7 @@ import { migration5 } from "./schema/follow-last-ts.ts";
 import { migration4 } from "./schema/follow-positions.ts";
 import { migration6 } from "./schema/nullable-chain.ts";
 import { migration2 } from "./schema/quarantine.ts";
+import { migration9 } from "./schema/settings.ts";
 import { migration3, migration8 } from "./schema/timeline.ts";
 
 /**
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration6,
   migration7,
   migration8,
+  migration9,
 ];
 
 /** The version of the last migration. */

@@ -14,7 +14,7 @@ async function dbWithConflict(): Promise<string> {
     issue: 9,
     status: "merged",
   };
-  const key = mapLegacyRecord(record)![0]!.idempotencyKey!;
+  const key = mapLegacyRecord(record, null, store.keyFormat())![0]!.idempotencyKey!;
   store.append("worktree.reaped", { other: true }, { idempotencyKey: key });
   new Mirror(store).mirrorRecord(record, { source: "/r/e.jsonl", lineNumber: 4, raw: "{}" });
   // A row forge-loop's own mirror wrote.

@@ -38,7 +38,7 @@ test("a remaining conflict is stored in the conflicts table, once, with its sour
     issue: 9,
     status: "merged",
   };
-  const key = mapLegacyRecord(record)![0]!.idempotencyKey!;
+  const key = mapLegacyRecord(record, null, store.keyFormat())![0]!.idempotencyKey!;
   const held = store.append("worktree.reaped", { other: true }, { idempotencyKey: key });
   const m = new Mirror(store);
   const origin = { source: "/runs/events.jsonl", lineNumber: 12, raw: JSON.stringify(record) };
@@ -155,7 +155,7 @@ test("our mirror alone: every kind maps, one pr.merged per merged PR, cost field
     output_tokens: 200,
   });
   expect(merged[1]!.payload).toMatchObject({ cost_usd: 0, input_tokens: 0, output_tokens: 0 });
-  expect(merged[0]!.idempotency_key).toBe("eventlog:pr.merged:issue=301:pr=401");
+  expect(merged[0]!.idempotency_key).toBe("fe:pr.merged:issue=301:pr=401");
   // The second report of 305's merge (the automerge record) is a duplicate, not a conflict.
   expect(m.stats().duplicates).toBe(1);
   store.close();
