@@ -30,7 +30,7 @@ const GC_EVERY_ROWS = 1000;
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
   const t = emptyTimelines();
-  for (const e of store.since(0)) applyEvent(t, e);
+  for (const e of store.sinceFold(0)) applyEvent(t, e);
   return t;
 }
 
@@ -84,27 +84,43 @@ function rebuildFromZero(store: EventStore): void {
 }
 
 /**
+ * How many tasks a catch-up keeps in memory between pages, as it last stored them, so a task
+ * touched page after page is not read back and parsed each time (the least recently touched
+ * are dropped first).
+ */
+const KEPT_TASKS = 1000;
+
+/**
  * Applies the events after the projection's cursor, a page at a time. Each page reads the
- * stored rows of only the tasks it touches, and its state changes and the cursor move commit
- * in one write transaction, so a crash never splits them and two catch-ups never interleave.
+ * stored rows of only the tasks it touches (those it stored itself on an earlier page come
+ * from memory while the cursor is where it left it), and its state changes and the cursor
+ * move commit in one write transaction, so a crash never splits them and two catch-ups never
+ * interleave.
  */
 export function catchUpTimelines(
   store: EventStore,
-  pageSize = 1000,
+  pageSize = 5000,
 ): { applied: number; cursor: number } {
-  let known: { cursor: number; loop: LoopTimeline } | null = null;
+  let known: { cursor: number; loop: LoopTimeline; tasks: Map<number, TaskTimeline> } | null = null;
   let applied = 0;
   for (;;) {
     const step = store.transaction((): number | "rebuild" => {
       const cursor = store.getCursor(TIMELINE_CURSOR);
-      const loop = known?.cursor === cursor ? known.loop : storedLoop(store, cursor);
+      const mine = known?.cursor === cursor ? known : null;
+      const loop = mine ? mine.loop : storedLoop(store, cursor);
       if (loop === null) return "rebuild";
-      const page = [...store.since(cursor, { limit: pageSize, pageSize })];
+      const page = [...store.sinceFold(cursor, { limit: pageSize, pageSize })];
       if (page.length === 0) return 0;
+      const kept = mine?.tasks ?? new Map<number, TaskTimeline>();
       const t: Timelines = { tasks: new Map(), loop };
       for (const e of page) {
         const issue = issueOf(e);
         if (issue === null || t.tasks.has(issue)) continue;
+        const cached = kept.get(issue);
+        if (cached) {
+          t.tasks.set(issue, cached);
+          continue;
+        }
         const json = store.loadTimelineTask(issue);
         if (json === null) continue;
         const task = parseTask(json);
@@ -122,7 +138,15 @@ export function catchUpTimelines(
       t.loop.halts = [];
       store.saveTimelineState(tasks, JSON.stringify(t.loop), halts);
       store.advanceCursor(TIMELINE_CURSOR, last);
-      known = { cursor: last, loop: t.loop };
+      for (const [issue, task] of t.tasks) {
+        kept.delete(issue);
+        kept.set(issue, task);
+      }
+      for (const issue of kept.keys()) {
+        if (kept.size <= KEPT_TASKS) break;
+        kept.delete(issue);
+      }
+      known = { cursor: last, loop: t.loop, tasks: kept };
       return page.length;
     }, "storing the timeline projection");
     if (step === 0) break;
@@ -204,7 +228,7 @@ export function currentTimelineSet(store: EventStore): TimelineSet {
   const loop = storedLoop(store, cursor);
   if (loop === null) return timelineSet(replayTimelines(store));
   const over: Timelines = { tasks: new Map(), loop };
-  for (const e of store.since(cursor)) {
+  for (const e of store.sinceFold(cursor)) {
     const issue = issueOf(e);
     if (issue !== null && !over.tasks.has(issue)) {
       const json = store.loadTimelineTask(issue);

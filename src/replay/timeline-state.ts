@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TERMINAL_WORD } from "../legacy/vocabulary.ts";
-import type { StoredEvent } from "../store/record.ts";
+import type { FoldEvent } from "../store/read.ts";
 
 /** One issue's life as the durable log tells it. */
 export const taskTimelineSchema = z.object({
@@ -106,7 +106,7 @@ export function emptyTimelines(): Timelines {
 }
 
 /** The event's issue: its `task_id` (`issue:<n>`), else an integer `issue` in its payload. */
-export function issueOf(e: StoredEvent): number | null {
+export function issueOf(e: FoldEvent): number | null {
   const fromTask = numberFrom(e.task_id, "issue:");
   if (fromTask !== null) return fromTask;
   const n = e.payload.issue;
@@ -123,7 +123,7 @@ function numberFrom(id: string | null, prefix: string): number | null {
  * Folds one event into the timelines; returns the issue it touched (if any). Pure apart from
  * mutating `t`, so a from-scratch replay and an incremental one agree by construction.
  */
-export function applyEvent(t: Timelines, e: StoredEvent): number | null {
+export function applyEvent(t: Timelines, e: FoldEvent): number | null {
   t.loop.last_sequence = e.sequence;
   const tick = numberFrom(e.saga_id, "tick:");
   if (e.kind === "tick.started") {
@@ -141,10 +141,7 @@ export function applyEvent(t: Timelines, e: StoredEvent): number | null {
   // Only an event's own tick counts. Attributing a tick-less event (watchdog, critic) to the
   // tick in progress made the timeline depend on the order events landed in (a backfill after
   // a crash interleaves them differently), so `ticks` is the set of the task's own ticks.
-  if (tick !== null && !task.ticks.includes(tick)) {
-    task.ticks.push(tick);
-    task.ticks.sort((a, b) => a - b);
-  }
+  if (tick !== null) addTick(task.ticks, tick);
   task.last_sequence = e.sequence;
   task.last_at = e.occurred_at;
   const p = e.payload;
@@ -185,13 +182,29 @@ export function applyEvent(t: Timelines, e: StoredEvent): number | null {
   return issue;
 }
 
+/** Adds `tick` to ascending, distinct `ticks` where it belongs (mostly at the end), once. */
+function addTick(ticks: number[], tick: number): void {
+  let lo = 0;
+  let hi = ticks.length;
+  if (hi === 0 || ticks[hi - 1]! < tick) {
+    ticks.push(tick);
+    return;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ticks[mid]! < tick) lo = mid + 1;
+    else hi = mid;
+  }
+  if (ticks[lo] !== tick) ticks.splice(lo, 0, tick);
+}
+
 function verdictOf(p: Record<string, unknown>): string {
   if (typeof p.verdict === "string") return p.verdict;
   const kind = typeof p.legacy_kind === "string" ? p.legacy_kind : "";
   return kind.startsWith("critic_verdict_") ? kind.slice("critic_verdict_".length) : "unknown";
 }
 
-function taskFor(t: Timelines, issue: number, e: StoredEvent): TaskTimeline {
+function taskFor(t: Timelines, issue: number, e: FoldEvent): TaskTimeline {
   let task = t.tasks.get(issue);
   if (!task) {
     task = {

@@ -1,7 +1,13 @@
 import { EventLogError } from "../errors.ts";
 import { ChainChecker, type ChainRow, chainColumnsOf, chainSelectList } from "./chain-check.ts";
 import type { StoreContext } from "./context.ts";
-import { mistypedColumn, readEventRow } from "./event-columns.ts";
+import {
+  EVENT_COLUMNS,
+  INTEGER_COLUMNS,
+  mistypedColumn,
+  NULLABLE_COLUMNS,
+  readEventRow,
+} from "./event-columns.ts";
 import { type StoredEvent, storedEvent } from "./record.ts";
 import { EVENT_AT, EVENT_BY_ID, EVENT_BY_KEY, LATEST_SEQUENCE } from "./schema/contract.ts";
 import { describeValue } from "./translate-error.ts";
@@ -141,6 +147,82 @@ function verifiedSince(
       (filter.sagaId === undefined || row.saga_id === filter.sagaId)
     );
   });
+}
+
+/** What a fold of the log (the timeline projection) reads of an event. */
+export type FoldEvent = Pick<
+  StoredEvent,
+  "sequence" | "kind" | "task_id" | "saga_id" | "occurred_at" | "payload"
+>;
+
+const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at", "payload_json"];
+
+/**
+ * SQL that is 1 when every column of the row surely passes rowToEvent's type checks (so the
+ * fold need not read the columns it has no use for), for the columns the table has (a column
+ * it lacks reads as NULL). 0 does not mean damaged: such a row is read whole and checked.
+ */
+function surelyTypedSql(ctx: StoreContext): string {
+  const present = new Set(
+    ctx
+      .stmt("SELECT name FROM pragma_table_info('events')")
+      .all<{ name: string }>()
+      .map((c) => c.name),
+  );
+  const safe = "BETWEEN -9007199254740991 AND 9007199254740991";
+  const tests = EVENT_COLUMNS.map((c) => {
+    const nullable = NULLABLE_COLUMNS.has(c);
+    if (!present.has(c)) return nullable ? "1" : "0";
+    const type = INTEGER_COLUMNS.has(c) ? "integer" : "text";
+    const typed = `typeof(${c}) = '${type}'${type === "integer" ? ` AND ${c} ${safe}` : ""}`;
+    return nullable ? `(${c} IS NULL OR (${typed}))` : `(${typed})`;
+  });
+  return tests.join(" AND ");
+}
+
+/**
+ * `since` as FoldEvents, in pages of `pageSize` (up to `limit` events): only the columns a
+ * fold reads are read, unless a row's others are not surely of their type, when it is read
+ * whole and checked as `since` checks it (and fails as `since` would).
+ */
+export function* sinceFold(
+  ctx: StoreContext,
+  after: number,
+  filter: Pick<SinceFilter, "limit" | "pageSize"> = {},
+): Generator<FoldEvent> {
+  const pageSize = Math.max(1, filter.pageSize ?? 2000);
+  const stmt = ctx.stmt(
+    `SELECT ${FOLD_COLUMNS.join(", ")}, ${surelyTypedSql(ctx)} AS sure FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
+  );
+  let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
+  let cursor = after;
+  while (remaining > 0) {
+    const page = reading(ctx, `reading events after ${cursor}`, () => stmt.all<FoldRow>(cursor));
+    for (const row of page) {
+      cursor = Number(row.sequence);
+      yield (row.sure && foldEvent(row)) || rowToEvent(wholeRow(ctx, cursor), ctx.path);
+      if (--remaining <= 0) return;
+    }
+    if (page.length < pageSize) return;
+  }
+}
+
+type FoldRow = Omit<FoldEvent, "payload"> & { payload_json: string; sure: number };
+
+/** The row's event, or null when its payload is no JSON (rowToEvent then names it). */
+function foldEvent(row: FoldRow): FoldEvent | null {
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(row.payload_json);
+  } catch {
+    return null;
+  }
+  const { sequence, kind, task_id, saga_id, occurred_at } = row;
+  return { sequence, kind, task_id, saga_id, occurred_at, payload };
+}
+
+function wholeRow(ctx: StoreContext, sequence: number): Record<string, unknown> {
+  return reading(ctx, `reading event ${sequence}`, () => ctx.stmt(EVENT_AT).get(sequence)!);
 }
 
 /** Runs a read, turning a driver error (corrupt page, bad payload) into one naming the file. */

@@ -114,3 +114,9 @@ test("an event whose task_id is not issue:<n> still joins its issue through payl
   expect(t.tasks.get(7)).toMatchObject({ planned: true, terminal: "completed", status: "merged" });
   store.close();
 });
+
+test("a task's ticks come out ascending and distinct whatever order its events carry them in", async () => {
+  const events = [5, 2, 9, 2, 7, 1, 9, 10].map((t, i) => task(`e${i}`, "task.heartbeat", 7, t));
+  const { tasks } = await timelinesOf(events);
+  expect(tasks.map((t) => t.ticks)).toEqual([[1, 2, 5, 7, 9, 10]]);
+});

@@ -1,0 +1,73 @@
+import { Database } from "bun:sqlite";
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { EventStore } from "../../src/store/event-store.ts";
+import type { FoldEvent } from "../../src/store/read.ts";
+import { tempDir } from "../helpers.ts";
+
+const foldFields = ({ sequence, kind, task_id, saga_id, occurred_at, payload }: FoldEvent) => ({
+  sequence,
+  kind,
+  task_id,
+  saga_id,
+  occurred_at,
+  payload,
+});
+
+/** What since() and sinceFold() each give: the fold's fields of every event, or the error. */
+function bothReads(file: string, store: EventStore) {
+  const read = (events: () => Iterable<FoldEvent>) => {
+    try {
+      return { events: [...events()].map(foldFields) };
+    } catch (e) {
+      return { error: String(e) };
+    }
+  };
+  return {
+    since: read(() => store.since(0)),
+    fold: read(() => store.sinceFold(0, { pageSize: 2 })),
+    file,
+  };
+}
+
+async function log(edits: string[]): Promise<{ file: string; store: EventStore }> {
+  const file = join(tempDir(), "events.db");
+  const store = await EventStore.open(file);
+  for (let i = 1; i <= 5; i++) {
+    store.append("task.heartbeat", { issue: i }, { taskId: `issue:${i}`, sagaId: "tick:1" });
+  }
+  store.close();
+  const db = new Database(file);
+  for (const sql of edits) db.run(sql);
+  db.close();
+  return { file, store: await EventStore.open(file, { readonly: true }) };
+}
+
+test("the fold's reader reads what since() reads, also rows another writer typed oddly", async () => {
+  // Text where an integer belongs that still reads as one: since() accepts it, so must the fold.
+  const { file, store } = await log([
+    "UPDATE events SET schema_version = '1' WHERE sequence = 2",
+    "UPDATE events SET causal_sequence = 3 WHERE sequence = 4",
+  ]);
+  const r = bothReads(file, store);
+  store.close();
+  expect(r.since).toHaveProperty("events");
+  expect(r.fold).toEqual(r.since);
+});
+
+test("a row damaged in a column the fold does not use fails the fold as it fails since()", async () => {
+  for (const edit of [
+    "UPDATE events SET event_hash = x'00ff' WHERE sequence = 3",
+    "UPDATE events SET schema_version = 'one' WHERE sequence = 3",
+    "UPDATE events SET idempotency_key = x'01' WHERE sequence = 3",
+    "UPDATE events SET causal_sequence = 2.5 WHERE sequence = 3",
+    "UPDATE events SET payload_json = '{\"issue\":' WHERE sequence = 3",
+  ]) {
+    const { file, store } = await log([edit]);
+    const r = bothReads(file, store);
+    store.close();
+    expect(r.since).toHaveProperty("error");
+    expect(r.since.error).toContain("event 3 in");
+    expect([edit, r.fold]).toEqual([edit, r.since]);
+  }
+});
