@@ -38,13 +38,14 @@ function commit(): string {
 
 async function build(bytecode: boolean) {
   return Bun.build({
-    // The worker threads (the follower's, the plugin's durable writer) are entrypoints of
+    // The worker threads (the follower's, the plugin's durable writer, verify's integrity check) are entrypoints of
     // their own, so the binary can start them.
     entrypoints: [
       resolve(root, "src/cli/main.ts"),
       resolve(root, "src/follow/prepare-worker.ts"),
       resolve(root, "src/plugin/durable-worker.ts"),
       resolve(root, "src/plugin/fmail-worker.ts"),
+      resolve(root, "src/store/integrity-worker.ts"),
     ],
     // Fixed layout: cli/main.js, follow/prepare-worker.js and plugin/durable-worker.js.
     root: resolve(root, "src"),

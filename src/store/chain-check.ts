@@ -82,7 +82,10 @@ export class ChainChecker {
   }
 
   check(row: ChainRow): RowVerdict {
-    const fields = { ...row, schema_version: Number(row.schema_version) };
+    const fields =
+      typeof row.schema_version === "number"
+        ? row
+        : { ...row, schema_version: Number(row.schema_version) };
     const rules: ChainRule[] = [];
     let broken: string | null = null;
     if (this.columns.linked) {

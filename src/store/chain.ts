@@ -52,11 +52,18 @@ export function linkedRuleOf(
   f: ChainFields,
   eventHashValue: string,
 ): "utf8" | "ascii" | null {
-  const text = `[${JSON.stringify(prevHash)},${chainTail(f)}`;
+  const text = linkedInput(prevHash, f);
   if (sha256Hex(text) === eventHashValue) return "utf8";
   const ascii = escapeNonAscii(text);
   if (ascii !== text && sha256Hex(ascii) === eventHashValue) return "ascii";
   return null;
+}
+
+/** `[${JSON.stringify(prevHash)},${chainTail(f)}`, in one encoding. */
+function linkedInput(prevHash: string, f: ChainFields): string {
+  const values: unknown[] = [prevHash];
+  for (const c of CHAIN_COLUMNS) values.push(f[c]);
+  return JSON.stringify(values);
 }
 
 /** Upstream's `chain_hash` over `prev` (the previous row's chain_hash, genesis when NULL). */

@@ -81,7 +81,7 @@ export function sqliteReadLog(
     eventRange: async () => store.eventRange(),
     eventsByKind: async () => store.eventsByKind(),
     sources: async () => [],
-    verify: async (onProgress) => store.verify(onProgress),
+    verify: (onProgress) => store.verifyConcurrently(onProgress),
     async timelines({ verify }) {
       const t = verify
         ? timelineSet(await foldTimelines(this.since(0, { verifyChain: true })))

@@ -46,6 +46,14 @@ function integrityProblems(rows: string[]): string[] {
   return problems.length === 0 ? ["ok"] : problems;
 }
 
+/** SQLite's integrity_check lines, on this connection. */
+function integrityRows(ctx: StoreContext): string[] {
+  return ctx
+    .stmt("PRAGMA integrity_check")
+    .all<{ integrity_check: unknown }>()
+    .map((r) => String(r.integrity_check));
+}
+
 /**
  * Checks whichever chain the file carries, from genesis, and runs SQLite's integrity check.
  * An edited row breaks its own hash; a deleted row leaves a gap and breaks the next link;
@@ -53,12 +61,74 @@ function integrityProblems(rows: string[]): string[] {
  * accounts for (the rows were compacted away and the rest re-chained) is not a fault.
  */
 export function verify(ctx: StoreContext, onProgress?: (checked: number) => void): VerifyReport {
-  const integrity = integrityProblems(
-    ctx
-      .stmt("PRAGMA integrity_check")
-      .all<{ integrity_check: unknown }>()
-      .map((r) => String(r.integrity_check)),
-  );
+  const integrity = integrityProblems(integrityRows(ctx));
+  return report(integrity, checkChain(ctx, onProgress));
+}
+
+/**
+ * `verify`, with the integrity check on a worker thread of its own (its own connection)
+ * while this one checks the chain: the two read the file at once instead of one after the
+ * other. Where no worker can run, or the worker's check fails, the check runs here, in
+ * `verify`'s order, so what a damaged file reports does not change.
+ */
+export async function verifyConcurrently(
+  ctx: StoreContext,
+  onProgress?: (checked: number) => void,
+): Promise<VerifyReport> {
+  const apart = integrityApart(ctx.path);
+  if (apart === undefined) return verify(ctx, onProgress);
+  let chain: ChainReport;
+  try {
+    chain = checkChain(ctx, onProgress);
+  } catch (e) {
+    // verify would have met the integrity check's error first.
+    if ((await apart) === null) integrityRows(ctx);
+    throw e;
+  }
+  return report(integrityProblems((await apart) ?? integrityRows(ctx)), chain);
+}
+
+/**
+ * From source, integrity-worker.ts beside this file. In the compiled binary this module is
+ * bundled into cli/main.js and the worker is its own entrypoint, store/integrity-worker.js
+ * (scripts/compile.ts roots the bundle at src/).
+ */
+function workerUrl(): string {
+  if (import.meta.url.endsWith(".ts")) {
+    return new URL("./integrity-worker.ts", import.meta.url).href;
+  }
+  return new URL("../store/integrity-worker.js", import.meta.url).href;
+}
+
+/** The worker's integrity_check lines; null if it failed; undefined where no worker can start. */
+function integrityApart(path: string): Promise<string[] | null> | undefined {
+  if (typeof Worker === "undefined") return undefined;
+  let worker: Worker;
+  try {
+    worker = new Worker(workerUrl());
+  } catch {
+    return undefined;
+  }
+  return new Promise<string[] | null>((resolve) => {
+    worker.onmessage = ({ data }: MessageEvent<{ rows: string[] } | { error: string }>) =>
+      resolve("rows" in data ? data.rows : null);
+    worker.onerror = () => resolve(null);
+    worker.postMessage({ path });
+  }).finally(() => worker.terminate());
+}
+
+interface ChainReport {
+  cols: ChainColumns;
+  checked: number;
+  latestSequence: number;
+  firstBad: { sequence: number; problem: string } | null;
+  chained: number;
+  unchained: number;
+  rules: Record<ChainRule, number>;
+  compacted: number;
+}
+
+function checkChain(ctx: StoreContext, onProgress?: (checked: number) => void): ChainReport {
   const cols = chainColumnsOf(ctx);
   const checker = new ChainChecker(cols);
   const compactions: SequenceRange[] = compactionRanges(ctx);
@@ -109,18 +179,31 @@ export function verify(ctx: StoreContext, onProgress?: (checked: number) => void
       };
     }
   }
-  const integrityOk = integrity.length === 1 && integrity[0] === "ok";
   return {
-    ok: integrityOk && firstBad === null,
-    eventsChecked: checked,
+    cols,
+    checked,
     latestSequence: expectedSeq - 1,
-    firstBadSequence: firstBad?.sequence ?? null,
-    problem: firstBad?.problem ?? (integrityOk ? null : `integrity check: ${integrity[0]}`),
-    integrity,
-    chains: chainNames(cols),
-    chainedChecked: chained,
+    firstBad,
+    chained,
     unchained,
     rules,
     compacted,
+  };
+}
+
+function report(integrity: string[], c: ChainReport): VerifyReport {
+  const integrityOk = integrity.length === 1 && integrity[0] === "ok";
+  return {
+    ok: integrityOk && c.firstBad === null,
+    eventsChecked: c.checked,
+    latestSequence: c.latestSequence,
+    firstBadSequence: c.firstBad?.sequence ?? null,
+    problem: c.firstBad?.problem ?? (integrityOk ? null : `integrity check: ${integrity[0]}`),
+    integrity,
+    chains: chainNames(c.cols),
+    chainedChecked: c.chained,
+    unchained: c.unchained,
+    rules: c.rules,
+    compacted: c.compacted,
   };
 }
