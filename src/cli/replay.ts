@@ -10,7 +10,7 @@ import {
 } from "./common/options.ts";
 import { EventPrinter, LineWriter } from "./common/output.ts";
 import { pagerArgs, withPager } from "./common/pager.ts";
-import { parseSelection, selectArgs, selectEvents } from "./common/select.ts";
+import { parseSelection, selectArgs, selectEvents, selectStoredEvents } from "./common/select.ts";
 import { utcArgs } from "./common/time.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { usageError } from "./framework/errors.ts";
@@ -78,15 +78,20 @@ export default defineCommand({
       await withPager(paged, async (sink) => {
         const out = new LineWriter(sink);
         const printer = new EventPrinter(out, format, head, utc);
+        const read = [
+          range.after,
+          { ...filter, limit, verifyChain: args.verify === true },
+          selection,
+          args.follow ? head : range.to,
+        ] as const;
         try {
-          for await (const e of selectEvents(
-            store,
-            range.after,
-            { ...filter, limit, verifyChain: args.verify === true },
-            selection,
-            args.follow ? head : range.to,
-          )) {
-            await printer.print(e);
+          if (store.store) {
+            for (const e of selectStoredEvents(store.store, ...read)) {
+              const written = printer.print(e);
+              if (written) await written;
+            }
+          } else {
+            for await (const e of selectEvents(store, ...read)) await printer.print(e);
           }
         } finally {
           await out.flush();

@@ -54,12 +54,21 @@ import {
   quarantineLine,
   releaseQuarantined,
 } from "./quarantine.ts";
-import { eventAt, eventById, eventByKey, latestSequence, type SinceFilter, since } from "./read.ts";
+import {
+  eventAt,
+  eventById,
+  eventByKey,
+  type FoldEvent,
+  latestSequence,
+  type SinceFilter,
+  since,
+  sinceFold,
+} from "./read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "./record.ts";
 import { keyFormat } from "./settings.ts";
 import { dataVersion, type EventRange, eventRange, eventsByKind, schemaVersion } from "./stats.ts";
 import { writeTransaction } from "./transaction.ts";
-import { type VerifyReport, verify } from "./verify.ts";
+import { type VerifyReport, verify, verifyConcurrently } from "./verify.ts";
 
 /** The durable event log: one SQLite WAL file, one connection. Not safe to share across threads. */
 export class EventStore {
@@ -112,6 +121,11 @@ export class EventStore {
 
   since(after = 0, filter?: SinceFilter): Generator<StoredEvent> {
     return since(this.ctx, after, filter);
+  }
+
+  /** `since` with only what a fold reads (FoldEvent): fewer columns read, no event built. */
+  sinceFold(after = 0, filter?: Pick<SinceFilter, "limit" | "pageSize">): Generator<FoldEvent> {
+    return sinceFold(this.ctx, after, filter);
   }
 
   latestSequence(): number {
@@ -304,6 +318,15 @@ export class EventStore {
   verify(onProgress?: (checked: number) => void): VerifyReport {
     try {
       return verify(this.ctx, onProgress);
+    } catch (e) {
+      throw this.ctx.fail(e, "verifying the log");
+    }
+  }
+
+  /** `verify`, its integrity check on a worker thread while this one checks the chain. */
+  async verifyConcurrently(onProgress?: (checked: number) => void): Promise<VerifyReport> {
+    try {
+      return await verifyConcurrently(this.ctx, onProgress);
     } catch (e) {
       throw this.ctx.fail(e, "verifying the log");
     }

@@ -1,7 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import { writeAllSync } from "../../io/write-all.ts";
 import type { CursorRow } from "../../store/cursors.ts";
-import type { StoredEvent } from "../../store/record.ts";
+import { STORED_EVENT_KEYS, type StoredEvent } from "../../store/record.ts";
 import {
   type Cell,
   type FitColumn,
@@ -27,10 +27,11 @@ export class LineWriter {
 
   private readonly sink: (text: string) => Promise<void> | void;
 
-  async line(text: string): Promise<void> {
+  /** A promise only when the chunk was written out (await it: the pipe may be full). */
+  line(text: string): Promise<void> | undefined {
     this.chunk.push(text);
     this.size += text.length + 1;
-    if (this.size >= 64 * 1024) await this.flush();
+    return this.size >= 64 * 1024 ? this.flush() : undefined;
   }
 
   /** Text that is not yet a whole line: a long line written in pieces, ended by `line`. */
@@ -139,11 +140,16 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** An event as `--json` and `export` write it: the contract's columns, `payload` parsed. */
-export function eventRecord(e: StoredEvent): Record<string, unknown> {
-  const { payload_json: _encoded, ...record } = e;
-  return record;
-}
+/**
+ * An event as `--json` and `export` write it: the contract's columns, `payload` parsed (one
+ * object literal compiled from the event's keys, as storedEvent is).
+ */
+export const eventRecord = new Function(
+  "e",
+  `return { ${STORED_EVENT_KEYS.filter((k) => k !== "payload_json")
+    .map((k) => `${k}: e.${k}`)
+    .join(", ")} };`,
+) as (e: StoredEvent) => Record<string, unknown>;
 
 /**
  * `2026-06-02T12:34:56.789000+00:00` → `2026-06-02 12:34:56.789`; a time without a fraction
@@ -208,15 +214,18 @@ export class EventPrinter {
       format === "table" ? new StreamTable(eventColumns(latestSequence, utc), out) : undefined;
   }
 
-  async print(e: StoredEvent): Promise<void> {
+  /** A promise only when output was written out (await it before printing more). */
+  print(e: StoredEvent): Promise<void> | undefined {
     const format = this.format;
-    if (this.table) await this.table.row(e);
-    else if (format === "json") await this.out.line(jsonLine(eventRecord(e)));
-    else if (format === "csv" || format === "tsv") {
-      if (this.count === 0) await this.out.line(delimitedRow(format, DELIMITED_COLUMNS));
-      await this.out.line(delimitedRow(format, delimitedCells(e)));
-    }
     this.count++;
+    if (this.table) return this.table.row(e);
+    if (format === "json") return this.out.line(jsonLine(eventRecord(e)));
+    if (format === "table") return undefined;
+    const row = delimitedRow(format, delimitedCells(e));
+    // The header row first, in the same chunk.
+    return this.out.line(
+      this.count === 1 ? `${delimitedRow(format, DELIMITED_COLUMNS)}\n${row}` : row,
+    );
   }
 }
 
