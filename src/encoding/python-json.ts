@@ -48,6 +48,25 @@ export function legacyLine(record: Record<string, unknown>): string {
   }
 }
 
+const ascii = new TextEncoder();
+
+/**
+ * The runner's JSONL line and its newline as exact bytes (the same as `legacyLine`'s text,
+ * which is ASCII), written into one buffer reused line after line: `encode` returns the line's
+ * length in `bytes`, valid until the next call. Throws as `legacyLine` does.
+ */
+export class LegacyLineEncoder {
+  bytes = new Uint8Array(4096);
+
+  encode(record: Record<string, unknown>): number {
+    const line = `${legacyLine(record)}\n`;
+    if (line.length > this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(line.length, 2 * this.bytes.length));
+    }
+    return ascii.encodeInto(line, this.bytes).written;
+  }
+}
+
 function unencodable(e: unknown, value: unknown, exactNumbers: boolean): unknown {
   if (!(e instanceof Unencodable) && !(e instanceof RangeError)) return e;
   const problem = jsonProblem(value, exactNumbers) ?? "it cannot be encoded as JSON";

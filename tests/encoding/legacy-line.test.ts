@@ -1,0 +1,59 @@
+/**
+ * The runner's JSONL line as bytes (LegacyLineEncoder, what the plugin writes and hands to its
+ * workers) is byte for byte what Python's json.dumps(rec, default=str) wrote: the Python-made
+ * golden session, and the encoder's own edge cases (non-ASCII, floats, NaN, a line longer than
+ * its buffer, a shorter line after a longer one).
+ */
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { LegacyLineEncoder, legacyLine } from "../../src/encoding/python-json.ts";
+import { GOLDEN_JSONL } from "../plugin/session.ts";
+
+const text = (encoder: LegacyLineEncoder, length: number) =>
+  Buffer.from(encoder.bytes.subarray(0, length)).toString("latin1");
+
+test("every line of the Python-made golden session, re-encoded, is the same bytes", () => {
+  const golden = readFileSync(GOLDEN_JSONL);
+  const encoder = new LegacyLineEncoder();
+  const out: Buffer[] = [];
+  for (const line of golden.toString("utf8").split("\n").filter(Boolean)) {
+    const n = encoder.encode(JSON.parse(line));
+    out.push(Buffer.from(encoder.bytes.subarray(0, n)));
+  }
+  expect(out.length).toBeGreaterThan(50);
+  expect(Buffer.concat(out).equals(golden)).toBe(true);
+});
+
+test("the bytes are legacyLine's text and a newline: non-ASCII escaped, Python floats, NaN", () => {
+  const encoder = new LegacyLineEncoder();
+  const record = {
+    ts: "2026-05-27T20:30:07+00:00",
+    kind: "mcp_tool_rate_limited",
+    tool: "tool_\u00e9 \u{1f600}",
+    ratios: [0.1, 1e-5, 1.5e16, -0, Number.NaN, Number.POSITIVE_INFINITY],
+    list: [1, { x: null }],
+  };
+  const n = encoder.encode(record);
+  expect(text(encoder, n)).toBe(
+    '{"ts": "2026-05-27T20:30:07+00:00", "kind": "mcp_tool_rate_limited", "tool": "tool_\\u00e9 \\ud83d\\ude00", "ratios": [0.1, 1e-05, 1.5e+16, -0.0, NaN, Infinity], "list": [1, {"x": null}]}\n',
+  );
+  expect(text(encoder, n)).toBe(`${legacyLine(record)}\n`);
+});
+
+test("a line longer than the buffer grows it; a shorter one after it is only its own bytes", () => {
+  const encoder = new LegacyLineEncoder();
+  const long = { kind: "tick_done", note: "x".repeat(10_000) };
+  const n = encoder.encode(long);
+  expect(n).toBe(legacyLine(long).length + 1);
+  expect(text(encoder, n)).toBe(`${legacyLine(long)}\n`);
+  const short = { kind: "tick_start", tick: 2 };
+  const m = encoder.encode(short);
+  expect(text(encoder, m)).toBe('{"kind": "tick_start", "tick": 2}\n');
+});
+
+test("a record with no JSON form throws as legacyLine does", () => {
+  const circular: Record<string, unknown> = { kind: "tick_done" };
+  circular.self = circular;
+  const encoder = new LegacyLineEncoder();
+  expect(() => encoder.encode(circular)).toThrow(/input_invalid|circular|deep/i);
+});
