@@ -164,3 +164,29 @@ function encodeObject(obj: Record<string, unknown>, sep: Separators, depth: numb
   }
   return `${out}}`;
 }
+
+// A JSON string (kept as it is) or one of the number tokens Python writes and JSON lacks.
+const PYTHON_TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+const MARK = "\u0000py:";
+
+/**
+ * A legacy line read back into its record: JSON.parse, and for a line JSON.parse refuses,
+ * Python's `NaN`, `Infinity` and `-Infinity` (outside strings) read as those numbers. Throws
+ * a SyntaxError for anything else that is not JSON.
+ */
+export function parseLegacyLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch (e) {
+    let found = false;
+    const marked = line.replace(PYTHON_TOKENS, (token) => {
+      if (token.charCodeAt(0) === 0x22) return token;
+      found = true;
+      return `"\\u0000py:${token}"`;
+    });
+    if (!found) throw e;
+    return JSON.parse(marked, (_key, v) =>
+      typeof v === "string" && v.startsWith(MARK) ? Number(v.slice(MARK.length)) : v,
+    );
+  }
+}

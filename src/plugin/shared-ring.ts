@@ -30,6 +30,18 @@ export function ringCapacity(bytes: number): number {
 
 const padded = (length: number) => (length + 7) & ~7;
 
+/** ES2024's Atomics.waitAsync (Bun, Node ≥ 16, Deno have it; the project's lib is older). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      array: Int32Array,
+      index: number,
+      value: number,
+      timeoutMs?: number,
+    ): { async: boolean; value: Promise<unknown> | string };
+  }
+).waitAsync;
+
 export class SharedRing {
   readonly capacity: number;
   private readonly control: Int32Array;
@@ -51,6 +63,13 @@ export class SharedRing {
   /** The same ring seen from another thread. */
   static attach(buffer: SharedArrayBuffer): SharedRing {
     return new SharedRing(buffer);
+  }
+
+  /** Whether a frame of `length` payload bytes fits now. */
+  fits(length: number): boolean {
+    const used =
+      ((Atomics.load(this.control, WRITE) >>> 0) - (Atomics.load(this.control, READ) >>> 0)) >>> 0;
+    return FRAME_HEADER + padded(length) <= this.capacity - used;
   }
 
   /** Producer: appends one frame; false (nothing written) when it does not fit now. */
@@ -112,8 +131,8 @@ export class SharedRing {
   waitForWake(timeoutMs: number | undefined): Promise<unknown> {
     const seen = Atomics.load(this.control, WAKE);
     if (this.waiting() > 0 && timeoutMs === undefined) return Promise.resolve();
-    const waited = Atomics.waitAsync(this.control, WAKE, seen, timeoutMs);
-    return waited.async ? waited.value : Promise.resolve();
+    const waited = waitAsync(this.control, WAKE, seen, timeoutMs);
+    return waited.async ? (waited.value as Promise<unknown>) : Promise.resolve();
   }
 
   private copyIn(pos: number, from: Uint8Array, length: number): void {

@@ -6,7 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { LegacyLineEncoder, legacyLine } from "../../src/encoding/python-json.ts";
+import { LegacyLineEncoder, legacyLine, parseLegacyLine } from "../../src/encoding/python-json.ts";
 import { GOLDEN_JSONL } from "../plugin/session.ts";
 
 const text = (encoder: LegacyLineEncoder, length: number) =>
@@ -56,4 +56,20 @@ test("a record with no JSON form throws as legacyLine does", () => {
   circular.self = circular;
   const encoder = new LegacyLineEncoder();
   expect(() => encoder.encode(circular)).toThrow(/input_invalid|circular|deep/i);
+});
+
+test("parseLegacyLine reads a line back: Python's NaN and Infinity outside strings only", () => {
+  const record = {
+    kind: "tick_done",
+    r: [Number.NaN, Number.POSITIVE_INFINITY, -Infinity],
+    s: 'NaN Infinity "x"',
+  };
+  const back = parseLegacyLine(legacyLine(record)) as typeof record;
+  expect(back.r[0]).toBeNaN();
+  expect(back.r.slice(1)).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+  expect(back.s).toBe(record.s);
+  const plain = { ts: "2026-06-02T00:00:00Z", kind: "tick_start", tick: 1 };
+  expect(parseLegacyLine(legacyLine(plain))).toEqual(plain);
+  expect(() => parseLegacyLine('{"kind": "x", "n": nan}')).toThrow(SyntaxError);
+  expect(() => parseLegacyLine("{not json")).toThrow(SyntaxError);
 });
