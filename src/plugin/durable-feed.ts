@@ -14,6 +14,9 @@ import type { DurableWriter } from "./durable-writer.ts";
 import type { SharedRing } from "./shared-ring.ts";
 
 const text = new TextDecoder();
+const NEWLINE = 0x0a;
+/** How far before a gap's noted start its first line's start is looked for. */
+const LOOK_BACK = 64 * 1024;
 
 /** A line as the writer takes it: its record, or, if it is not JSON, quarantined as it is. */
 function itemOfLine(line: string): WriterItem {
@@ -107,14 +110,20 @@ export class DurableFeed {
       try {
         const st = fstatSync(fd);
         if (st.dev !== gap.dev || st.ino !== gap.ino || st.size < gap.end) continue;
-        const bytes = new Uint8Array(gap.end - gap.start);
+        // A line another process appended between our write and its fstat shifts the start
+        // noted for ours: the range is widened back to the line start before it.
+        const from = Math.max(0, gap.start - LOOK_BACK);
+        const bytes = new Uint8Array(gap.end - from);
         let got = 0;
         while (got < bytes.length) {
-          const n = readSync(fd, bytes, got, bytes.length - got, gap.start + got);
+          const n = readSync(fd, bytes, got, bytes.length - got, from + got);
           if (n === 0) return null;
           got += n;
         }
-        return bytes;
+        let start = gap.start - from;
+        if (start > 0 && bytes[start - 1] !== NEWLINE)
+          start = bytes.lastIndexOf(NEWLINE, start - 1) + 1;
+        return bytes.subarray(start);
       } catch {
         return null;
       } finally {

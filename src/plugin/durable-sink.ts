@@ -52,6 +52,7 @@ class InlineLink implements WriterLink {
   readonly threaded = false;
   private readonly writer: DurableWriter;
   private readonly feed: DurableFeed;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     settings: WriterSettings,
@@ -62,15 +63,21 @@ class InlineLink implements WriterLink {
     this.writer = new DurableWriter(settings, driver, receive);
     this.feed = new DurableFeed(ring, settings, this.writer);
     const poll = () => {
-      this.feed.drain();
+      try {
+        this.feed.drain();
+      } catch (e) {
+        receive({
+          type: "warn",
+          key: "durable:unknown",
+          text: `durable mirroring failed: ${describeError(e)}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`,
+        });
+      }
       const timer = setTimeout(poll, Math.max(1, settings.mirrorFlushMs));
       (timer as { unref?: () => void }).unref?.();
       this.timer = timer;
     };
     poll();
   }
-
-  private timer: ReturnType<typeof setTimeout> | null = null;
 
   call(message: ToWriter): boolean {
     this.feed.drain();
