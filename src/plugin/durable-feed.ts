@@ -46,11 +46,15 @@ export class DurableFeed {
     private readonly writer: DurableWriter,
   ) {}
 
-  /** Drains until `stop()`. */
-  async run(): Promise<void> {
+  /** Drains until `stop()`; a failed drain is reported and the next one comes on time. */
+  async run(failed: (e: unknown) => void): Promise<void> {
     const wait = this.settings.mirrorFlushMs > 0 ? this.settings.mirrorFlushMs : undefined;
     while (!this.stopped) {
-      this.drain();
+      try {
+        this.drain();
+      } catch (e) {
+        failed(e);
+      }
       await this.ring.waitForWake(wait);
     }
   }

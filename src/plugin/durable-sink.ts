@@ -19,7 +19,7 @@ import {
   type WriterSettings,
   type WriterStats,
 } from "./durable-protocol.ts";
-import { DurableWriter } from "./durable-writer.ts";
+import { DurableWriter, unexpectedFailure } from "./durable-writer.ts";
 import { SharedRing } from "./shared-ring.ts";
 import type { Sink } from "./sink.ts";
 import { pluginWorkerUrl, ThreadLink } from "./worker-link.ts";
@@ -52,7 +52,6 @@ class InlineLink implements WriterLink {
   readonly threaded = false;
   private readonly writer: DurableWriter;
   private readonly feed: DurableFeed;
-  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     settings: WriterSettings,
@@ -62,21 +61,7 @@ class InlineLink implements WriterLink {
   ) {
     this.writer = new DurableWriter(settings, driver, receive);
     this.feed = new DurableFeed(ring, settings, this.writer);
-    const poll = () => {
-      try {
-        this.feed.drain();
-      } catch (e) {
-        receive({
-          type: "warn",
-          key: "durable:unknown",
-          text: `durable mirroring failed: ${describeError(e)}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`,
-        });
-      }
-      const timer = setTimeout(poll, Math.max(1, settings.mirrorFlushMs));
-      (timer as { unref?: () => void }).unref?.();
-      this.timer = timer;
-    };
-    poll();
+    void this.feed.run((e) => receive(unexpectedFailure(settings, e)));
   }
 
   call(message: ToWriter): boolean {
@@ -86,7 +71,7 @@ class InlineLink implements WriterLink {
   }
 
   end(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.feed.stop();
   }
 }
 

@@ -10,7 +10,7 @@ import { workerData } from "node:worker_threads";
 import { loadDriver } from "../store/load-driver.ts";
 import { DurableFeed } from "./durable-feed.ts";
 import type { FromWriter, ToWriter, WorkerData } from "./durable-protocol.ts";
-import { DurableWriter } from "./durable-writer.ts";
+import { DurableWriter, unexpectedFailure } from "./durable-writer.ts";
 import { SharedRing } from "./shared-ring.ts";
 import { lowerThreadPriority, replyFrom } from "./worker-link.ts";
 
@@ -25,12 +25,7 @@ const driver = await loadDriver();
 send({ type: "ready" });
 const writer = new DurableWriter(settings, driver, send);
 const feed = new DurableFeed(SharedRing.attach(ring), settings, writer);
-const failed = (e: unknown) =>
-  send({
-    type: "warn",
-    key: "durable:unknown",
-    text: `durable mirroring failed: ${e instanceof Error ? e.message : String(e)}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`,
-  });
+const failed = (e: unknown) => send(unexpectedFailure(settings, e));
 port.on("message", (message: ToWriter) => {
   try {
     feed.drain();
@@ -44,11 +39,4 @@ port.on("message", (message: ToWriter) => {
   }
   if (message.type === "close") feed.stop();
 });
-for (;;) {
-  try {
-    await feed.run();
-    break;
-  } catch (e) {
-    failed(e);
-  }
-}
+await feed.run(failed);

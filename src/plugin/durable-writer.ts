@@ -72,6 +72,18 @@ function copyStats(m: MirrorStats): MirrorStats {
   return { ...m, skipped: { ...m.skipped } };
 }
 
+/** The warning for a failure nothing else caught (a bug, most likely): said with the fix. */
+export function unexpectedFailure(
+  settings: Pick<WriterSettings, "jsonl" | "db">,
+  e: unknown,
+): FromWriter {
+  return {
+    type: "warn",
+    key: "durable:unknown",
+    text: `durable mirroring failed: ${describeError(e)}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`,
+  };
+}
+
 /**
  * The durable half of the plugin, run on a worker thread (durable-worker.ts): owns the
  * EventStore and the Mirror, commits each batch in one transaction, keeps a failed batch in a

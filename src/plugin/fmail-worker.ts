@@ -6,6 +6,7 @@
  */
 import { workerData } from "node:worker_threads";
 import { parseLegacyLine } from "../encoding/python-json.ts";
+import { describeError } from "../errors.ts";
 import { LoopEventPublisher } from "../fmail/publisher.ts";
 import type { FromPublisher, PublisherData, ToPublisher } from "./fmail-protocol.ts";
 import { SharedRing } from "./shared-ring.ts";
@@ -43,6 +44,13 @@ data.port.on("message", (message: ToPublisher) => {
   send({ type: "done", id: message.id, stats: publisher.stats() });
 });
 while (open) {
-  drain();
+  try {
+    drain();
+  } catch (e) {
+    send({
+      type: "warn",
+      text: `fmail events: could not take records from the ring (${describeError(e)})`,
+    });
+  }
   await ring.waitForWake(data.pollMs > 0 ? data.pollMs : undefined);
 }
