@@ -18,10 +18,27 @@ type Separators = {
   sortKeys: boolean;
   /** Refuse NaN and ±Infinity, which JSON cannot carry. */
   exactNumbers: boolean;
+  /** Each object key's text with the key separator after it: keys repeat from record to record. */
+  keys: Map<string, string>;
 };
 
-const CANONICAL: Separators = { item: ",", key: ":", sortKeys: true, exactNumbers: true };
-const LEGACY: Separators = { item: ", ", key: ": ", sortKeys: false, exactNumbers: false };
+/** Past this many distinct keys, the others are encoded each time (keys made from data). */
+const MAX_CACHED_KEYS = 1000;
+
+const CANONICAL: Separators = {
+  item: ",",
+  key: ":",
+  sortKeys: true,
+  exactNumbers: true,
+  keys: new Map(),
+};
+const LEGACY: Separators = {
+  item: ", ",
+  key: ": ",
+  sortKeys: false,
+  exactNumbers: false,
+  keys: new Map(),
+};
 
 /**
  * The contract's payload text. Throws `input_invalid`, naming the field, for a value that has
@@ -80,8 +97,21 @@ class Unencodable extends Error {}
 const HAS_NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
+// A string JSON.stringify writes as it is between quotes, and Python too: printable ASCII
+// without `"` and `\`.
+const VERBATIM = /^[^"\\\u0000-\u001f\u007f-\uffff]*$/;
+
 function pythonString(s: string): string {
-  return escapeNonAscii(JSON.stringify(s));
+  return VERBATIM.test(s) ? `"${s}"` : escapeNonAscii(JSON.stringify(s));
+}
+
+function keyText(key: string, sep: Separators): string {
+  let text = sep.keys.get(key);
+  if (text === undefined) {
+    text = pythonString(key) + sep.key;
+    if (sep.keys.size < MAX_CACHED_KEYS) sep.keys.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -160,7 +190,7 @@ function encodeObject(obj: Record<string, unknown>, sep: Separators, depth: numb
     if (v === undefined || typeof v === "function") continue;
     if (!first) out += sep.item;
     first = false;
-    out += pythonString(key) + sep.key + encode(v, sep, depth);
+    out += keyText(key, sep) + encode(v, sep, depth);
   }
   return `${out}}`;
 }

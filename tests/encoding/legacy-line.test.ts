@@ -6,7 +6,12 @@
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { LegacyLineEncoder, legacyLine, parseLegacyLine } from "../../src/encoding/python-json.ts";
+import {
+  canonicalJson,
+  LegacyLineEncoder,
+  legacyLine,
+  parseLegacyLine,
+} from "../../src/encoding/python-json.ts";
 import { GOLDEN_JSONL } from "../plugin/session.ts";
 
 const text = (encoder: LegacyLineEncoder, length: number) =>
@@ -72,4 +77,36 @@ test("parseLegacyLine reads a line back: Python's NaN and Infinity outside strin
   expect(parseLegacyLine(legacyLine(plain))).toEqual(plain);
   expect(() => parseLegacyLine('{"kind": "x", "n": nan}')).toThrow(SyntaxError);
   expect(() => parseLegacyLine("{not json")).toThrow(SyntaxError);
+});
+
+test("every kind of string, as a value and as a key, is escaped as Python's ensure_ascii does", () => {
+  const python: Record<string, string> = {
+    plain: '"plain"',
+    'q"uote': '"q\\"uote"',
+    "back\\slash": '"back\\\\slash"',
+    "tab\tnl\n": '"tab\\tnl\\n"',
+    "\u0000\u001f": '"\\u0000\\u001f"',
+    "\u007f": '"\\u007f"',
+    "é \u2028": '"\\u00e9 \\u2028"',
+    "\ud800": '"\\ud800"',
+    "": '""',
+    " ~": '" ~"',
+  };
+  for (const [s, text] of Object.entries(python)) {
+    expect(legacyLine({ k: s })).toBe(`{"k": ${text}}`);
+    expect(legacyLine({ [s]: 1 })).toBe(`{${text}: 1}`);
+    expect(canonicalJson({ [s]: s })).toBe(`{${text}:${text}}`);
+  }
+});
+
+test("keys past the remembered ones are encoded all the same, in both separators", () => {
+  const many = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k\u00e9${i}`, i]));
+  const line = legacyLine(many);
+  expect(line.startsWith('{"k\\u00e90": 0, "k\\u00e91": 1')).toBe(true);
+  expect(line.endsWith('"k\\u00e91499": 1499}')).toBe(true);
+  expect(JSON.parse(line)).toEqual(
+    JSON.parse(JSON.stringify(many).replaceAll("\u00e9", "\\u00e9")),
+  );
+  expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
+  expect(legacyLine({ b: 1, a: 2 })).toBe('{"b": 1, "a": 2}');
 });
