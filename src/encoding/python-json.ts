@@ -66,6 +66,7 @@ export function legacyLine(record: Record<string, unknown>): string {
 }
 
 const ascii = new TextEncoder();
+const NEWLINE = 0x0a;
 
 /**
  * The runner's JSONL line and its newline as exact bytes (the same as `legacyLine`'s text,
@@ -76,11 +77,13 @@ export class LegacyLineEncoder {
   bytes = new Uint8Array(4096);
 
   encode(record: Record<string, unknown>): number {
-    const line = `${legacyLine(record)}\n`;
-    if (line.length > this.bytes.length) {
-      this.bytes = new Uint8Array(Math.max(line.length, 2 * this.bytes.length));
+    const line = legacyLine(record);
+    if (line.length >= this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(line.length + 1, 2 * this.bytes.length));
     }
-    return ascii.encodeInto(line, this.bytes).written;
+    const length = ascii.encodeInto(line, this.bytes).written;
+    this.bytes[length] = NEWLINE;
+    return length + 1;
   }
 }
 
