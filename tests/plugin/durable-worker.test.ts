@@ -7,11 +7,13 @@
  */
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { getPriority } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { type ConfigInput, resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
+import { WORKER_NICE } from "../../src/plugin/worker-link.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { dbState, eventCount, runMirror } from "../follow/legacy-lines.ts";
@@ -384,3 +386,34 @@ test("the durable worker killed mid-session: the runner goes on, it is said once
   expect(state.keys).toEqual(reference);
   expect(state.verified).toBe(true);
 }, 60_000);
+
+/** The nice value of each of this process's threads (Linux), or null without /proc. */
+function threadNices(): number[] | null {
+  const tasks = "/proc/self/task";
+  if (!existsSync(tasks)) return null;
+  return readdirSync(tasks).map((tid) => {
+    const stat = readFileSync(`${tasks}/${tid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  });
+}
+
+test("the worker threads run below the runner's priority (nice 10), the runner's thread as it was", async () => {
+  const before = threadNices();
+  if (before === null) return; // no /proc: nothing to look at
+  const dir = tempDir();
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig(
+      { jsonl: "e.jsonl", db: "e.db", mirror: true, events: { enabled: true, root: "." } },
+      dir,
+    ),
+    logger: { warn: () => {} },
+  });
+  plugin.onStart({ kind: "loop_start" });
+  plugin.flush();
+  const during = threadNices()!;
+  plugin.close();
+  // Two worker threads (their helper threads may inherit it too).
+  expect(during.filter((n) => n === WORKER_NICE).length).toBeGreaterThanOrEqual(2);
+  expect(before.filter((n) => n === WORKER_NICE)).toHaveLength(0);
+  expect(getPriority(0)).toBe(0);
+});
