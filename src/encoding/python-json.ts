@@ -102,7 +102,7 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 
 // A string JSON.stringify writes as it is between quotes, and Python too: printable ASCII
 // without `"` and `\`.
-const VERBATIM = /^[^"\\\u0000-\u001f\u007f-\uffff]*$/;
+const VERBATIM = /^[ !#-[\]-~]*$/;
 
 function pythonString(s: string): string {
   return VERBATIM.test(s) ? `"${s}"` : escapeNonAscii(JSON.stringify(s));
