@@ -41,6 +41,17 @@ export const configSchema = z.strictObject({
   /** Flush at once when this many milestones are queued. */
   mirrorQueueMax: z.number().int().min(1).default(10_000),
   /**
+   * Shared memory each of the plugin's worker threads (durable, fmail) takes milestones from,
+   * rounded up to a power of two. When it is full the hook does not wait: the durable writer
+   * reads those lines back from the JSONL; fmail counts the records it could not publish.
+   */
+  ringBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .max(1 << 30)
+    .default(4 << 20),
+  /**
    * After the durable side fails: the longest wait between retries of a failed commit (the
    * first waits 50 ms, each next twice as long), and how long before reopening a database that
    * needed an operator (not a database, unusable path).

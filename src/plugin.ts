@@ -1,6 +1,9 @@
 import "./runtime/require-supported.ts";
 import { consola } from "consola";
 import type { ResolvedConfig } from "./config.ts";
+import { LegacyLineEncoder } from "./encoding/python-json.ts";
+import { describeError } from "./errors.ts";
+import { derivesEvents } from "./fmail/lifecycle.ts";
 import type { LoopEventPublisherStats } from "./fmail/publisher.ts";
 import { type Logger, WarnOnce } from "./io/warn-once.ts";
 import { buildLegacyRecord } from "./legacy/build-record.ts";
@@ -45,10 +48,11 @@ export interface PluginStats {
 }
 
 /**
- * forge-eventlog's runner plugin: each milestone becomes the legacy record and goes to every
- * sink in order: the legacy JSONL first (byte for byte as the Python runner wrote it), then,
- * when `mirror` is on, the durable log (write-behind), then fmail. Nothing here throws into
- * the runner: each sink counts its failures and says each kind once.
+ * forge-eventlog's runner plugin: each milestone becomes the legacy record, encoded once into
+ * its JSONL line's bytes, which go to every sink in order: the legacy JSONL first (byte for
+ * byte as the Python runner wrote it), then, when `mirror` is on, the durable log's ring
+ * (write-behind), then, for the records that derive lifecycle events, fmail's. Nothing here
+ * throws into the runner: each sink counts its failures and says each kind once.
  */
 export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   private readonly now: () => Date;
@@ -56,6 +60,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
   private readonly jsonl: JsonlSink;
   private readonly durable: DurableSink | null;
   private readonly fmail: FmailSink;
+  private readonly encoder = new LegacyLineEncoder();
   private milestones = 0;
   private rejected = 0;
 
@@ -83,6 +88,8 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
       now: options.now ?? (() => new Date()),
       logger: options.logger ?? consola,
       cwd: options.config.baseDir,
+      ringBytes: options.config.ringBytes,
+      pollMs: options.config.mirrorFlushMs,
     });
     return new EventLogPlugin(options.config, warnings, durable, fmail, options);
   }
@@ -106,9 +113,18 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
       return;
     }
     const record = buildLegacyRecord(milestone, this.now);
-    this.jsonl.write(record);
-    this.durable?.write(record);
-    this.fmail.write(record);
+    let length: number;
+    try {
+      length = this.encoder.encode(record);
+    } catch (e) {
+      this.jsonl.failed(e);
+      this.durable?.writeUnencodable(record, describeError(e));
+      return;
+    }
+    const line = this.encoder.bytes.subarray(0, length);
+    const place = this.jsonl.write(line, this.durable?.wantsPlace(length) ?? false);
+    this.durable?.write(line, place);
+    if (this.fmail.enabled && derivesEvents(record)) this.fmail.write(record, line);
   }
 
   /** Commits the durable queue now (waits, bounded, for the writer's thread). Never throws. */

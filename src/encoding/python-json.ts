@@ -18,10 +18,27 @@ type Separators = {
   sortKeys: boolean;
   /** Refuse NaN and ±Infinity, which JSON cannot carry. */
   exactNumbers: boolean;
+  /** Each object key's text with the key separator after it: keys repeat from record to record. */
+  keys: Map<string, string>;
 };
 
-const CANONICAL: Separators = { item: ",", key: ":", sortKeys: true, exactNumbers: true };
-const LEGACY: Separators = { item: ", ", key: ": ", sortKeys: false, exactNumbers: false };
+/** Past this many distinct keys, the others are encoded each time (keys made from data). */
+const MAX_CACHED_KEYS = 1000;
+
+const CANONICAL: Separators = {
+  item: ",",
+  key: ":",
+  sortKeys: true,
+  exactNumbers: true,
+  keys: new Map(),
+};
+const LEGACY: Separators = {
+  item: ", ",
+  key: ": ",
+  sortKeys: false,
+  exactNumbers: false,
+  keys: new Map(),
+};
 
 /**
  * The contract's payload text. Throws `input_invalid`, naming the field, for a value that has
@@ -48,6 +65,28 @@ export function legacyLine(record: Record<string, unknown>): string {
   }
 }
 
+const ascii = new TextEncoder();
+const NEWLINE = 0x0a;
+
+/**
+ * The runner's JSONL line and its newline as exact bytes (the same as `legacyLine`'s text,
+ * which is ASCII), written into one buffer reused line after line: `encode` returns the line's
+ * length in `bytes`, valid until the next call. Throws as `legacyLine` does.
+ */
+export class LegacyLineEncoder {
+  bytes = new Uint8Array(4096);
+
+  encode(record: Record<string, unknown>): number {
+    const line = legacyLine(record);
+    if (line.length >= this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(line.length + 1, 2 * this.bytes.length));
+    }
+    const length = ascii.encodeInto(line, this.bytes).written;
+    this.bytes[length] = NEWLINE;
+    return length + 1;
+  }
+}
+
 function unencodable(e: unknown, value: unknown, exactNumbers: boolean): unknown {
   if (!(e instanceof Unencodable) && !(e instanceof RangeError)) return e;
   const problem = jsonProblem(value, exactNumbers) ?? "it cannot be encoded as JSON";
@@ -61,8 +100,21 @@ class Unencodable extends Error {}
 const HAS_NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII = /[\u007f-\uffff]/g;
 
+// A string JSON.stringify writes as it is between quotes, and Python too: printable ASCII
+// without `"` and `\`.
+const VERBATIM = /^[ !#-[\]-~]*$/;
+
 function pythonString(s: string): string {
-  return escapeNonAscii(JSON.stringify(s));
+  return VERBATIM.test(s) ? `"${s}"` : escapeNonAscii(JSON.stringify(s));
+}
+
+function keyText(key: string, sep: Separators): string {
+  let text = sep.keys.get(key);
+  if (text === undefined) {
+    text = pythonString(key) + sep.key;
+    if (sep.keys.size < MAX_CACHED_KEYS) sep.keys.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -141,7 +193,33 @@ function encodeObject(obj: Record<string, unknown>, sep: Separators, depth: numb
     if (v === undefined || typeof v === "function") continue;
     if (!first) out += sep.item;
     first = false;
-    out += pythonString(key) + sep.key + encode(v, sep, depth);
+    out += keyText(key, sep) + encode(v, sep, depth);
   }
   return `${out}}`;
+}
+
+// A JSON string (kept as it is) or one of the number tokens Python writes and JSON lacks.
+const PYTHON_TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+const MARK = "\u0000py:";
+
+/**
+ * A legacy line read back into its record: JSON.parse, and for a line JSON.parse refuses,
+ * Python's `NaN`, `Infinity` and `-Infinity` (outside strings) read as those numbers. Throws
+ * a SyntaxError for anything else that is not JSON.
+ */
+export function parseLegacyLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch (e) {
+    let found = false;
+    const marked = line.replace(PYTHON_TOKENS, (token) => {
+      if (token.charCodeAt(0) === 0x22) return token;
+      found = true;
+      return `"\\u0000py:${token}"`;
+    });
+    if (!found) throw e;
+    return JSON.parse(marked, (_key, v) =>
+      typeof v === "string" && v.startsWith(MARK) ? Number(v.slice(MARK.length)) : v,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { isRecordShaped } from "../legacy/shape.ts";
+import { isRecordShaped, type RecordShaped } from "../legacy/shape.ts";
 import {
   DEFERRED_STOP_KINDS,
   FAILURE_HALT_KINDS,
@@ -81,6 +81,30 @@ export function describePools(pools: unknown): string | null {
   return parts.length > 0 ? parts.join(",") : null;
 }
 
+/** The kinds `observe` acts on, besides the loop ends (`isLoopEndKind`, failure halts included). */
+const DERIVING_KINDS: ReadonlySet<string> = new Set([
+  "loop_start",
+  "tick_start",
+  "tick_idle",
+  "tick_all_skipped",
+  "tick_done",
+  "stage_error",
+  "stage_timeout",
+  "worker_skip_cooldown",
+  PAUSE_KIND,
+  RESUME_KIND,
+]);
+
+/**
+ * Whether a record can derive events or change the deriver's state: every other record is
+ * ignored by `observe`, so it need not be handed to a publisher at all.
+ */
+export function derivesEvents(record: unknown): record is RecordShaped {
+  if (!isRecordShaped(record)) return false;
+  const kind = record.kind.trim();
+  return DERIVING_KINDS.has(kind) || FAILURE_HALTS.has(kind) || isLoopEndKind(kind);
+}
+
 /** Add to a Set/Map, forgetting the oldest entries beyond MAX_REMEMBERED. */
 function remember<K>(set: Set<K>, key: K): void {
   set.add(key);
@@ -131,7 +155,7 @@ export class LoopEventDeriver {
 
   /** The events this record implies (often none). Never throws on odd input. */
   observe(record: unknown): LoopEvent[] {
-    if (!isRecordShaped(record)) return [];
+    if (!derivesEvents(record)) return [];
     const rec: Rec = record;
     const kind = record.kind.trim();
     const ms = this.timeOf(rec);

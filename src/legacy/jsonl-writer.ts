@@ -21,6 +21,14 @@ export interface JsonlRetention {
   keep: number;
 }
 
+/** Where a line went: its file (device and inode) and byte range in it. */
+export interface LinePlace {
+  dev: number;
+  ino: number;
+  start: number;
+  end: number;
+}
+
 const NO_ROTATION: JsonlRetention = { rotateBytes: 0, keep: 3 };
 const NEWLINE = Buffer.from("\n");
 
@@ -38,6 +46,8 @@ export class LegacyJsonlWriter {
   private dev = 0;
   private size = 0;
   private torn = false;
+  /** The file (device, inode) and byte range the last line written went to. */
+  readonly lastLine: LinePlace = { dev: 0, ino: 0, start: 0, end: 0 };
 
   constructor(
     readonly path: string,
@@ -45,7 +55,15 @@ export class LegacyJsonlWriter {
   ) {}
 
   write(record: AnyLegacyRecord): void {
-    const bytes = Buffer.from(`${legacyLine(record)}\n`, "utf8");
+    this.writeLine(Buffer.from(`${legacyLine(record)}\n`, "utf8"));
+  }
+
+  /**
+   * Appends one encoded line (its newline included); `lastLine` then says where it went: with
+   * `exact`, from the file's size just after the write (one fstat), which counts the lines of
+   * other appenders too. Throws `db_io` when it could not be written.
+   */
+  writeLine(bytes: Uint8Array, exact = false): void {
     try {
       const fd = this.current();
       if (this.torn) this.endTornLine(fd);
@@ -55,7 +73,12 @@ export class LegacyJsonlWriter {
       this.torn = true;
       writeAllSync(this.fd as number, bytes);
       this.torn = false;
+      this.lastLine.dev = this.dev;
+      this.lastLine.ino = this.ino;
       this.size += bytes.length;
+      if (exact) this.size = fstatSync(this.fd as number).size;
+      this.lastLine.start = this.size - bytes.length;
+      this.lastLine.end = this.size;
     } catch (e) {
       throw new EventLogError(
         "db_io",

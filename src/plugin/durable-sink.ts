@@ -1,21 +1,26 @@
 import type { ResolvedConfig } from "../config.ts";
-import { legacyLine } from "../encoding/python-json.ts";
 import { describeError } from "../errors.ts";
 import type { WarnOnce } from "../io/warn-once.ts";
+import type { LinePlace } from "../legacy/jsonl-writer.ts";
 import type { AnyLegacyRecord } from "../legacy/schemas.ts";
 import type { MirrorStats } from "../mirror/mirror.ts";
-import { planRecord } from "../mirror/plan-record.ts";
 import { loadDriver } from "../store/load-driver.ts";
+import { DurableFeed } from "./durable-feed.ts";
 import {
   emptyWriterStats,
+  FRAME_GAP,
+  FRAME_LINE,
+  FRAME_UNENCODABLE,
   type FromWriter,
+  type Gap,
   type ToWriter,
+  type Unencodable,
   type WorkerData,
-  type WriterItem,
   type WriterSettings,
   type WriterStats,
 } from "./durable-protocol.ts";
-import { DurableWriter } from "./durable-writer.ts";
+import { DurableWriter, unexpectedFailure } from "./durable-writer.ts";
+import { SharedRing } from "./shared-ring.ts";
 import type { Sink } from "./sink.ts";
 import { pluginWorkerUrl, ThreadLink } from "./worker-link.ts";
 
@@ -23,7 +28,7 @@ export interface DurableSinkStats {
   /** Milestones a commit failed for, each counted once (retried ones included). */
   durableFailed: number;
   durableError: string | null;
-  /** Milestones not yet stored and not given up on: waiting here, in flight, or in the backlog. */
+  /** Milestones not yet stored and not given up on: in the ring, in flight, or in the backlog. */
   queued: number;
   /** Of `queued`, those kept by the writer after a failed commit, waiting for a retry. */
   durableBacklog: number;
@@ -32,104 +37,102 @@ export interface DurableSinkStats {
   mirror: MirrorStats;
 }
 
-type DurableSettings = WriterSettings & Pick<ResolvedConfig, "mirrorFlushMs">;
+type DurableSettings = WriterSettings & Pick<ResolvedConfig, "ringBytes">;
 
 /** How the sink talks to its writer: a worker thread, or (without one) the writer inline. */
 interface WriterLink {
   readonly threaded: boolean;
-  post(message: ToWriter): void;
   /** Sends a flush/close and waits, synchronously, for its `done`; false when none came in time. */
-  call(message: ToWriter & { id: number }, timeoutMs: number): boolean;
+  call(message: ToWriter, timeoutMs: number): boolean;
   end(): void;
 }
 
-/** Without a worker thread: the writer runs on the runner's thread, as before there was one. */
+/** Without a worker thread: the writer and its feed run on the runner's thread. */
 class InlineLink implements WriterLink {
   readonly threaded = false;
   private readonly writer: DurableWriter;
+  private readonly feed: DurableFeed;
 
   constructor(
     settings: WriterSettings,
+    ring: SharedRing,
     driver: Awaited<ReturnType<typeof loadDriver>>,
     receive: (message: FromWriter) => void,
   ) {
     this.writer = new DurableWriter(settings, driver, receive);
+    this.feed = new DurableFeed(ring, settings, this.writer);
+    void this.feed.run((e) => receive(unexpectedFailure(settings, e)));
   }
 
-  post(message: ToWriter): void {
-    this.writer.handle(message);
-  }
-
-  call(message: ToWriter & { id: number }): boolean {
+  call(message: ToWriter): boolean {
+    this.feed.drain();
     this.writer.handle(message);
     return true;
   }
 
-  end(): void {}
+  end(): void {
+    this.feed.stop();
+  }
 }
+
+const utf8 = new TextEncoder();
 
 function recordTs(record: AnyLegacyRecord): string | null {
   const ts = (record as { ts?: unknown }).ts;
   return typeof ts === "string" ? ts : null;
 }
 
-/** A record structured clone refuses: planned here, with the text it is quarantined as. */
-function plannedHere(record: AnyLegacyRecord): WriterItem {
-  let raw: string;
-  try {
-    raw = legacyLine(record as Record<string, unknown>);
-  } catch {
-    raw = `(a ${String((record as { kind?: unknown }).kind)} record with no JSON form)`;
-  }
-  let plan: ReturnType<typeof planRecord>;
-  try {
-    plan = planRecord(record);
-  } catch (e) {
-    plan = { status: "invalid", reason: describeError(e) };
-  }
-  return { plan, raw, ts: recordTs(record) };
-}
-
 /**
- * The durable event log, write-behind, off the runner's thread: the sink only collects records
- * and posts them as batches (every `mirrorFlushMs`, at once when 0, or when `mirrorQueueMax`
- * are waiting) to a worker thread whose DurableWriter commits each batch in one transaction,
- * retries failed ones with backoff from a bounded backlog (`mirrorBacklogMax`), and reopens a
- * database file deleted or replaced under it. `flush()` and `close()` are synchronous: they
- * wait (Atomics.wait, bounded) for the writer's reply. It never throws: the JSONL holds every
- * record it could not store.
+ * The durable event log, write-behind, off the runner's thread. The hook copies the JSONL
+ * line it just wrote into a shared ring (no postMessage, no waiting); the writer's thread
+ * takes everything in it every `mirrorFlushMs` (at once when 0, or when `mirrorQueueMax` are
+ * waiting) and its DurableWriter commits them in one transaction, retries failed ones with
+ * backoff from a bounded backlog (`mirrorBacklogMax`), and reopens a database file deleted or
+ * replaced under it. A full ring never blocks the hook: the lines written meanwhile are noted
+ * as a gap (file and byte range), which the writer reads back from the JSONL once there is
+ * room. `flush()` and `close()` are synchronous: they wait (Atomics.wait, bounded) for the
+ * writer's reply. It never throws: the JSONL holds every record it could not store.
  */
 export class DurableSink implements Sink<DurableSinkStats> {
   private link: WriterLink | null = null;
-  private queue: AnyLegacyRecord[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private posted = 0;
+  /** Milestones handed to the ring (gaps included, once their frame is in). */
+  private handed = 0;
+  /** Lines written while the ring was full, not yet announced to the writer. */
+  private gaps: Gap[] = [];
   private latest: WriterStats = emptyWriterStats();
-  /** Milestones lost on this side (the writer dead, or a batch that could not be posted). */
+  /** Milestones lost on this side (the writer dead, a line the ring and the JSONL both missed). */
   private lostHere = 0;
   private lastError: string | null = null;
   private nextId = 0;
   private closed = false;
+  /** Wake the writer at once when this many frames wait (mirrorFlushMs 0: every frame). */
+  private readonly wakeAt: number;
 
   private constructor(
     private readonly settings: DurableSettings,
     private readonly warnings: WarnOnce,
-  ) {}
+    private readonly ring: SharedRing,
+  ) {
+    this.wakeAt = settings.mirrorFlushMs === 0 ? 1 : settings.mirrorQueueMax;
+  }
 
   static async start(settings: DurableSettings, warnings: WarnOnce): Promise<DurableSink> {
-    const sink = new DurableSink(settings, warnings);
+    const ring = SharedRing.create(settings.ringBytes);
+    const sink = new DurableSink(settings, warnings, ring);
     const writerSettings: WriterSettings = {
       db: settings.db,
       jsonl: settings.jsonl,
+      jsonlKeep: settings.jsonlKeep,
       durability: settings.durability,
       busyTimeoutMs: settings.busyTimeoutMs,
+      mirrorFlushMs: settings.mirrorFlushMs,
       mirrorQueueMax: settings.mirrorQueueMax,
       mirrorBacklogMax: settings.mirrorBacklogMax,
       retryAfterMs: settings.retryAfterMs,
     };
     const thread = await ThreadLink.start<ToWriter, FromWriter>(
       pluginWorkerUrl("durable-worker"),
-      { settings: writerSettings } satisfies Omit<WorkerData, "port" | "signal">,
+      { settings: writerSettings, ring: ring.buffer } satisfies Omit<WorkerData, "port" | "signal">,
       sink.receive,
       sink.died,
     );
@@ -140,7 +143,7 @@ export class DurableSink implements Sink<DurableSinkStats> {
         "durable:worker",
         `could not start the durable worker thread (${thread}); mirroring on the runner's thread instead`,
       );
-      sink.link = new InlineLink(writerSettings, await loadDriver(), sink.receive);
+      sink.link = new InlineLink(writerSettings, ring, await loadDriver(), sink.receive);
     }
     return sink;
   }
@@ -149,66 +152,85 @@ export class DurableSink implements Sink<DurableSinkStats> {
     return this.link?.threaded ?? false;
   }
 
-  write(record: AnyLegacyRecord): void {
-    if (this.closed) return;
-    this.queue.push(record);
-    if (this.settings.mirrorFlushMs === 0 || this.queue.length >= this.settings.mirrorQueueMax) {
-      this.post();
-    } else if (this.timer === null) {
-      this.timer = setTimeout(this.post, this.settings.mirrorFlushMs);
-      (this.timer as { unref?: () => void }).unref?.();
-    }
+  /**
+   * Whether the JSONL writer should note exactly where the next line of `length` bytes goes:
+   * when it may not fit in the ring, so that it can be read back from the file.
+   */
+  wantsPlace(length: number): boolean {
+    return this.gaps.length > 0 || !this.ring.fits(length);
   }
 
-  /** Hands the queue to the writer (no waiting). Never throws. */
-  private readonly post = (): void => {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    const link = this.link;
-    if (!link) {
-      this.lostHere += batch.length;
+  /**
+   * Hands over the JSONL line just written (`place`: where, or null if it could not be
+   * written). Never waits, never throws.
+   */
+  write(line: Uint8Array, place: LinePlace | null): void {
+    if (this.closed) return;
+    if (!this.link) {
+      this.lostHere++;
       return;
     }
-    try {
-      link.post({ type: "batch", items: batch.map((record) => ({ record })) });
-    } catch {
-      // Structured clone refused a record (a function or the like in a field): the others go
-      // as they are, that one as a plan made here.
-      try {
-        link.post({ type: "batch", items: batch.map((r) => this.cloneable(r)) });
-      } catch (e) {
-        this.lostHere += batch.length;
-        this.say(
-          "durable:post",
-          `could not hand milestones to the durable writer (${describeError(e)})`,
-        );
+    if (this.gaps.length === 0 || this.announceGaps()) {
+      if (this.ring.push(FRAME_LINE, 0, line)) {
+        this.handed++;
+        if (this.ring.waiting() >= this.wakeAt) this.ring.wake();
         return;
       }
     }
-    this.posted += batch.length;
-  };
+    this.addToGap(place);
+  }
 
-  private cloneable(record: AnyLegacyRecord): WriterItem {
-    try {
-      structuredClone(record);
-      return { record };
-    } catch {
-      return plannedHere(record);
+  /** A record with no legacy line: the writer quarantines it with `reason`. */
+  writeUnencodable(record: AnyLegacyRecord, reason: string): void {
+    if (this.closed) return;
+    if (!this.link) {
+      this.lostHere++;
+      return;
+    }
+    const kind = (record as { kind?: unknown }).kind;
+    const frame: Unencodable = {
+      raw: `(a ${typeof kind === "string" ? kind : "record"} record with no JSON form)`,
+      reason,
+      ts: recordTs(record),
+    };
+    if (this.ring.push(FRAME_UNENCODABLE, 0, utf8.encode(JSON.stringify(frame)))) this.handed++;
+    else this.lostHere++;
+  }
+
+  private addToGap(place: LinePlace | null): void {
+    if (place === null) {
+      // Neither in the ring nor in the JSONL: nothing can bring it back.
+      this.lostHere++;
+      return;
+    }
+    const last = this.gaps[this.gaps.length - 1];
+    if (last && last.dev === place.dev && last.ino === place.ino && place.start >= last.end) {
+      last.end = place.end;
+      last.count++;
+    } else {
+      this.gaps.push({ ...place, count: 1 });
     }
   }
 
-  /** Commits everything queued now, waiting (bounded) for the writer. Never throws. */
+  /** Puts the pending gaps in the ring, oldest first; true when all of them went. */
+  private announceGaps(): boolean {
+    while (this.gaps.length > 0) {
+      const gap = this.gaps[0]!;
+      if (!this.ring.push(FRAME_GAP, 0, utf8.encode(JSON.stringify(gap)))) return false;
+      this.gaps.shift();
+      this.handed += gap.count;
+      this.ring.wake();
+    }
+    return true;
+  }
+
+  /** Commits everything handed over now, waiting (bounded) for the writer. Never throws. */
   flush(): void {
-    this.post();
     this.call("flush");
   }
 
   close(): void {
     if (this.closed) return;
-    this.post();
     this.call("close");
     this.closed = true;
     this.link?.end();
@@ -217,11 +239,12 @@ export class DurableSink implements Sink<DurableSinkStats> {
 
   stats(): DurableSinkStats {
     const w = this.latest;
-    const inFlight = this.link ? Math.max(0, this.posted - w.received) : 0;
+    const pending = this.gaps.reduce((n, gap) => n + gap.count, 0);
+    const inFlight = this.link ? Math.max(0, this.handed - w.received) + pending : 0;
     return {
       durableFailed: w.failed + this.lostHere,
       durableError: this.lastError ?? w.error,
-      queued: this.queue.length + inFlight + w.backlog,
+      queued: inFlight + w.backlog,
       durableBacklog: w.backlog,
       durableDropped: w.dropped,
       mirror: { ...w.mirror, skipped: { ...w.mirror.skipped } },
@@ -236,9 +259,21 @@ export class DurableSink implements Sink<DurableSinkStats> {
     return 2 * this.settings.busyTimeoutMs + 5000;
   }
 
+  /**
+   * Sends flush/close and waits for the reply; gaps the ring had no room for are announced
+   * first, and again after the writer emptied the ring.
+   */
   private call(type: "flush" | "close"): void {
     const link = this.link;
     if (!link) return;
+    if (this.gaps.length > 0 && !this.announceGaps()) {
+      this.callOnce(link, "flush");
+      this.announceGaps();
+    }
+    this.callOnce(link, type);
+  }
+
+  private callOnce(link: WriterLink, type: "flush" | "close"): void {
     const id = ++this.nextId;
     let answered = false;
     try {
@@ -267,9 +302,10 @@ export class DurableSink implements Sink<DurableSinkStats> {
     if (this.closed || !this.link) return;
     const link = this.link;
     this.link = null;
+    const pending = this.gaps.reduce((n, gap) => n + gap.count, 0);
     this.lostHere +=
-      this.queue.length + Math.max(0, this.posted - this.latest.received) + this.latest.backlog;
-    this.queue = [];
+      Math.max(0, this.handed - this.latest.received) + pending + this.latest.backlog;
+    this.gaps = [];
     this.latest = { ...this.latest, backlog: 0 };
     link.end();
     this.say("durable:worker", `the durable worker thread stopped (${why})`);

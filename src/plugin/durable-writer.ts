@@ -3,12 +3,13 @@ import { describeError, type ErrorCode, isEventLogError } from "../errors.ts";
 import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { DriverModule } from "../store/driver.ts";
 import { EventStore } from "../store/event-store.ts";
-import type {
-  FromWriter,
-  ToWriter,
-  WriterItem,
-  WriterSettings,
-  WriterStats,
+import {
+  type FromWriter,
+  STATS_EVERY_MS,
+  type ToWriter,
+  type WriterItem,
+  type WriterSettings,
+  type WriterStats,
 } from "./durable-protocol.ts";
 
 /** Errors after which the connection is closed and opened again (at the retry). */
@@ -71,6 +72,18 @@ function copyStats(m: MirrorStats): MirrorStats {
   return { ...m, skipped: { ...m.skipped } };
 }
 
+/** The warning for a failure nothing else caught (a bug, most likely): said with the fix. */
+export function unexpectedFailure(
+  settings: Pick<WriterSettings, "jsonl" | "db">,
+  e: unknown,
+): FromWriter {
+  return {
+    type: "warn",
+    key: "durable:unknown",
+    text: `durable mirroring failed: ${describeError(e)}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`,
+  };
+}
+
 /**
  * The durable half of the plugin, run on a worker thread (durable-worker.ts): owns the
  * EventStore and the Mirror, commits each batch in one transaction, keeps a failed batch in a
@@ -95,6 +108,8 @@ export class DurableWriter {
   private lastError: string | null = null;
   private readonly droppedRange: Range = { first: null, last: null };
   private closed = false;
+  private statsTimer: ReturnType<typeof setTimeout> | null = null;
+  private statsSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly settings: WriterSettings,
@@ -104,21 +119,34 @@ export class DurableWriter {
     this.ensureStore();
   }
 
-  handle(message: ToWriter): void {
-    if (message.type === "batch") {
-      this.received += message.items.length;
-      if (this.closed) {
-        this.giveUp(
-          message.items.map((item) => ({ item, failed: false })),
-          "it arrived after close",
-        );
-      } else {
-        this.take(message.items);
-        if (this.retryTimer === null) this.commit();
-      }
-      this.send({ type: "stats", stats: this.stats() });
-      return;
+  /**
+   * Takes milestones from the ring and commits them (unless a retry is pending). `ours` is how
+   * many of the runner's milestones they are (a gap read back from the JSONL may hold other
+   * appenders' lines too).
+   */
+  accept(items: WriterItem[], ours = items.length): void {
+    this.received += ours;
+    if (this.closed) {
+      this.giveUp(
+        items.map((item) => ({ item, failed: false })),
+        "it arrived after close",
+      );
+    } else {
+      this.take(items);
+      if (this.retryTimer === null) this.commit();
     }
+    this.publishStats();
+  }
+
+  /** Milestones handed over that cannot be read back (a gap's lines gone from the JSONL). */
+  lost(count: number, reason: string): void {
+    this.received += count;
+    this.dropped += count;
+    this.warnUnstored("durable:unstored", reason);
+    this.publishStats();
+  }
+
+  handle(message: ToWriter): void {
     try {
       if (!this.closed) {
         this.cancelRetry();
@@ -128,6 +156,23 @@ export class DurableWriter {
     } finally {
       this.send({ type: "done", id: message.id, stats: this.stats() });
     }
+  }
+
+  /** Sends the counts now if the last went STATS_EVERY_MS ago, else once that time is up. */
+  private publishStats(): void {
+    if (this.statsTimer !== null) return;
+    const wait = this.statsSentAt + STATS_EVERY_MS - performance.now();
+    const send = () => {
+      this.statsTimer = null;
+      this.statsSentAt = performance.now();
+      this.send({ type: "stats", stats: this.stats() });
+    };
+    if (wait <= 0) {
+      send();
+      return;
+    }
+    this.statsTimer = setTimeout(send, wait);
+    (this.statsTimer as { unref?: () => void }).unref?.();
   }
 
   stats(): WriterStats {
@@ -280,7 +325,7 @@ export class DurableWriter {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.commit();
-      this.send({ type: "stats", stats: this.stats() });
+      this.publishStats();
     }, delay);
     // Never what keeps a process alive (inline, this runs on the runner's thread).
     (this.retryTimer as { unref?: () => void }).unref?.();
@@ -307,6 +352,7 @@ export class DurableWriter {
   private close(): void {
     this.closed = true;
     this.cancelRetry();
+    if (this.statsTimer !== null) clearTimeout(this.statsTimer);
     if (this.backlog.length > 0)
       this.giveUp(this.backlog.splice(0), "they were still unstored at close");
     else if (this.dropped > 0)

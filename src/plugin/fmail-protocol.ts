@@ -3,14 +3,12 @@ import type { LoopEventPublisherStats } from "../fmail/publisher.ts";
 import type { LinkData } from "./worker-link.ts";
 
 /**
- * The messages between the fmail sink (on the runner's thread) and its publisher (on a worker
- * thread, see fmail-worker.ts). Each record goes with the time the runner's clock gave when it
- * was handed over, which is the publisher's clock for that record.
+ * What passes between the fmail sink (on the runner's thread) and its publisher (on a worker
+ * thread, see fmail-worker.ts). Records go through a SharedRing, one frame each: the JSONL
+ * line's bytes, stamped with the time the runner's clock gave when it was handed over, which
+ * is the publisher's clock for that record. Only flush/close and the replies are messages.
  */
-export type ToPublisher =
-  | { type: "record"; record: unknown; at: number }
-  | { type: "flush"; id: number }
-  | { type: "close"; id: number };
+export type ToPublisher = { type: "flush"; id: number } | { type: "close"; id: number };
 
 export type FromPublisher =
   | { type: "ready" }
@@ -20,4 +18,8 @@ export type FromPublisher =
 export interface PublisherData extends LinkData {
   events: FmailEventsConfig;
   cwd: string | undefined;
+  /** The SharedRing's buffer. */
+  ring: SharedArrayBuffer;
+  /** How often the publisher takes what is in the ring; 0 = at once (woken per record). */
+  pollMs: number;
 }

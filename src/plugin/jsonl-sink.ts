@@ -1,8 +1,7 @@
 import type { ResolvedConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import type { WarnOnce } from "../io/warn-once.ts";
-import { LegacyJsonlWriter } from "../legacy/jsonl-writer.ts";
-import type { AnyLegacyRecord } from "../legacy/schemas.ts";
+import { LegacyJsonlWriter, type LinePlace } from "../legacy/jsonl-writer.ts";
 import type { Sink } from "./sink.ts";
 
 export interface JsonlSinkStats {
@@ -25,14 +24,25 @@ export class JsonlSink implements Sink<JsonlSinkStats> {
     });
   }
 
-  write(record: AnyLegacyRecord): void {
+  /**
+   * Appends one encoded line; returns where it went (`exact`: from the file's size after the
+   * write, see LegacyJsonlWriter.writeLine), or null when it could not be written.
+   */
+  write(line: Uint8Array, exact: boolean): LinePlace | null {
     try {
-      this.writer.write(record);
+      this.writer.writeLine(line, exact);
       this.counts.jsonlWritten++;
+      return this.writer.lastLine;
     } catch (e) {
-      this.counts.jsonlFailed++;
-      this.warnings.warn("jsonl", describeError(e));
+      this.failed(e);
+      return null;
     }
+  }
+
+  /** A line that could not be written (nor encoded). */
+  failed(e: unknown): void {
+    this.counts.jsonlFailed++;
+    this.warnings.warn("jsonl", describeError(e));
   }
 
   flush(): void {}

@@ -1,11 +1,9 @@
-import type { AnyLegacyRecord } from "../legacy/schemas.ts";
-
 /**
- * One place a milestone goes (the legacy JSONL, the durable log, fmail). The plugin hands every
- * record to every sink in order; each sink owns its failure policy and never throws.
+ * One place a milestone goes (the legacy JSONL, the durable log, fmail). The plugin encodes
+ * each record's JSONL line once and hands it to every sink in order (each sink's `write` takes
+ * what it needs); each sink owns its failure policy and never throws.
  */
 export interface Sink<Stats> {
-  write(record: AnyLegacyRecord): void;
   /** Writes out anything held back (a write-behind queue). */
   flush(): void;
   close(): void;

@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import {
   MessageChannel,
   type MessagePort,
@@ -27,6 +28,21 @@ const WORKER_START_TIMEOUT_MS = 10_000;
 export function pluginWorkerUrl(name: string): URL {
   if (import.meta.url.endsWith(".ts")) return new URL(`./${name}.ts`, import.meta.url);
   return new URL(`../plugin/${name}.js`, import.meta.url);
+}
+
+/** A worker's niceness: below the runner's, so its work does not take the runner's core. */
+export const WORKER_NICE = 10;
+
+/**
+ * In a worker: lowers its own thread's priority (on Linux a thread has its own nice value);
+ * where that is not allowed it stays as it is.
+ */
+export function lowerThreadPriority(): void {
+  try {
+    setPriority(0, WORKER_NICE);
+  } catch {
+    // Not permitted here (or not supported): the worker runs at the runner's priority.
+  }
 }
 
 /** In a worker: sends a reply, waking a waiting `call` after a `done`. */

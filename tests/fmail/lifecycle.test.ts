@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type LoopEvent, loopEventSchema } from "../../src/fmail/events.ts";
 import { ledgerSummary, tickExitCode } from "../../src/fmail/ledger.ts";
-import { describePools, LoopEventDeriver } from "../../src/fmail/lifecycle.ts";
+import { derivesEvents, describePools, LoopEventDeriver } from "../../src/fmail/lifecycle.ts";
 import {
   FAILURE_HALT_KINDS,
   LOOP_END_KINDS,
@@ -348,4 +350,25 @@ describe("ledger summary and exit code", () => {
       expect(ledgerSummary([{ issue: 1, status }]).startsWith("failed #1")).toBe(failed);
     }
   });
+});
+
+test("derivesEvents: the records observe acts on, and only those, go to the publisher", () => {
+  const session = readFileSync(join(import.meta.dir, "../plugin/golden/demo-session.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  // The events of the whole session are the events of its deriving records alone.
+  const all = new LoopEventDeriver({ now: () => new Date(0) });
+  const some = new LoopEventDeriver({ now: () => new Date(0) });
+  const fromAll = session.flatMap((r) => all.observe(r));
+  const fromSome = session.filter(derivesEvents).flatMap((r) => some.observe(r));
+  expect(fromSome).toEqual(fromAll);
+  expect(fromAll.length).toBeGreaterThan(0);
+  const kept = session.filter(derivesEvents).length;
+  expect(kept).toBeGreaterThan(0);
+  expect(kept).toBeLessThan(session.length);
+  expect(derivesEvents({ kind: " tick_done " })).toBe(true);
+  expect(derivesEvents({ kind: "loop_drift_halt" })).toBe(true);
+  expect(derivesEvents({ kind: "worker_start" })).toBe(false);
+  expect(derivesEvents("tick_done")).toBe(false);
 });

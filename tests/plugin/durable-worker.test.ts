@@ -5,11 +5,15 @@
  * reopened; a `forge-eventlog mirror` backfill fills in the rest with no duplicates.
  * Real files, real processes; every wait is on an observed fact with a deadline.
  */
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { readFileSync, renameSync, unlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { getPriority } from "node:os";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { type ConfigInput, resolveConfig } from "../../src/config.ts";
 import { demoClock, runDemoSession } from "../../src/demo/session.ts";
+import { WORKER_NICE } from "../../src/plugin/worker-link.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { dbState, eventCount, runMirror } from "../follow/legacy-lines.ts";
@@ -25,9 +29,26 @@ const goldenTs = () =>
 
 /** The keys a run without failures stores. */
 async function referenceKeys(): Promise<string[]> {
+  return (await dbState(await referenceDb())).keys;
+}
+
+async function referenceDb(): Promise<string> {
   const dir = tempDir();
   await runSession(dir, { jsonl: "e.jsonl", db: "e.db", mirror: true });
-  return (await dbState(join(dir, "e.db"))).keys;
+  return join(dir, "e.db");
+}
+
+/** The idempotency keys in the order they were stored. */
+function storedOrder(db: string): string[] {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d
+      .query<{ k: string }, []>("SELECT idempotency_key AS k FROM events ORDER BY sequence")
+      .all()
+      .map((r) => r.k);
+  } finally {
+    d.close();
+  }
 }
 
 interface Run {
@@ -266,3 +287,133 @@ test("kill -9 of the runner loses at most the queue from SQLite; all of it is in
   expect(state.keys).toEqual(reference);
   expect(state.verified).toBe(true);
 }, 60_000);
+
+test("a full ring never blocks a hook: the lines it had no room for are read back from the JSONL, in order, once", async () => {
+  const reference = storedOrder(await referenceDb());
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  // A 4 KiB ring and a writer that only drains at flush or close: most of the session's lines
+  // cannot be in the ring and are handed over as gaps of the JSONL.
+  const { plugin, warnings } = await run(dir, {
+    jsonl: "e.jsonl",
+    db: "events.db",
+    mirror: true,
+    mirrorFlushMs: 60_000,
+    ringBytes: 4096,
+  });
+  expect(statSync(join(dir, "e.jsonl")).size).toBeGreaterThan(2 * 4096);
+  expect(plugin.stats().queued).toBe(goldenTs().length);
+  plugin.close();
+  expect(warnings).toEqual([]);
+  expect(plugin.stats()).toMatchObject({ queued: 0, durableFailed: 0, durableDropped: 0 });
+  expect(storedOrder(db)).toEqual(reference);
+  expect((await dbState(db)).verified).toBe(true);
+  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
+  expect(backfill.summary).toMatchObject({ conflicts: 0, events_appended: 0 });
+}, 60_000);
+
+test("a full ring across JSONL rotations: each gap is read back from the rotated file it went to", async () => {
+  const reference = storedOrder(await referenceDb());
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  const { plugin, warnings } = await run(dir, {
+    jsonl: "e.jsonl",
+    db: "events.db",
+    mirror: true,
+    mirrorFlushMs: 60_000,
+    ringBytes: 4096,
+    jsonlRotateBytes: 3000,
+    jsonlKeep: 9,
+  });
+  plugin.close();
+  expect(statSync(join(dir, "e.jsonl.3")).size).toBeGreaterThan(0);
+  expect(warnings).toEqual([]);
+  expect(plugin.stats()).toMatchObject({ queued: 0, durableFailed: 0, durableDropped: 0 });
+  expect(storedOrder(db)).toEqual(reference);
+}, 60_000);
+
+test("a gap whose JSONL file is gone is counted and said with the backfill command", async () => {
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  const { plugin, warnings } = await run(dir, {
+    jsonl: "e.jsonl",
+    db: "events.db",
+    mirror: true,
+    mirrorFlushMs: 60_000,
+    ringBytes: 4096,
+  });
+  unlinkSync(join(dir, "e.jsonl"));
+  plugin.close();
+  const stats = plugin.stats();
+  expect(stats.durableDropped).toBeGreaterThan(0);
+  expect(stats.mirror!.records + stats.durableDropped).toBe(goldenTs().length);
+  const said = warnings.filter((w) => w.includes("hand-over ring was full"));
+  expect(said).toHaveLength(1);
+  expect(said[0]).toContain(`forge-eventlog mirror ${join(dir, "e.jsonl")} --db ${db}`);
+}, 60_000);
+
+test("the durable worker killed mid-session: the runner goes on, it is said once, mirror backfills the rest", async () => {
+  const reference = await referenceKeys();
+  const dir = tempDir();
+  const db = join(dir, "events.db");
+  let storedBefore = 0;
+  const { plugin, warnings, slowestHookMs } = await run(
+    dir,
+    { jsonl: "e.jsonl", db: "events.db", mirror: true, mirrorFlushMs: 0 },
+    async (call, p) => {
+      if (call !== 28) return;
+      await waitFor("the first half stored", () => p.stats().queued === 0);
+      storedBefore = eventCount(db);
+      const link = (p as unknown as { durable: { link: { worker: Worker } } }).durable.link;
+      await link.worker.terminate();
+      await waitFor("the death noticed", () =>
+        p.stats().durableError?.includes("worker thread stopped"),
+      );
+    },
+  );
+  expect(slowestHookMs).toBeLessThan(50);
+  plugin.close();
+  expect(readFileSync(join(dir, "e.jsonl"), "utf8")).toBe(readFileSync(GOLDEN_JSONL, "utf8"));
+  expect(warnings.filter((w) => w.includes("worker thread stopped"))).toHaveLength(1);
+  expect(storedBefore).toBeGreaterThan(0);
+  const stored = eventCount(db);
+  expect(stored).toBe(storedBefore);
+  expect(plugin.stats().durableFailed).toBe(goldenTs().length - 27);
+  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
+  expect(backfill.exitCode).toBe(0);
+  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
+  const state = await dbState(db);
+  expect(state.keys).toEqual(reference);
+  expect(state.verified).toBe(true);
+}, 60_000);
+
+/** The nice value of each of this process's threads (Linux), or null without /proc. */
+function threadNices(): number[] | null {
+  const tasks = "/proc/self/task";
+  if (!existsSync(tasks)) return null;
+  return readdirSync(tasks).map((tid) => {
+    const stat = readFileSync(`${tasks}/${tid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  });
+}
+
+test("the worker threads run below the runner's priority (nice 10), the runner's thread as it was", async () => {
+  const before = threadNices();
+  if (before === null) return; // no /proc: nothing to look at
+  const dir = tempDir();
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig(
+      { jsonl: "e.jsonl", db: "e.db", mirror: true, events: { enabled: true, root: "." } },
+      dir,
+    ),
+    logger: { warn: () => {} },
+  });
+  plugin.onStart({ kind: "loop_start" });
+  plugin.flush();
+  const during = threadNices()!;
+  plugin.close();
+  // Two worker threads (their helper threads may inherit it too).
+  expect(during.filter((n) => n === WORKER_NICE).length).toBeGreaterThanOrEqual(2);
+  expect(before.filter((n) => n === WORKER_NICE)).toHaveLength(0);
+  expect(getPriority(0)).toBe(0);
+});

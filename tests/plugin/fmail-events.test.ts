@@ -1,6 +1,9 @@
 import { expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { resolveConfig } from "../../src/config.ts";
+import { demoClock } from "../../src/demo/session.ts";
+import { EventLogPlugin } from "../../src/plugin.ts";
 import { tempDir } from "../helpers.ts";
 import { runSession } from "./session.ts";
 
@@ -39,4 +42,51 @@ test("with events disabled (the default), no .fmail folder is created", async ()
   const dir = tempDir();
   await runSession(dir, { jsonl: "e.jsonl" });
   expect(existsSync(join(dir, ".fmail"))).toBe(false);
+});
+
+/** A plugin with fmail events on, a 4 KiB ring, and a publisher that only drains at flush/close. */
+async function tinyRing(dir: string, warnings: string[]) {
+  return EventLogPlugin.create({
+    config: resolveConfig(
+      {
+        jsonl: "e.jsonl",
+        mirrorFlushMs: 60_000,
+        ringBytes: 4096,
+        events: { enabled: true, root: ".", loop: "coder-1" },
+      },
+      dir,
+    ),
+    now: demoClock(),
+    logger: { warn: (m) => warnings.push(m) },
+  });
+}
+
+const bulky = (kind: string, n: number) => ({ kind, tick: n, note: "x".repeat(400) });
+
+test("only records that derive lifecycle events are handed to the publisher", async () => {
+  const dir = tempDir();
+  const warnings: string[] = [];
+  const plugin = await tinyRing(dir, warnings);
+  plugin.onStart({ kind: "loop_start", label: "coder-1" });
+  // 100 lines of 400+ bytes: 10 times what the ring holds, had they been handed over.
+  for (let n = 1; n <= 100; n++) plugin.onWorker(bulky("worker_start", n) as never);
+  plugin.onHalt({ kind: "loop_stop" });
+  plugin.close();
+  expect(warnings).toEqual([]);
+  expect(plugin.stats().fmail).toMatchObject({ failed: 0, published: 2 });
+  expect(plugin.stats().jsonlWritten).toBe(102);
+});
+
+test("a full fmail ring: the hook goes on, what had no room is counted and said once", async () => {
+  const dir = tempDir();
+  const warnings: string[] = [];
+  const plugin = await tinyRing(dir, warnings);
+  for (let n = 1; n <= 50; n++) plugin.onTick(bulky("tick_start", n) as never);
+  plugin.close();
+  const { failed } = plugin.stats().fmail;
+  expect(failed).toBeGreaterThan(0);
+  expect(failed).toBeLessThan(50);
+  expect(warnings.filter((w) => w.includes("ring"))).toHaveLength(1);
+  expect(plugin.stats().jsonlWritten).toBe(50);
+  expect(readFileSync(join(dir, "e.jsonl"), "utf8").trimEnd().split("\n")).toHaveLength(50);
 });
