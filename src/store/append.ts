@@ -1,4 +1,4 @@
-import { canonicalJson } from "../encoding/python-json.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import { EventLogError } from "../errors.ts";
 import { chainHash, chainTail, GENESIS_HASH } from "./chain.ts";
 import type { StoreContext } from "./context.ts";
