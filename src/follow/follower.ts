@@ -135,6 +135,7 @@ class Follower {
   async run(): Promise<FollowSummary> {
     const started = performance.now();
     let stop: Stop;
+    if (!this.store.readonly) this.store.tuneForBulkWrites();
     this.preparer = await startPreparer(
       this.options.store.keyFormat(),
       this.options.threads ?? true,
