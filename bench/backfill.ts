@@ -4,7 +4,8 @@
  * `forge-eventlog mirror`, in its own process: lines/s from its --json summary, peak RSS from
  * the OS; with two threads (the default) and with one. Beside it, in the same run: the floor,
  * plain bun:sqlite inserting the same rows (read back from a mirrored database, not timed)
- * into the same schema, in transactions of the same size; and the peer, Debian's sqlite-utils
+ * into the same schema, in transactions of the same size, with the backfill's connection
+ * settings (BULK_WRITE_PRAGMAS; SQLite's defaults printed as an extra line); and the peer, Debian's sqlite-utils
  * (`sqlite-utils insert db events file.jsonl --nl`, installed with apt-get when missing,
  * printed as missing if it cannot be), timed whole. Each side on a fresh file, --rounds rounds
  * (at least 3) rotated, median [min..max]. Aims: >= 0.6 of plain, >= 3x sqlite-utils, peak RSS
@@ -16,6 +17,7 @@ import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runCli } from "../src/cli/framework/run.ts";
 import { DEFAULT_BATCH_LINES } from "../src/follow/follower.ts";
+import { BULK_WRITE_PRAGMAS } from "../src/store/bulk-writes.ts";
 import { EventStore } from "../src/store/event-store.ts";
 import { writeLegacyLog } from "./lib/legacy-log.ts";
 import { debianCommand } from "./lib/peers.ts";
@@ -40,10 +42,11 @@ const { values: args, positionals } = parseArgs({
 });
 
 if (args["plain-child"]) {
-  const [from, to, rowsPerBatch] = positionals;
+  const [from, to, rowsPerBatch, settings] = positionals;
   // The same schema as ours: the store's own migrations, then bun:sqlite alone.
   (await EventStore.open(to ?? "", { create: true })).close();
-  console.log(JSON.stringify(plainInsert(from ?? "", to ?? "", Number(rowsPerBatch))));
+  const pragmas = settings === "defaults" ? [] : BULK_WRITE_PRAGMAS;
+  console.log(JSON.stringify(plainInsert(from ?? "", to ?? "", Number(rowsPerBatch), pragmas)));
 } else if (args["mirror-child"]) {
   await mirrorChild(positionals);
 } else {
@@ -78,11 +81,8 @@ async function main(): Promise<void> {
     const r = await alternate(rounds, {
       threaded: () => mirror(file, fresh("threads"), []),
       single: () => mirror(file, fresh("one-thread"), ["--no-threads"]),
-      plain: async () => {
-        const p = await plainChild(source, fresh("plain"), first, lines);
-        if (p.rows !== first.events) throw new Error(`plain copied ${p.rows} of ${first.events}`);
-        return lines / p.seconds;
-      },
+      plain: () => plainRate(source, fresh("plain"), first, lines, "bulk"),
+      plainDefaults: () => plainRate(source, fresh("plain-defaults"), first, lines, "defaults"),
       sqliteUtils: async () => {
         if (!("ok" in sqliteUtils)) return 0;
         const started = performance.now();
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       threaded: r.threaded,
       single: r.single,
       plain: spread(r.plain),
+      plainDefaults: spread(r.plainDefaults),
       sqliteUtils: "ok" in sqliteUtils ? spread(r.sqliteUtils) : sqliteUtils,
     });
   } finally {
@@ -146,28 +147,46 @@ interface PlainRun {
   seconds: number;
 }
 
-async function plainChild(from: string, to: string, ours: MirrorRun, lines: number) {
+/**
+ * Lines/s of plain inserts in a process of their own: with the backfill's connection settings
+ * (`bulk`, like for like with ours) or with SQLite's defaults.
+ */
+async function plainRate(
+  from: string,
+  to: string,
+  ours: MirrorRun,
+  lines: number,
+  settings: "bulk" | "defaults",
+): Promise<number> {
   const rowsPerBatch = Math.max(1, Math.round((ours.events / lines) * DEFAULT_BATCH_LINES));
   const proc = Bun.spawn(
-    [process.execPath, import.meta.path, "--plain-child", from, to, String(rowsPerBatch)],
+    [process.execPath, import.meta.path, "--plain-child", from, to, String(rowsPerBatch), settings],
     { stdout: "pipe", stderr: "inherit" },
   );
   const out = await new Response(proc.stdout).text();
   if ((await proc.exited) !== 0) throw new Error("plain insert failed");
-  return JSON.parse(out.trim()) as PlainRun;
+  const p = JSON.parse(out.trim()) as PlainRun;
+  if (p.rows !== ours.events) throw new Error(`plain copied ${p.rows} of ${ours.events}`);
+  return lines / p.seconds;
 }
 
 /**
  * bun:sqlite alone: the contract schema (the store's migrations), WAL and synchronous NORMAL
- * as the store opens it, one cached INSERT, the mirrored rows in sequence order. Only the
- * insert transactions are timed.
+ * as the store opens it, `pragmas` after them, one cached INSERT, the mirrored rows in
+ * sequence order. Only the insert transactions are timed.
  */
-function plainInsert(from: string, to: string, rowsPerBatch: number): PlainRun {
+function plainInsert(
+  from: string,
+  to: string,
+  rowsPerBatch: number,
+  pragmas: readonly string[],
+): PlainRun {
   const source = new Database(from, { readonly: true, strict: true });
   const db = new Database(to, { create: true, readwrite: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA busy_timeout = 5000");
+  for (const pragma of pragmas) db.exec(pragma);
   const read = source.prepare(
     `SELECT sequence, ${COLUMNS} FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?`,
   );
@@ -217,8 +236,10 @@ interface Result {
   rounds: number;
   threaded: MirrorRun[];
   single: MirrorRun[];
-  /** lines/s */
+  /** lines/s, with the backfill's connection settings */
   plain: Spread;
+  /** lines/s, with SQLite's defaults */
+  plainDefaults: Spread;
   sqliteUtils: Spread | { missing: string };
 }
 
@@ -287,6 +308,10 @@ function report(res: Result): void {
       ],
       body,
     ),
+  );
+  const defaults = res.plainDefaults;
+  console.log(
+    `\nthe floor above uses the backfill's connection settings (${BULK_WRITE_PRAGMAS.join("; ")}); plain bun:sqlite with SQLite's defaults: ${showSpread(defaults, 0)} lines/s (2 threads / it: ${(rate(res.threaded).median / defaults.median).toFixed(2)})`,
   );
   console.log("");
   for (const [name, runs] of Object.entries(sides)) {

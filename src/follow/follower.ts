@@ -135,6 +135,7 @@ class Follower {
   async run(): Promise<FollowSummary> {
     const started = performance.now();
     let stop: Stop;
+    if (!this.store.readonly) this.store.tuneForBulkWrites();
     this.preparer = await startPreparer(
       this.options.store.keyFormat(),
       this.options.threads ?? true,
@@ -425,7 +426,7 @@ class Follower {
     const path = reading.segment.file.path;
     let stop: Stop | undefined;
     let done = 0;
-    this.store.transaction(() => {
+    this.mirror.transaction(() => {
       this.positions.checkUnmoved();
       for (; done < lines.length; done++) {
         stop = this.lines.apply(plans[done] as LinePlan, lines[done] as Line, path);

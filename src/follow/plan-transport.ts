@@ -1,4 +1,5 @@
 import type { EncodedEvent } from "../store/append.ts";
+import { chainTail } from "../store/chain.ts";
 import { ENCODED_COLUMNS, INTEGER_COLUMNS, NULLABLE_COLUMNS } from "../store/event-columns.ts";
 import type { LinePlan } from "./line-plan.ts";
 
@@ -6,8 +7,11 @@ import type { LinePlan } from "./line-plan.ts";
  * Line plans packed for postMessage. Cloning costs per string far more than per byte, so each
  * line's strings are concatenated into one (`texts`, one per line: a few KB, which the
  * allocators reuse better than one big string per batch) and `slots` holds, in order: per line
- * a tag, then the reason, the kind, or the event count followed by each event's fields in
- * FIELDS order. A string slot holds its length, a number slot its value, NaN stands for null.
+ * a tag, then the reason, the kind, or the event count followed by each event's columns in
+ * ENCODED_COLUMNS order. A string slot holds its length, a number slot its value, NaN stands
+ * for null. An event's chain tail is not sent: it holds the payload again, escaped (more than
+ * half of an event's bytes), and the receiver makes it from the columns with one
+ * JSON.stringify.
  */
 export interface PackedPlans {
   texts: string[];
@@ -22,8 +26,6 @@ enum Tag {
   Events = 4,
 }
 
-/** An encoded event's fields in transport order: its columns, then the chain tail. */
-const FIELDS = [...ENCODED_COLUMNS, "chain_tail"] as const;
 const NUMERIC: ReadonlySet<string> = INTEGER_COLUMNS;
 const NULLABLE: ReadonlySet<string> = NULLABLE_COLUMNS;
 
@@ -74,7 +76,7 @@ export function packPlans(plans: readonly LinePlan[]): PackedPlans {
         p.number(Tag.Events);
         p.number(plan.events.length);
         for (const e of plan.events) {
-          for (const f of FIELDS) {
+          for (const f of ENCODED_COLUMNS) {
             const v = e[f];
             if (typeof v === "number") p.number(v);
             else p.string(v);
@@ -142,11 +144,13 @@ export function unpackPlans(packed: PackedPlans): LinePlan[] {
       const events: EncodedEvent[] = [];
       for (let k = 0; k < count; k++) {
         const event: Record<string, string | number | null> = {};
-        for (const f of FIELDS) {
+        for (const f of ENCODED_COLUMNS) {
           if (NUMERIC.has(f)) event[f] = NULLABLE.has(f) ? u.nullableNumber() : u.number();
           else event[f] = NULLABLE.has(f) ? u.nullableString() : u.string();
         }
-        events.push(event as EncodedEvent);
+        const encoded = event as EncodedEvent;
+        encoded.chain_tail = chainTail(encoded);
+        events.push(encoded);
       }
       plans.push({ status: "events", events });
     }

@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { canonicalJson } from "../encoding/python-json.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 
 /**
  * Idempotency keys of the events the mirror writes (the formats are documented in

@@ -79,6 +79,23 @@ export class Mirror {
   ) {}
 
   /**
+   * Runs `fn` in one write transaction (records mirrored in it join it), looking for the other
+   * key families once for all of them: while this connection holds the write lock no other
+   * one can commit, so what the database holds cannot change under it.
+   */
+  transaction<T>(fn: () => T, doing: string): T {
+    return this.store.transaction(() => {
+      this.families.refresh(this.store);
+      this.families.held = true;
+      try {
+        return fn();
+      } finally {
+        this.families.held = false;
+      }
+    }, doing);
+  }
+
+  /**
    * Mirrors one parsed legacy record. `origin` says where it came from; an invalid record is
    * quarantined under it (default: from a hook, its JSON re-encoded as the raw text).
    */
@@ -245,14 +262,17 @@ function aliasesFor(value: unknown, count: number, format: KeyFormat): KeyAliase
  * and the current format the database does not write (keys imported from another database,
  * or written by a release before the format was recorded). A family found stays found; one
  * not found is looked for again only after another connection committed (`data_version`
- * changed), so a database written by us alone costs one pragma per record and no key lookups.
+ * changed), so a database written by us alone costs one pragma per transaction and no key
+ * lookups.
  */
 class KeyFamilies {
   private readonly found = { v1: false, upstream: false, other: false };
   private version: number | null = null;
+  /** Set inside Mirror.transaction, after a refresh: nothing can change until it ends. */
+  held = false;
 
   refresh(store: EventStore): { v1: boolean; upstream: boolean; other: boolean } {
-    if (this.found.v1 && this.found.upstream && this.found.other) return this.found;
+    if (this.held || (this.found.v1 && this.found.upstream && this.found.other)) return this.found;
     const version = store.dataVersion();
     if (version === this.version) return this.found;
     this.version = version;

@@ -1,8 +1,8 @@
-import { canonicalJson } from "../encoding/python-json.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import { EventLogError } from "../errors.ts";
 import { chainHash, chainTail, GENESIS_HASH } from "./chain.ts";
 import type { StoreContext } from "./context.ts";
-import { SQLITE } from "./driver.ts";
+import { type RunResult, SQLITE, type SqlStatement } from "./driver.ts";
 import {
   ENCODED_COLUMNS,
   type EncodedColumn,
@@ -26,6 +26,14 @@ const newEventId = orderedEventIds();
 
 const INSERTED = [...ENCODED_COLUMNS, "prev_hash", "event_hash"] as const;
 const INSERT = `INSERT INTO events (${INSERTED.join(", ")}) VALUES (${INSERTED.map(() => "?").join(", ")})`;
+/** Runs INSERT with an event's columns, compiled from ENCODED_COLUMNS: no array per row. */
+const insertRow = new Function(
+  "stmt",
+  "e",
+  "prev_hash",
+  "event_hash",
+  `return stmt.run(${ENCODED_COLUMNS.map((c) => `e.${c}`).join(", ")}, prev_hash, event_hash);`,
+) as (stmt: SqlStatement, e: EncodedEvent, prevHash: string, eventHash: string) => RunResult;
 
 /**
  * An event checked and encoded, ready for the chain: every column but its sequence and hashes,
@@ -99,8 +107,7 @@ function insertOne(ctx: StoreContext, e: EncodedEvent, head: { hash: string }): 
   const event_hash = chainHash(prev_hash, e.chain_tail);
   let sequence: number;
   try {
-    const values = ENCODED_COLUMNS.map((c) => e[c]);
-    sequence = ctx.stmt(INSERT).run(...values, prev_hash, event_hash).lastInsertRowid;
+    sequence = insertRow(ctx.stmt(INSERT), e, prev_hash, event_hash).lastInsertRowid;
   } catch (error) {
     const existing = keyHolder(ctx, error, e.idempotency_key);
     if (!existing) throw error;
@@ -117,15 +124,16 @@ function keyHolder(ctx: StoreContext, error: unknown, key: string | null): Store
   return row ? rowToEvent(row, ctx.path) : undefined;
 }
 
+/**
+ * The result of one append. The new event is built once, straight from the encoded event
+ * (given its place in the chain; storedEvent takes only the contract's columns from it).
+ */
 function toResult(input: AppendInput, e: EncodedEvent, r: InsertOutcome): AppendResult {
   if (r.outcome !== "appended") return { outcome: r.outcome, event: r.existing };
-  const { chain_tail: _, ...columns } = e;
-  const row = {
-    ...columns,
-    sequence: r.sequence,
-    prev_hash: r.prev_hash,
-    event_hash: r.event_hash,
-  };
+  const row = e as EncodedEvent & EventRow;
+  row.sequence = r.sequence;
+  row.prev_hash = r.prev_hash;
+  row.event_hash = r.event_hash;
   return { outcome: "appended", event: storedEvent(row, input.payload) };
 }
 

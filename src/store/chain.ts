@@ -35,8 +35,14 @@ export function eventHash(prevHash: string, f: ChainFields): string {
  * computed before the write transaction (or on another thread), leaving only the hash inside.
  */
 export function chainTail(f: ChainFields): string {
-  return JSON.stringify(CHAIN_COLUMNS.map((c) => f[c])).slice(1);
+  return JSON.stringify(chainValues(f)).slice(1);
 }
+
+/** The hashed fields as an array, compiled from CHAIN_COLUMNS into one array literal. */
+const chainValues = new Function(
+  "f",
+  `return [${CHAIN_COLUMNS.map((c) => `f.${c}`).join(", ")}];`,
+) as (f: ChainFields) => unknown[];
 
 export function chainHash(prevHash: string, tail: string): string {
   return sha256Hex(`[${JSON.stringify(prevHash)},${tail}`);

@@ -6,6 +6,7 @@ import {
   type EncodedEvent,
   type InsertOutcome,
 } from "./append.ts";
+import { BULK_WRITE_PRAGMAS } from "./bulk-writes.ts";
 import { type CompactionPlan, type CompactionResult, compact, planCompaction } from "./compact.ts";
 import {
   type ConflictInput,
@@ -117,6 +118,11 @@ export class EventStore {
    */
   appendEncoded(events: readonly EncodedEvent[]): InsertOutcome[] {
     return appendEncoded(this.ctx, events);
+  }
+
+  /** Settings for a connection that writes batch after batch (BULK_WRITE_PRAGMAS). */
+  tuneForBulkWrites(): void {
+    for (const pragma of BULK_WRITE_PRAGMAS) this.ctx.sql.exec(pragma);
   }
 
   since(after = 0, filter?: SinceFilter): Generator<StoredEvent> {

@@ -9,6 +9,18 @@ const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|z|[+-
  */
 export function toOccurredAt(value: string | Date): string {
   if (value instanceof Date) return fromDate(value, undefined);
+  // A record that maps to several events gives each the same ts: parsed once.
+  if (value === last.text) return last.occurredAt;
+  const occurredAt = parseTime(value);
+  last.text = value;
+  last.occurredAt = occurredAt;
+  return occurredAt;
+}
+
+/** The last text parsed, and its occurred_at (a time that does not parse is not kept). */
+const last: { text: string | null; occurredAt: string } = { text: null, occurredAt: "" };
+
+function parseTime(value: string): string {
   const m = ISO.exec(value.trim());
   if (!m) {
     throw new EventLogError(

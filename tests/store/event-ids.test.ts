@@ -6,6 +6,7 @@
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { orderedEventIds } from "../../src/store/event-ids.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers.ts";
 import { runSession } from "../plugin/session.ts";
@@ -55,4 +56,24 @@ test("the plugin's durable sink stores time-ordered uuid4-shaped ids", async () 
   const dir = tempDir();
   await runSession(dir, { jsonl: "e.jsonl", db: "e.db", mirror: true });
   expectOrderedUuid4s(idsInSequenceOrder(join(dir, "e.db")));
+});
+
+test("ids carry their millisecond and counter: a clock that stalls or steps back still gives ordered ids", () => {
+  const base = 0x18f00000000;
+  let call = 0;
+  // 5,000 ids in one millisecond (past the 4,096 a counter holds), then +5 ms, then back to +1.
+  const next = orderedEventIds(() => {
+    call++;
+    return call <= 5000 ? base : call === 5001 ? base + 5 : base + 1;
+  });
+  const ids = Array.from({ length: 5003 }, () => next());
+  expectOrderedUuid4s(ids);
+  expect(ids[0]?.slice(0, 16)).toBe("018f000000004000");
+  expect(ids[4095]?.slice(0, 16)).toBe("018f000000004fff");
+  // The 4,097th id of a millisecond borrows the next one.
+  expect(ids[4096]?.slice(0, 16)).toBe("018f000000014000");
+  expect(ids[5000]?.slice(0, 16)).toBe("018f000000054000");
+  // A clock stepping back keeps the last millisecond and counts on.
+  expect(ids[5001]?.slice(0, 16)).toBe("018f000000054001");
+  expect(ids[5002]?.slice(0, 16)).toBe("018f000000054002");
 });
