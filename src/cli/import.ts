@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
-import { canonicalJson } from "../encoding/python-json.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import { describeError, EventLogError, isEventLogError } from "../errors.ts";
 import { collectGarbage } from "../io/collect-garbage.ts";
 import { writeAllSync } from "../io/write-all.ts";
