@@ -1,4 +1,5 @@
 import type { KeyFormat } from "../mirror/idempotency-key.ts";
+import { startWorker, workerModuleUrl } from "../runtime/worker-module.ts";
 import { orderedEventIds } from "../store/event-ids.ts";
 import { type LinePlan, planLines, type TsClock } from "./line-plan.ts";
 import { type PackedPlans, unpackPlans } from "./plan-transport.ts";
@@ -94,27 +95,12 @@ class WorkerPreparer implements LinePreparer {
 const WORKER_START_TIMEOUT_MS = 10_000;
 
 /**
- * From source, prepare-worker.ts beside this file. In the compiled binary this module is
- * bundled into cli/main.js and the worker is its own entrypoint, follow/prepare-worker.js
- * (scripts/compile.ts roots the bundle at src/).
- */
-function workerUrl(): string {
-  if (import.meta.url.endsWith(".ts")) return new URL("./prepare-worker.ts", import.meta.url).href;
-  return new URL("../follow/prepare-worker.js", import.meta.url).href;
-}
-
-/**
  * A worker thread preparing lines, or undefined when this runtime has no Worker or the
  * worker's module cannot be loaded (e.g. a compiled binary built without it as an entrypoint).
  */
 async function startWorkerPreparer(keyFormat: KeyFormat): Promise<LinePreparer | undefined> {
-  if (typeof Worker === "undefined") return undefined;
-  let worker: Worker;
-  try {
-    worker = new Worker(workerUrl());
-  } catch {
-    return undefined;
-  }
+  const worker = startWorker(workerModuleUrl(import.meta.url, "follow", "prepare-worker"));
+  if (worker === undefined) return undefined;
   const ready = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), WORKER_START_TIMEOUT_MS);
     worker.onmessage = ({ data }: MessageEvent<Reply>) => {

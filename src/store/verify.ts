@@ -1,3 +1,4 @@
+import { startWorker, workerModuleUrl } from "../runtime/worker-module.ts";
 import type { ChainRule } from "./chain.ts";
 import {
   ChainChecker,
@@ -88,27 +89,10 @@ export async function verifyConcurrently(
   return report(integrityProblems((await apart) ?? integrityRows(ctx)), chain);
 }
 
-/**
- * From source, integrity-worker.ts beside this file. In the compiled binary this module is
- * bundled into cli/main.js and the worker is its own entrypoint, store/integrity-worker.js
- * (scripts/compile.ts roots the bundle at src/).
- */
-function workerUrl(): string {
-  if (import.meta.url.endsWith(".ts")) {
-    return new URL("./integrity-worker.ts", import.meta.url).href;
-  }
-  return new URL("../store/integrity-worker.js", import.meta.url).href;
-}
-
 /** The worker's integrity_check lines; null if it failed; undefined where no worker can start. */
 function integrityApart(path: string): Promise<string[] | null> | undefined {
-  if (typeof Worker === "undefined") return undefined;
-  let worker: Worker;
-  try {
-    worker = new Worker(workerUrl());
-  } catch {
-    return undefined;
-  }
+  const worker = startWorker(workerModuleUrl(import.meta.url, "store", "integrity-worker"));
+  if (worker === undefined) return undefined;
   return new Promise<string[] | null>((resolve) => {
     worker.onmessage = ({ data }: MessageEvent<{ rows: string[] } | { error: string }>) =>
       resolve("rows" in data ? data.rows : null);
