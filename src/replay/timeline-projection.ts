@@ -6,6 +6,7 @@ import { migration8 } from "../store/schema/timeline.ts";
 import {
   applyEvent,
   emptyTimelines,
+  FOLD_PAYLOADS,
   issueOf,
   type LoopTimeline,
   loopOf,
@@ -30,7 +31,7 @@ const GC_EVERY_ROWS = 1000;
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
   const t = emptyTimelines();
-  for (const e of store.sinceFold(0)) applyEvent(t, e);
+  for (const e of store.sinceFold(0, { payloads: FOLD_PAYLOADS })) applyEvent(t, e);
   return t;
 }
 
@@ -109,7 +110,9 @@ export function catchUpTimelines(
       const mine = known?.cursor === cursor ? known : null;
       const loop = mine ? mine.loop : storedLoop(store, cursor);
       if (loop === null) return "rebuild";
-      const page = [...store.sinceFold(cursor, { limit: pageSize, pageSize })];
+      const page = [
+        ...store.sinceFold(cursor, { limit: pageSize, pageSize, payloads: FOLD_PAYLOADS }),
+      ];
       if (page.length === 0) return 0;
       const kept = mine?.tasks ?? new Map<number, TaskTimeline>();
       const t: Timelines = { tasks: new Map(), loop };
@@ -228,7 +231,7 @@ export function currentTimelineSet(store: EventStore): TimelineSet {
   const loop = storedLoop(store, cursor);
   if (loop === null) return timelineSet(replayTimelines(store));
   const over: Timelines = { tasks: new Map(), loop };
-  for (const e of store.sinceFold(cursor)) {
+  for (const e of store.sinceFold(cursor, { payloads: FOLD_PAYLOADS })) {
     const issue = issueOf(e);
     if (issue !== null && !over.tasks.has(issue)) {
       const json = store.loadTimelineTask(issue);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TERMINAL_WORD } from "../legacy/vocabulary.ts";
-import type { FoldEvent } from "../store/read.ts";
+import type { FoldEvent, FoldPayloads } from "../store/read.ts";
 
 /** One issue's life as the durable log tells it. */
 export const taskTimelineSchema = z.object({
@@ -105,9 +105,26 @@ export function emptyTimelines(): Timelines {
   };
 }
 
+/**
+ * The events whose payload `applyEvent` reads: those of the kinds its switch reads a field of,
+ * and those whose issue does not come from their `task_id` (`issueOf`).
+ */
+export const FOLD_PAYLOADS: FoldPayloads = {
+  kinds: [
+    "loop.halted",
+    "task.completed",
+    "task.failed",
+    "task.compensated",
+    "critique.issued",
+    "pr.opened",
+    "pr.merged",
+  ],
+  taskPrefix: "issue:",
+};
+
 /** The event's issue: its `task_id` (`issue:<n>`), else an integer `issue` in its payload. */
 export function issueOf(e: FoldEvent): number | null {
-  const fromTask = numberFrom(e.task_id, "issue:");
+  const fromTask = numberFrom(e.task_id, FOLD_PAYLOADS.taskPrefix);
   if (fromTask !== null) return fromTask;
   const n = e.payload.issue;
   return typeof n === "number" && Number.isInteger(n) ? n : null;

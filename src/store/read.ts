@@ -155,7 +155,28 @@ export type FoldEvent = Pick<
   "sequence" | "kind" | "task_id" | "saga_id" | "occurred_at" | "payload"
 >;
 
-const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at", "payload_json"];
+/**
+ * Which events' payloads a fold reads: those of `kinds`, and those whose `task_id` is not
+ * `<taskPrefix><digits>` (at most 15 digits). The others' payloads are checked (as JSON, by
+ * SQLite) but neither read nor parsed: they come as `{}`.
+ */
+export interface FoldPayloads {
+  kinds: readonly string[];
+  taskPrefix: string;
+}
+
+const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at"];
+
+/** SQL quoting of a text literal. */
+const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** SQL that is 1 when the row's payload is one `payloads` says the fold reads. */
+function payloadNeededSql(payloads: FoldPayloads): string {
+  const prefix = payloads.taskPrefix;
+  const glob = `${prefix.replace(/[*?[]/g, (c) => `[${c}]`)}[0-9]*`;
+  const kinds = payloads.kinds.map(sqlText).join(", ");
+  return `(kind IN (${kinds}) OR task_id IS NULL OR task_id NOT GLOB ${sqlText(glob)} OR length(task_id) > ${prefix.length + 15} OR substr(task_id, ${prefix.length + 1}) GLOB '*[^0-9]*')`;
+}
 
 /**
  * SQL that is 1 when every column of the row surely passes rowToEvent's type checks (so the
@@ -180,19 +201,23 @@ function surelyTypedSql(ctx: StoreContext): string {
   return tests.join(" AND ");
 }
 
+const NO_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
 /**
  * `since` as FoldEvents, in pages of `pageSize` (up to `limit` events): only the columns a
- * fold reads are read, unless a row's others are not surely of their type, when it is read
- * whole and checked as `since` checks it (and fails as `since` would).
+ * fold reads are read (of the payloads, only those `payloads` names; all without it), unless
+ * a row's others are not surely of their type or its unread payload is not JSON, when it is
+ * read whole and checked as `since` checks it (and fails as `since` would).
  */
 export function* sinceFold(
   ctx: StoreContext,
   after: number,
-  filter: Pick<SinceFilter, "limit" | "pageSize"> = {},
+  filter: Pick<SinceFilter, "limit" | "pageSize"> & { payloads?: FoldPayloads } = {},
 ): Generator<FoldEvent> {
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
+  const needed = filter.payloads ? payloadNeededSql(filter.payloads) : "1";
   const stmt = ctx.stmt(
-    `SELECT ${FOLD_COLUMNS.join(", ")}, ${surelyTypedSql(ctx)} AS sure FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
+    `SELECT ${FOLD_COLUMNS.join(", ")}, CASE WHEN ${needed} THEN payload_json END AS payload_json, ${surelyTypedSql(ctx)} AND (${needed} OR json_valid(payload_json)) AS sure FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
   );
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
@@ -207,15 +232,17 @@ export function* sinceFold(
   }
 }
 
-type FoldRow = Omit<FoldEvent, "payload"> & { payload_json: string; sure: number };
+type FoldRow = Omit<FoldEvent, "payload"> & { payload_json: string | null; sure: number };
 
 /** The row's event, or null when its payload is no JSON (rowToEvent then names it). */
 function foldEvent(row: FoldRow): FoldEvent | null {
-  let payload: Record<string, unknown>;
-  try {
-    payload = JSON.parse(row.payload_json);
-  } catch {
-    return null;
+  let payload: Record<string, unknown> = NO_PAYLOAD;
+  if (row.payload_json !== null) {
+    try {
+      payload = JSON.parse(row.payload_json);
+    } catch {
+      return null;
+    }
   }
   const { sequence, kind, task_id, saga_id, occurred_at } = row;
   return { sequence, kind, task_id, saga_id, occurred_at, payload };
