@@ -2,12 +2,21 @@ import { z } from "zod";
 import { TERMINAL_WORD } from "../legacy/vocabulary.ts";
 import type { FoldEvent, FoldPayloads } from "../store/read.ts";
 
+/**
+ * A list whose items each pass `item`, checked in one loop and passed through as it is: a
+ * task's ticks and verdicts grow with the log, and zod's own array check copied them element
+ * by element (megabytes for each task a timeline printed).
+ */
+function listOf<T>(item: (v: unknown) => boolean) {
+  return z.custom<T[]>((v) => Array.isArray(v) && v.every(item));
+}
+
 /** One issue's life as the durable log tells it. */
 export const taskTimelineSchema = z.object({
   issue: z.number().int(),
   task_id: z.string(),
   /** Ticks of the task's own events (saga_id `tick:<n>`), ascending; never inferred from order. */
-  ticks: z.array(z.number().int()),
+  ticks: listOf<number>(Number.isSafeInteger),
   planned: z.boolean(),
   dispatches: z.number().int(),
   /** Watchdog observations (the runner has no heartbeat record). */
@@ -17,7 +26,7 @@ export const taskTimelineSchema = z.object({
   terminal: z.enum(Object.values(TERMINAL_WORD)).nullable(),
   /** The runner's status word: merged, open, failed, timeout, stale, no_pr, ... */
   status: z.string().nullable(),
-  critic_verdicts: z.array(z.string()),
+  critic_verdicts: listOf<string>((v) => typeof v === "string"),
   pr_url: z.string().nullable(),
   pr_merged: z.boolean(),
   merge_blocked: z.boolean(),
