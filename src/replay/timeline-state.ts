@@ -129,6 +129,7 @@ export const FOLD_PAYLOADS: FoldPayloads = {
     "pr.merged",
   ],
   taskPrefix: "issue:",
+  taskIdServes: (id) => numberFrom(id, "issue:") !== null,
 };
 
 /** The event's issue: its `task_id` (`issue:<n>`), else an integer `issue` in its payload. */
@@ -141,6 +142,18 @@ export function issueOf(e: FoldEvent): number | null {
 
 function numberFrom(id: string | null, prefix: string): number | null {
   if (id === null || !id.startsWith(prefix)) return null;
+  // Up to 15 digits (every event's case) are read in place, without a substring for each.
+  const end = id.length;
+  let i = prefix.length;
+  if (end > i && end - i <= 15) {
+    let digits = 0;
+    for (; i < end; i++) {
+      const d = id.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      digits = digits * 10 + d;
+    }
+    if (i === end) return digits;
+  }
   const n = Number(id.slice(prefix.length));
   return Number.isInteger(n) ? n : null;
 }

@@ -156,13 +156,15 @@ export type FoldEvent = Pick<
 >;
 
 /**
- * Which events' payloads a fold reads: those of `kinds`, and those whose `task_id` is not
- * `<taskPrefix><digits>` (at most 15 digits). The others' payloads are checked (as JSON, by
+ * Which events' payloads a fold reads: those of `kinds`, and those whose `task_id` is absent
+ * or does not serve (`taskIdServes`; SQLite tells apart only those not starting with
+ * `<taskPrefix><digit>`, the fold the rest). The others' payloads are checked (as JSON, by
  * SQLite) but neither read nor parsed: they come as `{}`.
  */
 export interface FoldPayloads {
   kinds: readonly string[];
   taskPrefix: string;
+  taskIdServes(taskId: string): boolean;
 }
 
 const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at"];
@@ -170,12 +172,15 @@ const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at"];
 /** SQL quoting of a text literal. */
 const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** SQL that is 1 when the row's payload is one `payloads` says the fold reads. */
-function payloadNeededSql(payloads: FoldPayloads): string {
-  const prefix = payloads.taskPrefix;
-  const glob = `${prefix.replace(/[*?[]/g, (c) => `[${c}]`)}[0-9]*`;
+/**
+ * SQL giving the row's payload text when `payloads` (all when undefined) says the fold reads
+ * it; else NULL when it is JSON, and '' (which no JSON reader parses) when it is not.
+ */
+function foldPayloadSql(payloads: FoldPayloads | undefined): string {
+  if (payloads === undefined) return "payload_json";
+  const glob = `${payloads.taskPrefix.replace(/[*?[]/g, (c) => `[${c}]`)}[0-9]*`;
   const kinds = payloads.kinds.map(sqlText).join(", ");
-  return `(kind IN (${kinds}) OR task_id IS NULL OR task_id NOT GLOB ${sqlText(glob)} OR length(task_id) > ${prefix.length + 15} OR substr(task_id, ${prefix.length + 1}) GLOB '*[^0-9]*')`;
+  return `CASE WHEN kind IN (${kinds}) OR task_id IS NULL OR task_id NOT GLOB ${sqlText(glob)} THEN payload_json WHEN json_valid(payload_json) THEN NULL ELSE '' END`;
 }
 
 /**
@@ -215,9 +220,9 @@ export function* sinceFold(
   filter: Pick<SinceFilter, "limit" | "pageSize"> & { payloads?: FoldPayloads } = {},
 ): Generator<FoldEvent> {
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
-  const needed = filter.payloads ? payloadNeededSql(filter.payloads) : "1";
+  const payloads = filter.payloads;
   const stmt = ctx.stmt(
-    `SELECT ${FOLD_COLUMNS.join(", ")}, CASE WHEN ${needed} THEN payload_json END AS payload_json, ${surelyTypedSql(ctx)} AND (${needed} OR json_valid(payload_json)) AS sure FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
+    `SELECT ${FOLD_COLUMNS.join(", ")}, ${foldPayloadSql(payloads)} AS payload_json, ${surelyTypedSql(ctx)} AS sure, NULL AS payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
   );
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
@@ -225,27 +230,33 @@ export function* sinceFold(
     const page = reading(ctx, `reading events after ${cursor}`, () => stmt.all<FoldRow>(cursor));
     for (const row of page) {
       cursor = Number(row.sequence);
-      yield (row.sure && foldEvent(row)) || rowToEvent(wholeRow(ctx, cursor), ctx.path);
+      yield (row.sure && foldEvent(row, payloads)) || rowToEvent(wholeRow(ctx, cursor), ctx.path);
       if (--remaining <= 0) return;
     }
     if (page.length < pageSize) return;
   }
 }
 
-type FoldRow = Omit<FoldEvent, "payload"> & { payload_json: string | null; sure: number };
+/** A row as read: its `payload` is set in place (the statement gives it the slot). */
+type FoldRow = FoldEvent & { payload_json: string | null; sure: number };
 
-/** The row's event, or null when its payload is no JSON (rowToEvent then names it). */
-function foldEvent(row: FoldRow): FoldEvent | null {
+/**
+ * The row's event, or null when its payload is no JSON (rowToEvent then names it) or was not
+ * read though the fold needs it (its task_id does not serve).
+ */
+function foldEvent(row: FoldRow, payloads: FoldPayloads | undefined): FoldEvent | null {
   let payload: Record<string, unknown> = NO_PAYLOAD;
-  if (row.payload_json !== null) {
+  if (row.payload_json === null) {
+    if (!payloads?.taskIdServes(row.task_id!)) return null;
+  } else {
     try {
       payload = JSON.parse(row.payload_json);
     } catch {
       return null;
     }
   }
-  const { sequence, kind, task_id, saga_id, occurred_at } = row;
-  return { sequence, kind, task_id, saga_id, occurred_at, payload };
+  row.payload = payload;
+  return row;
 }
 
 function wholeRow(ctx: StoreContext, sequence: number): Record<string, unknown> {
