@@ -1,18 +1,17 @@
-import { collectGarbage } from "../io/collect-garbage.ts";
+import { GarbageBudget } from "../follow/memory.ts";
 
 /**
- * Rows a long read takes between two forced collections. JavaScriptCore lets a busy heap grow
- * with the rows read before it collects (a fold of 264k events peaked at 164 MB RSS without
- * them), and each costs 10–20 ms, so they are counted across the whole command: the fold,
- * then the stored tasks and halts it prints.
+ * The garbage a long read makes, in bytes, as measured on the bench log (how far the peak RSS
+ * grew without forced collections): per folded event (its row's strings, its parsed
+ * payload), per printed halt, and per byte of a printed task's stored text (parsed, printed,
+ * encoded).
  */
-const ROWS_PER_COLLECTION = 10_000;
+export const GARBAGE = { foldedEvent: 1300, halt: 1000, taskByte: 6 } as const;
 
-let rows = 0;
-
-/** Counts one row read; collects once ROWS_PER_COLLECTION were read since the last time. */
-export function rowRead(): void {
-  if (++rows < ROWS_PER_COLLECTION) return;
-  rows = 0;
-  collectGarbage();
-}
+/**
+ * One budget for the whole command: JavaScriptCore lets a busy heap grow with the rows read
+ * before it collects (a fold of 264k events peaked at 164 MB RSS without forced collections),
+ * and each forced collection costs 10-20 ms, so one every 10 MB of garbage keeps a timeline
+ * under 100 MB with about 35 of them at 264k events (one every 5,000 rows was 75).
+ */
+export const readGarbage = new GarbageBudget(10 * 1024 * 1024);

@@ -2,7 +2,7 @@ import { EventLogError } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration8 } from "../store/schema/timeline.ts";
-import { rowRead } from "./memory-budget.ts";
+import { GARBAGE, readGarbage } from "./memory-budget.ts";
 import {
   applyEvent,
   emptyTimelines,
@@ -24,7 +24,10 @@ export const TIMELINE_CURSOR = "timeline";
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
   const t = emptyTimelines();
-  for (const e of store.sinceFold(0, { payloads: FOLD_PAYLOADS })) applyEvent(t, e);
+  for (const e of store.sinceFold(0, { payloads: FOLD_PAYLOADS })) {
+    applyEvent(t, e);
+    readGarbage.spent(GARBAGE.foldedEvent);
+  }
   return t;
 }
 
@@ -117,7 +120,7 @@ function foldPage(
     applyEvent(t, e);
     last = e.sequence;
     count++;
-    rowRead();
+    readGarbage.spent(GARBAGE.foldedEvent);
   }
   return { count, last };
 }
@@ -238,7 +241,7 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
     loop,
     *halts() {
       for (const halt of store.storedTimelineHalts()) {
-        rowRead();
+        readGarbage.spent(GARBAGE.halt);
         yield halt;
       }
       yield* halts;
@@ -251,7 +254,7 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
       const extra = [...over.tasks.keys()].sort((a, b) => a - b);
       let i = 0;
       for (const [issue, json] of store.storedTimelineTasks()) {
-        rowRead();
+        readGarbage.spent(json.length * GARBAGE.taskByte);
         while (i < extra.length && extra[i]! < issue) yield over.tasks.get(extra[i++]!)!;
         if (extra[i] === issue) {
           yield over.tasks.get(extra[i++]!)!;
@@ -290,6 +293,7 @@ export function currentTimelineSet(store: EventStore): TimelineSet {
       }
     }
     applyEvent(over, e);
+    readGarbage.spent(GARBAGE.foldedEvent);
   }
   return storedSet(store, over);
 }
