@@ -1,11 +1,12 @@
 import { EventLogError } from "../errors.ts";
-import { collectGarbage } from "../io/collect-garbage.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration8 } from "../store/schema/timeline.ts";
+import { GARBAGE, readGarbage } from "./memory-budget.ts";
 import {
   applyEvent,
   emptyTimelines,
+  FOLD_PAYLOADS,
   issueOf,
   type LoopTimeline,
   loopOf,
@@ -20,17 +21,13 @@ import {
 
 export const TIMELINE_CURSOR = "timeline";
 
-/**
- * Nothing is kept per task or page, but JavaScriptCore lets a busy heap grow with the rows
- * read before it collects (112k tasks peaked at 175 MB RSS); a collection every so many keeps
- * the peak flat.
- */
-const GC_EVERY_ROWS = 1000;
-
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
   const t = emptyTimelines();
-  for (const e of store.sinceFold(0)) applyEvent(t, e);
+  for (const e of store.sinceFold(0, { payloads: FOLD_PAYLOADS })) {
+    applyEvent(t, e);
+    readGarbage.spent(GARBAGE.foldedEvent);
+  }
   return t;
 }
 
@@ -52,8 +49,11 @@ function parseTask(json: string): TaskTimeline | null {
  * null when it must be rebuilt: folded by other rules (an earlier release), unreadable, ahead
  * of its cursor (the cursor was rewound), or with halts inside it (an earlier layout).
  */
-function storedLoop(store: EventStore, cursor: number): LoopTimeline | null {
-  const json = store.loadTimelineLoop();
+function storedLoop(
+  store: EventStore,
+  cursor: number,
+  json = store.loadTimelineLoop(),
+): LoopTimeline | null {
   if (json === null) return cursor === 0 ? emptyTimelines().loop : null;
   const loop = loopTimelineSchema.safeParse(parseJson(json));
   if (!loop.success || loop.data.rules !== TIMELINE_RULES) return null;
@@ -84,81 +84,137 @@ function rebuildFromZero(store: EventStore): void {
 }
 
 /**
- * How many tasks a catch-up keeps in memory between pages, as it last stored them, so a task
- * touched page after page is not read back and parsed each time (the least recently touched
- * are dropped first).
+ * How many tasks a catch-up folds in memory before it stores them, and keeps between stores
+ * (as it last stored them, so a task touched again is not read back and parsed; the least
+ * recently touched are dropped first).
  */
 const KEPT_TASKS = 1000;
 
 /**
- * Applies the events after the projection's cursor, a page at a time. Each page reads the
- * stored rows of only the tasks it touches (those it stored itself on an earlier page come
- * from memory while the cursor is where it left it), and its state changes and the cursor
- * move commit in one write transaction, so a crash never splits them and two catch-ups never
- * interleave.
+ * How many pages a catch-up folds before it stores them. Each store rewrites every task it
+ * touched whole, so a task seen on every page (a log repeating the same issues) was rewritten
+ * on every page; folding ten pages a store writes it a tenth as often.
+ */
+const PAGES_PER_STORE = 10;
+
+/**
+ * Folds the `pageSize` events after `after` into `t`, each task it touches read first from
+ * `kept` or its stored row; "damaged" when a stored row does not parse.
+ */
+function foldPage(
+  store: EventStore,
+  t: Timelines,
+  kept: Map<number, TaskTimeline>,
+  after: number,
+  pageSize: number,
+): { count: number; last: number } | "damaged" {
+  let count = 0;
+  let last = after;
+  for (const e of store.sinceFold(after, { limit: pageSize, pageSize, payloads: FOLD_PAYLOADS })) {
+    const issue = issueOf(e);
+    if (issue !== null && !t.tasks.has(issue)) {
+      const task = kept.get(issue) ?? storedTask(store, issue);
+      if (task === null) return "damaged";
+      if (task) t.tasks.set(issue, task);
+    }
+    applyEvent(t, e);
+    last = e.sequence;
+    count++;
+    readGarbage.spent(GARBAGE.foldedEvent);
+  }
+  return { count, last };
+}
+
+/** The task's stored state; undefined when it has no row, null when its row does not parse. */
+function storedTask(store: EventStore, issue: number): TaskTimeline | null | undefined {
+  const json = store.loadTimelineTask(issue);
+  return json === null ? undefined : parseTask(json);
+}
+
+/** What a catch-up last stored: the state at `cursor`, the loop's text as stored with it. */
+interface Stored {
+  cursor: number;
+  loopJson: string | null;
+  loop: LoopTimeline;
+  tasks: Map<number, TaskTimeline>;
+}
+
+/**
+ * Applies the events after the projection's cursor, `pageSize` at a time, storing what they
+ * changed every PAGES_PER_STORE pages (sooner when KEPT_TASKS tasks changed). The events are
+ * read and folded without holding the write lock; each store then writes the touched tasks,
+ * the new halts, the loop and the cursor in one write transaction, and only if the cursor and
+ * the loop are still those the fold started from (else another catch-up stored first: the
+ * fold is dropped and redone from there), so a crash never splits them and two catch-ups
+ * never interleave.
  */
 export function catchUpTimelines(
   store: EventStore,
   pageSize = 5000,
 ): { applied: number; cursor: number } {
-  let known: { cursor: number; loop: LoopTimeline; tasks: Map<number, TaskTimeline> } | null = null;
+  let known: Stored | null = null;
   let applied = 0;
   for (;;) {
-    const step = store.transaction((): number | "rebuild" => {
-      const cursor = store.getCursor(TIMELINE_CURSOR);
-      const mine = known?.cursor === cursor ? known : null;
-      const loop = mine ? mine.loop : storedLoop(store, cursor);
-      if (loop === null) return "rebuild";
-      const page = [...store.sinceFold(cursor, { limit: pageSize, pageSize })];
-      if (page.length === 0) return 0;
-      const kept = mine?.tasks ?? new Map<number, TaskTimeline>();
-      const t: Timelines = { tasks: new Map(), loop };
-      for (const e of page) {
-        const issue = issueOf(e);
-        if (issue === null || t.tasks.has(issue)) continue;
-        const cached = kept.get(issue);
-        if (cached) {
-          t.tasks.set(issue, cached);
-          continue;
-        }
-        const json = store.loadTimelineTask(issue);
-        if (json === null) continue;
-        const task = parseTask(json);
-        if (task === null) return "rebuild";
-        t.tasks.set(issue, task);
+    const cursor = store.getCursor(TIMELINE_CURSOR);
+    const loopJson = store.loadTimelineLoop();
+    const mine: Stored | null =
+      known?.cursor === cursor && known.loopJson === loopJson ? known : null;
+    known = null;
+    const loop = mine ? mine.loop : storedLoop(store, cursor, loopJson);
+    if (loop === null) {
+      // Folded by other rules, damaged, or its cursor rewound: start again from sequence 0.
+      rebuildFromZero(store);
+      applied = 0;
+      continue;
+    }
+    const kept: Map<number, TaskTimeline> = mine?.tasks ?? new Map<number, TaskTimeline>();
+    const t: Timelines = { tasks: new Map(), loop: { ...loop, halts: [] } };
+    let last = cursor;
+    let folded = 0;
+    let damaged = false;
+    for (let pages = 0; pages < PAGES_PER_STORE && t.tasks.size < KEPT_TASKS; pages++) {
+      const read = foldPage(store, t, kept, last, pageSize);
+      if (read === "damaged") {
+        damaged = true;
+        break;
       }
-      for (const e of page) applyEvent(t, e);
-      const last = page[page.length - 1]!.sequence;
+      last = read.last;
+      folded += read.count;
+      if (read.count < pageSize) break;
+    }
+    if (damaged) {
+      rebuildFromZero(store);
+      applied = 0;
+      continue;
+    }
+    if (last === cursor) break;
+    const halts = t.loop.halts;
+    t.loop.halts = [];
+    const newLoopJson = JSON.stringify(t.loop);
+    const stored = store.transaction(() => {
+      const now = store.getCursor(TIMELINE_CURSOR);
+      if (now !== cursor || store.loadTimelineLoop() !== loopJson) return false;
       const tasks = [...t.tasks].map(([issue, task]): [number, string] => [
         issue,
         JSON.stringify(task),
       ]);
-      // The page's new halts go to rows of their own; the loop's text keeps none.
-      const halts = t.loop.halts;
-      t.loop.halts = [];
-      store.saveTimelineState(tasks, JSON.stringify(t.loop), halts);
+      // The new halts go to rows of their own; the loop's text keeps none.
+      store.saveTimelineState(tasks, newLoopJson, halts);
       store.advanceCursor(TIMELINE_CURSOR, last);
-      for (const [issue, task] of t.tasks) {
-        kept.delete(issue);
-        kept.set(issue, task);
-      }
-      for (const issue of kept.keys()) {
-        if (kept.size <= KEPT_TASKS) break;
-        kept.delete(issue);
-      }
-      known = { cursor: last, loop: t.loop, tasks: kept };
-      return page.length;
+      return true;
     }, "storing the timeline projection");
-    if (step === 0) break;
-    if (step !== "rebuild" && (applied + step) % (GC_EVERY_ROWS * 5) < step) collectGarbage();
-    if (step === "rebuild") {
-      // Folded by other rules, damaged, or its cursor rewound: start again from sequence 0.
-      rebuildFromZero(store);
-      known = null;
-      applied = 0;
-      continue;
+    // Another catch-up stored first: what this one folded (its kept tasks too) is stale.
+    if (!stored) continue;
+    applied += folded;
+    for (const [issue, task] of t.tasks) {
+      kept.delete(issue);
+      kept.set(issue, task);
     }
-    applied += step;
+    for (const issue of kept.keys()) {
+      if (kept.size <= KEPT_TASKS) break;
+      kept.delete(issue);
+    }
+    known = { cursor: last, loopJson: newLoopJson, loop: t.loop, tasks: kept };
   }
   return { applied, cursor: store.getCursor(TIMELINE_CURSOR) };
 }
@@ -184,9 +240,8 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
   return {
     loop,
     *halts() {
-      let read = 0;
       for (const halt of store.storedTimelineHalts()) {
-        if (++read % GC_EVERY_ROWS === 0) collectGarbage();
+        readGarbage.spent(GARBAGE.halt);
         yield halt;
       }
       yield* halts;
@@ -198,9 +253,8 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
     *tasks() {
       const extra = [...over.tasks.keys()].sort((a, b) => a - b);
       let i = 0;
-      let read = 0;
       for (const [issue, json] of store.storedTimelineTasks()) {
-        if (++read % GC_EVERY_ROWS === 0) collectGarbage();
+        readGarbage.spent(json.length * GARBAGE.taskByte);
         while (i < extra.length && extra[i]! < issue) yield over.tasks.get(extra[i++]!)!;
         if (extra[i] === issue) {
           yield over.tasks.get(extra[i++]!)!;
@@ -228,7 +282,7 @@ export function currentTimelineSet(store: EventStore): TimelineSet {
   const loop = storedLoop(store, cursor);
   if (loop === null) return timelineSet(replayTimelines(store));
   const over: Timelines = { tasks: new Map(), loop };
-  for (const e of store.sinceFold(cursor)) {
+  for (const e of store.sinceFold(cursor, { payloads: FOLD_PAYLOADS })) {
     const issue = issueOf(e);
     if (issue !== null && !over.tasks.has(issue)) {
       const json = store.loadTimelineTask(issue);
@@ -239,6 +293,7 @@ export function currentTimelineSet(store: EventStore): TimelineSet {
       }
     }
     applyEvent(over, e);
+    readGarbage.spent(GARBAGE.foldedEvent);
   }
   return storedSet(store, over);
 }

@@ -1,13 +1,22 @@
 import { z } from "zod";
 import { TERMINAL_WORD } from "../legacy/vocabulary.ts";
-import type { FoldEvent } from "../store/read.ts";
+import type { FoldEvent, FoldPayloads } from "../store/read.ts";
+
+/**
+ * A list whose items each pass `item`, checked in one loop and passed through as it is: a
+ * task's ticks and verdicts grow with the log, and zod's own array check copied them element
+ * by element (megabytes for each task a timeline printed).
+ */
+function listOf<T>(item: (v: unknown) => boolean) {
+  return z.custom<T[]>((v) => Array.isArray(v) && v.every(item));
+}
 
 /** One issue's life as the durable log tells it. */
 export const taskTimelineSchema = z.object({
   issue: z.number().int(),
   task_id: z.string(),
   /** Ticks of the task's own events (saga_id `tick:<n>`), ascending; never inferred from order. */
-  ticks: z.array(z.number().int()),
+  ticks: listOf<number>(Number.isSafeInteger),
   planned: z.boolean(),
   dispatches: z.number().int(),
   /** Watchdog observations (the runner has no heartbeat record). */
@@ -17,7 +26,7 @@ export const taskTimelineSchema = z.object({
   terminal: z.enum(Object.values(TERMINAL_WORD)).nullable(),
   /** The runner's status word: merged, open, failed, timeout, stale, no_pr, ... */
   status: z.string().nullable(),
-  critic_verdicts: z.array(z.string()),
+  critic_verdicts: listOf<string>((v) => typeof v === "string"),
   pr_url: z.string().nullable(),
   pr_merged: z.boolean(),
   merge_blocked: z.boolean(),
@@ -105,9 +114,27 @@ export function emptyTimelines(): Timelines {
   };
 }
 
+/**
+ * The events whose payload `applyEvent` reads: those of the kinds its switch reads a field of,
+ * and those whose issue does not come from their `task_id` (`issueOf`).
+ */
+export const FOLD_PAYLOADS: FoldPayloads = {
+  kinds: [
+    "loop.halted",
+    "task.completed",
+    "task.failed",
+    "task.compensated",
+    "critique.issued",
+    "pr.opened",
+    "pr.merged",
+  ],
+  taskPrefix: "issue:",
+  taskIdServes: (id) => numberFrom(id, "issue:") !== null,
+};
+
 /** The event's issue: its `task_id` (`issue:<n>`), else an integer `issue` in its payload. */
 export function issueOf(e: FoldEvent): number | null {
-  const fromTask = numberFrom(e.task_id, "issue:");
+  const fromTask = numberFrom(e.task_id, FOLD_PAYLOADS.taskPrefix);
   if (fromTask !== null) return fromTask;
   const n = e.payload.issue;
   return typeof n === "number" && Number.isInteger(n) ? n : null;
@@ -115,6 +142,18 @@ export function issueOf(e: FoldEvent): number | null {
 
 function numberFrom(id: string | null, prefix: string): number | null {
   if (id === null || !id.startsWith(prefix)) return null;
+  // Up to 15 digits (every event's case) are read in place, without a substring for each.
+  const end = id.length;
+  let i = prefix.length;
+  if (end > i && end - i <= 15) {
+    let digits = 0;
+    for (; i < end; i++) {
+      const d = id.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      digits = digits * 10 + d;
+    }
+    if (i === end) return digits;
+  }
   const n = Number(id.slice(prefix.length));
   return Number.isInteger(n) ? n : null;
 }

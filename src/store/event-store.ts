@@ -60,6 +60,7 @@ import {
   eventById,
   eventByKey,
   type FoldEvent,
+  type FoldPayloads,
   latestSequence,
   type SinceFilter,
   since,
@@ -130,7 +131,10 @@ export class EventStore {
   }
 
   /** `since` with only what a fold reads (FoldEvent): fewer columns read, no event built. */
-  sinceFold(after = 0, filter?: Pick<SinceFilter, "limit" | "pageSize">): Generator<FoldEvent> {
+  sinceFold(
+    after = 0,
+    filter?: Pick<SinceFilter, "limit" | "pageSize"> & { payloads?: FoldPayloads },
+  ): Generator<FoldEvent> {
     return sinceFold(this.ctx, after, filter);
   }
 

@@ -155,7 +155,33 @@ export type FoldEvent = Pick<
   "sequence" | "kind" | "task_id" | "saga_id" | "occurred_at" | "payload"
 >;
 
-const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at", "payload_json"];
+/**
+ * Which events' payloads a fold reads: those of `kinds`, and those whose `task_id` is absent
+ * or does not serve (`taskIdServes`; SQLite tells apart only those not starting with
+ * `<taskPrefix><digit>`, the fold the rest). The others' payloads are checked (as JSON, by
+ * SQLite) but neither read nor parsed: they come as `{}`.
+ */
+export interface FoldPayloads {
+  kinds: readonly string[];
+  taskPrefix: string;
+  taskIdServes(taskId: string): boolean;
+}
+
+const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at"];
+
+/** SQL quoting of a text literal. */
+const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * SQL giving the row's payload text when `payloads` (all when undefined) says the fold reads
+ * it; else NULL when it is JSON, and '' (which no JSON reader parses) when it is not.
+ */
+function foldPayloadSql(payloads: FoldPayloads | undefined): string {
+  if (payloads === undefined) return "payload_json";
+  const glob = `${payloads.taskPrefix.replace(/[*?[]/g, (c) => `[${c}]`)}[0-9]*`;
+  const kinds = payloads.kinds.map(sqlText).join(", ");
+  return `CASE WHEN kind IN (${kinds}) OR task_id IS NULL OR task_id NOT GLOB ${sqlText(glob)} THEN payload_json WHEN json_valid(payload_json) THEN NULL ELSE '' END`;
+}
 
 /**
  * SQL that is 1 when every column of the row surely passes rowToEvent's type checks (so the
@@ -180,19 +206,23 @@ function surelyTypedSql(ctx: StoreContext): string {
   return tests.join(" AND ");
 }
 
+const NO_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
 /**
  * `since` as FoldEvents, in pages of `pageSize` (up to `limit` events): only the columns a
- * fold reads are read, unless a row's others are not surely of their type, when it is read
- * whole and checked as `since` checks it (and fails as `since` would).
+ * fold reads are read (of the payloads, only those `payloads` names; all without it), unless
+ * a row's others are not surely of their type or its unread payload is not JSON, when it is
+ * read whole and checked as `since` checks it (and fails as `since` would).
  */
 export function* sinceFold(
   ctx: StoreContext,
   after: number,
-  filter: Pick<SinceFilter, "limit" | "pageSize"> = {},
+  filter: Pick<SinceFilter, "limit" | "pageSize"> & { payloads?: FoldPayloads } = {},
 ): Generator<FoldEvent> {
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
+  const payloads = filter.payloads;
   const stmt = ctx.stmt(
-    `SELECT ${FOLD_COLUMNS.join(", ")}, ${surelyTypedSql(ctx)} AS sure FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
+    `SELECT ${FOLD_COLUMNS.join(", ")}, ${foldPayloadSql(payloads)} AS payload_json, ${surelyTypedSql(ctx)} AS sure, NULL AS payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
   );
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
@@ -200,25 +230,33 @@ export function* sinceFold(
     const page = reading(ctx, `reading events after ${cursor}`, () => stmt.all<FoldRow>(cursor));
     for (const row of page) {
       cursor = Number(row.sequence);
-      yield (row.sure && foldEvent(row)) || rowToEvent(wholeRow(ctx, cursor), ctx.path);
+      yield (row.sure && foldEvent(row, payloads)) || rowToEvent(wholeRow(ctx, cursor), ctx.path);
       if (--remaining <= 0) return;
     }
     if (page.length < pageSize) return;
   }
 }
 
-type FoldRow = Omit<FoldEvent, "payload"> & { payload_json: string; sure: number };
+/** A row as read: its `payload` is set in place (the statement gives it the slot). */
+type FoldRow = FoldEvent & { payload_json: string | null; sure: number };
 
-/** The row's event, or null when its payload is no JSON (rowToEvent then names it). */
-function foldEvent(row: FoldRow): FoldEvent | null {
-  let payload: Record<string, unknown>;
-  try {
-    payload = JSON.parse(row.payload_json);
-  } catch {
-    return null;
+/**
+ * The row's event, or null when its payload is no JSON (rowToEvent then names it) or was not
+ * read though the fold needs it (its task_id does not serve).
+ */
+function foldEvent(row: FoldRow, payloads: FoldPayloads | undefined): FoldEvent | null {
+  let payload: Record<string, unknown> = NO_PAYLOAD;
+  if (row.payload_json === null) {
+    if (!payloads?.taskIdServes(row.task_id!)) return null;
+  } else {
+    try {
+      payload = JSON.parse(row.payload_json);
+    } catch {
+      return null;
+    }
   }
-  const { sequence, kind, task_id, saga_id, occurred_at } = row;
-  return { sequence, kind, task_id, saga_id, occurred_at, payload };
+  row.payload = payload;
+  return row;
 }
 
 function wholeRow(ctx: StoreContext, sequence: number): Record<string, unknown> {

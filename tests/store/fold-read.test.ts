@@ -71,3 +71,35 @@ test("a row damaged in a column the fold does not use fails the fold as it fails
     expect([edit, r.fold]).toEqual([edit, r.since]);
   }
 });
+
+test("with payloads named, only those payloads are read; an unread one is still checked", async () => {
+  const payloads = {
+    kinds: ["task.completed"],
+    taskPrefix: "issue:",
+    taskIdServes: (id: string) => /^issue:\d+$/.test(id),
+  };
+  const { store } = await log([
+    "UPDATE events SET kind = 'task.completed' WHERE sequence = 2",
+    "UPDATE events SET task_id = 'issue:3x' WHERE sequence = 3",
+    "UPDATE events SET task_id = NULL WHERE sequence = 4",
+    "UPDATE events SET task_id = 'task:5' WHERE sequence = 5",
+  ]);
+  const since = [...store.since(0)].map(foldFields);
+  const fold = [...store.sinceFold(0, { pageSize: 2, payloads })].map(foldFields);
+  store.close();
+  // Sequence 2's kind is named, 3's to 5's issues do not come from their task_id: read.
+  expect(fold).toEqual(since.map((e) => (e.sequence === 1 ? { ...e, payload: {} } : e)));
+  const damaged = await log(["UPDATE events SET payload_json = '{\"issue\":' WHERE sequence = 5"]);
+  const r = bothReads(damaged.file, damaged.store);
+  const fails = (() => {
+    try {
+      [...damaged.store.sinceFold(0, { payloads })];
+      return "no error";
+    } catch (e) {
+      return String(e);
+    }
+  })();
+  damaged.store.close();
+  expect(r.since).toHaveProperty("error");
+  expect(fails).toBe((r.since as { error: string }).error);
+});

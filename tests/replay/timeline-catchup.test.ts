@@ -1,0 +1,79 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Mirror } from "../../src/mirror/mirror.ts";
+import { sortedTasks } from "../../src/replay/render-timeline.ts";
+import {
+  catchUpTimelines,
+  currentTimelines,
+  loadTimelines,
+  replayTimelines,
+  TIMELINE_CURSOR,
+} from "../../src/replay/timeline-projection.ts";
+import { EventStore } from "../../src/store/event-store.ts";
+import { tempDir } from "../helpers.ts";
+import { GOLDEN_JSONL } from "../plugin/session.ts";
+
+async function mirrored(): Promise<string> {
+  const db = join(tempDir(), "e.db");
+  const store = await EventStore.open(db);
+  const m = new Mirror(store);
+  for (const line of readFileSync(GOLDEN_JSONL, "utf8").split("\n").filter(Boolean)) {
+    m.mirrorRecord(JSON.parse(line));
+  }
+  store.close();
+  return db;
+}
+
+test("a catch-up that another stored before it redoes its fold from there", async () => {
+  const db = await mirrored();
+  const a = await EventStore.open(db);
+  const b = await EventStore.open(db);
+  // Between A's fold and its store, B catches up the whole log.
+  const store = a.transaction.bind(a);
+  let raced = false;
+  a.transaction = ((fn: () => unknown, doing?: string) => {
+    if (!raced) {
+      raced = true;
+      catchUpTimelines(b, 3);
+    }
+    return store(fn, doing);
+  }) as typeof a.transaction;
+  const head = a.latestSequence();
+  expect(head).toBeGreaterThan(50);
+  // A's first store (after 10 pages of 5) finds B's cursor: it stores nothing and stops.
+  expect(catchUpTimelines(a, 5)).toEqual({ applied: 0, cursor: head });
+  expect(raced).toBe(true);
+  const stored = loadTimelines(a);
+  const scratch = replayTimelines(a);
+  expect(sortedTasks(stored)).toEqual(sortedTasks(scratch));
+  expect(stored.loop).toEqual(scratch.loop);
+  a.close();
+  b.close();
+});
+
+test("a stored task with a list item of the wrong type is damaged: named, or rebuilt", async () => {
+  const db = await mirrored();
+  const store = await EventStore.open(db);
+  catchUpTimelines(store);
+  const task = loadTimelines(store).tasks.get(167)!;
+  const loop = store.loadTimelineLoop()!;
+  store.transaction(() =>
+    store.saveTimelineState([[167, JSON.stringify({ ...task, ticks: [0, 1.5] })]], loop),
+  );
+  store.close();
+  const reader = await EventStore.open(db, { readonly: true });
+  expect(() => currentTimelines(reader)).toThrow(/damaged row for issue 167/);
+  reader.close();
+  const writer = await EventStore.open(db);
+  writer.transaction(() =>
+    writer.saveTimelineState([[167, JSON.stringify({ ...task, critic_verdicts: [1] })]], loop),
+  );
+  // The next catch-up reads issue 167's row back to fold a new event into it.
+  writer.append("task.heartbeat", { issue: 167 }, { taskId: "issue:167", sagaId: "tick:99" });
+  const rebuilt = currentTimelines(writer);
+  expect(rebuilt.tasks.get(167)?.critic_verdicts).toEqual(task.critic_verdicts);
+  expect(sortedTasks(rebuilt)).toEqual(sortedTasks(replayTimelines(writer)));
+  expect(writer.getCursor(TIMELINE_CURSOR)).toBe(writer.latestSequence());
+  writer.close();
+});
