@@ -152,7 +152,8 @@ async function tailLatencies(
   events: number,
   commit: (i: number) => Promise<void>,
 ): Promise<number[]> {
-  const proc = Bun.spawn([process.execPath, CLI, "tail", "--db", db, "--json"], {
+  // --last 0: only what is committed from now on (by default tail prints the last 10 first).
+  const proc = Bun.spawn([process.execPath, CLI, "tail", "--db", db, "--json", "--last", "0"], {
     stdout: "pipe",
     stderr: "pipe",
     stdin: "ignore",
