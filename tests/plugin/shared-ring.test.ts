@@ -86,3 +86,14 @@ test("a producer and a consumer on two threads: every frame once, in order, none
   expect(refused).toBeGreaterThan(0);
   await worker.terminate();
 }, 60_000);
+
+test("a consumer that need not wait still yields to the thread's other tasks", async () => {
+  const ring = SharedRing.create(MIN_RING_BYTES);
+  ring.push(1, 0, new Uint8Array(8));
+  let ran = false;
+  setImmediate(() => {
+    ran = true;
+  });
+  await ring.waitForWake(undefined);
+  expect(ran).toBe(true);
+});
