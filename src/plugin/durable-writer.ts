@@ -126,16 +126,19 @@ export class DurableWriter {
    */
   accept(items: WriterItem[], ours = items.length): void {
     this.received += ours;
-    if (this.closed) {
-      this.giveUp(
-        items.map((item) => ({ item, failed: false })),
-        "it arrived after close",
-      );
-    } else {
-      this.take(items);
-      if (this.retryTimer === null) this.commit();
+    try {
+      if (this.closed) {
+        this.giveUp(
+          items.map((item) => ({ item, failed: false })),
+          "it arrived after close",
+        );
+      } else {
+        this.take(items);
+        if (this.retryTimer === null) this.commit();
+      }
+    } finally {
+      this.publishStats();
     }
-    this.publishStats();
   }
 
   /** Milestones handed over that cannot be read back (a gap's lines gone from the JSONL). */
