@@ -89,11 +89,16 @@ export class SharedRing {
     return new SharedRing(buffer);
   }
 
+  /** Bytes written and not yet drained (either side may ask). */
+  used(): number {
+    return (
+      ((Atomics.load(this.control, WRITE) >>> 0) - (Atomics.load(this.control, READ) >>> 0)) >>> 0
+    );
+  }
+
   /** Whether a frame of `length` payload bytes fits now. */
   fits(length: number): boolean {
-    const used =
-      ((Atomics.load(this.control, WRITE) >>> 0) - (Atomics.load(this.control, READ) >>> 0)) >>> 0;
-    return FRAME_HEADER + padded(length) <= this.capacity - used;
+    return FRAME_HEADER + padded(length) <= this.capacity - this.used();
   }
 
   /** Producer: appends one frame; false (nothing written) when it does not fit now. */
