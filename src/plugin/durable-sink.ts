@@ -346,12 +346,10 @@ export class DurableSink implements Sink<DurableSinkStats> {
   private call(type: "flush" | "close"): void {
     const link = this.link;
     if (!link) return;
-    let left = countOf(this.pending);
     while (!this.announcePending()) {
+      const left = countOf(this.pending);
       this.callOnce(link, "flush");
-      const now = countOf(this.pending);
-      if (now === left && !this.announcePending()) break;
-      left = now;
+      if (!this.announcePending() && countOf(this.pending) === left) break; // no room made
     }
     this.callOnce(link, type);
   }
