@@ -24,7 +24,8 @@ const driver = await loadDriver();
 // lock, and the runner need not wait for it. Milestones meanwhile wait in the ring.
 send({ type: "ready" });
 const writer = new DurableWriter(settings, driver, send, tally);
-const feed = new DurableFeed(SharedRing.attach(ring), settings, writer);
+const shared = SharedRing.attach(ring);
+const feed = new DurableFeed(shared, settings, writer);
 const failed = (e: unknown) => send(unexpectedFailure(settings, e));
 port.on("message", (message: ToWriter) => {
   try {
@@ -37,6 +38,10 @@ port.on("message", (message: ToWriter) => {
   } catch (e) {
     failed(e);
   }
-  if (message.type === "close") feed.stop();
+  if (message.type === "close") {
+    // The loop ends now rather than in a wait the thread's termination would cut short.
+    feed.stop();
+    shared.wake();
+  }
 });
 await feed.run(failed);

@@ -49,7 +49,11 @@ data.port.on("message", (message: ToPublisher) => {
   } catch (e) {
     failed(e);
   }
-  if (message.type === "close") open = false;
+  if (message.type === "close") {
+    // The loop ends now rather than in a wait the thread's termination would cut short.
+    open = false;
+    ring.wake();
+  }
   send({ type: "done", id: message.id, stats: publisher.stats() });
 });
 await drainEvery(ring, data.pollMs, drain, failed, () => open);
