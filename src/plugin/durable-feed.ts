@@ -33,7 +33,7 @@ function itemOfLine(line: string): WriterItem {
 
 /**
  * The writer's side of the ring: every `mirrorFlushMs` (at once when the sink wakes it: with
- * `mirrorFlushMs` 0, or `mirrorQueueMax` waiting) it takes every frame written so far and
+ * `mirrorFlushMs` 0, `mirrorQueueMax` waiting, the ring half full or full) it takes every frame written so far and
  * gives the writer their milestones in one go; a gap is read back from the JSONL, from the
  * file it was written to (the live one or a rotated `.1`..`.<jsonlKeep>`).
  */

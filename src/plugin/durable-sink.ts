@@ -98,12 +98,13 @@ function recordTs(record: AnyLegacyRecord): string | null {
 /**
  * The durable event log, write-behind, off the runner's thread. The hook copies the JSONL
  * line it just wrote into a shared ring (no postMessage, no waiting); the writer's thread
- * takes everything in it every `mirrorFlushMs` (at once when 0, or when `mirrorQueueMax` are
- * waiting) and its DurableWriter commits them in one transaction, retries failed ones with
- * backoff from a bounded backlog (`mirrorBacklogMax`), and reopens a database file deleted or
- * replaced under it. A full ring never blocks the hook: the lines written meanwhile are noted
- * as a gap (file and byte range), which the writer reads back from the JSONL once there is
- * room. `flush()` and `close()` are synchronous: they wait (Atomics.wait, bounded) for the
+ * takes everything in it every `mirrorFlushMs` (at once when 0, when `mirrorQueueMax` are
+ * waiting, or when half the ring's bytes are used) and its DurableWriter commits them in one
+ * transaction, retries failed ones with backoff from a bounded backlog (`mirrorBacklogMax`),
+ * and reopens a database file deleted or replaced under it. A full ring never blocks the hook:
+ * it wakes the writer, and the lines written meanwhile are noted as a gap (file and byte
+ * range), which the writer reads back from the JSONL once the gap's frame is in the ring (the
+ * next write, flush, or a `mirrorFlushMs` timer puts it there). `flush()` and `close()` are synchronous: they wait (Atomics.wait, bounded) for the
  * writer's reply. It never throws: the JSONL holds every record it could not store.
  */
 export class DurableSink implements Sink<DurableSinkStats> {
