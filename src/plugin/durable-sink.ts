@@ -262,17 +262,18 @@ export class DurableSink implements Sink<DurableSinkStats> {
 
   private hold(item: Pending): void {
     this.pending.push(item);
-    if (this.gapTimer !== null) return;
-    // An idle runner writes nothing that would announce them: a timer does.
+    if (this.gapTimer === null) this.announceIn();
+  }
+
+  /** An idle runner writes nothing that would announce what is held: a timer does. */
+  private announceIn(): void {
     this.gapTimer = setTimeout(this.announceLater, this.settings.mirrorFlushMs);
     (this.gapTimer as { unref?: () => void }).unref?.();
   }
 
   private readonly announceLater = (): void => {
     this.gapTimer = null;
-    if (this.closed || !this.link || this.announcePending()) return;
-    this.gapTimer = setTimeout(this.announceLater, this.settings.mirrorFlushMs);
-    (this.gapTimer as { unref?: () => void }).unref?.();
+    if (!this.closed && this.link && !this.announcePending()) this.announceIn();
   };
 
   /** Puts what is pending in the ring, oldest first; true when all of it went. */
