@@ -41,6 +41,8 @@ export interface PluginStats {
   durableBacklog: number;
   /** Milestones given up on (backlog overflow, unstored at close): backfill them from the JSONL. */
   durableDropped: number;
+  /** Times the durable ring was full and lines were handed over as gaps of the JSONL. */
+  durableGaps: number;
   mirror: MirrorStats | null;
   fmail: LoopEventPublisherStats;
   /** Which sinks run on a worker thread, where their waits cannot stall the runner. */
@@ -143,6 +145,7 @@ export class EventLogPlugin implements Required<Omit<RunnerHooks, "close">> {
       queued: durable?.queued ?? 0,
       durableBacklog: durable?.durableBacklog ?? 0,
       durableDropped: durable?.durableDropped ?? 0,
+      durableGaps: durable?.durableGaps ?? 0,
       mirror: durable?.mirror ?? null,
       fmail: this.fmail.stats(),
       offThread: { durable: this.durable?.threaded ?? false, fmail: this.fmail.threaded },

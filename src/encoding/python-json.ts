@@ -201,6 +201,12 @@ function encodeObject(obj: Record<string, unknown>, sep: Separators, depth: numb
 // A JSON string (kept as it is) or one of the number tokens Python writes and JSON lacks.
 const PYTHON_TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
 const MARK = "\u0000py:";
+/** The marked tokens read back, and only they: a real string may start with MARK too. */
+const MARKED = new Map<string, number>([
+  [`${MARK}NaN`, Number.NaN],
+  [`${MARK}Infinity`, Number.POSITIVE_INFINITY],
+  [`${MARK}-Infinity`, Number.NEGATIVE_INFINITY],
+]);
 
 /**
  * A legacy line read back into its record: JSON.parse, and for a line JSON.parse refuses,
@@ -219,7 +225,7 @@ export function parseLegacyLine(line: string): unknown {
     });
     if (!found) throw e;
     return JSON.parse(marked, (_key, v) =>
-      typeof v === "string" && v.startsWith(MARK) ? Number(v.slice(MARK.length)) : v,
+      typeof v === "string" && MARKED.has(v) ? MARKED.get(v) : v,
     );
   }
 }

@@ -81,20 +81,6 @@ export function describePools(pools: unknown): string | null {
   return parts.length > 0 ? parts.join(",") : null;
 }
 
-/** The kinds `observe` acts on, besides the loop ends (`isLoopEndKind`, failure halts included). */
-const DERIVING_KINDS: ReadonlySet<string> = new Set([
-  "loop_start",
-  "tick_start",
-  "tick_idle",
-  "tick_all_skipped",
-  "tick_done",
-  "stage_error",
-  "stage_timeout",
-  "worker_skip_cooldown",
-  PAUSE_KIND,
-  RESUME_KIND,
-]);
-
 /**
  * Whether a record can derive events or change the deriver's state: every other record is
  * ignored by `observe`, so it need not be handed to a publisher at all.
@@ -102,7 +88,7 @@ const DERIVING_KINDS: ReadonlySet<string> = new Set([
 export function derivesEvents(record: unknown): record is RecordShaped {
   if (!isRecordShaped(record)) return false;
   const kind = record.kind.trim();
-  return DERIVING_KINDS.has(kind) || FAILURE_HALTS.has(kind) || isLoopEndKind(kind);
+  return LoopEventDeriver.actsOn(kind) || FAILURE_HALTS.has(kind) || isLoopEndKind(kind);
 }
 
 /** Add to a Set/Map, forgetting the oldest entries beyond MAX_REMEMBERED. */
@@ -114,7 +100,31 @@ function remember<K>(set: Set<K>, key: K): void {
   }
 }
 
+type Handler = (deriver: LoopEventDeriver, rec: Rec, kind: string, ms: number) => LoopEvent[];
+
 export class LoopEventDeriver {
+  /**
+   * What `observe` does for each kind it acts on by name (the loop ends, failure halts
+   * included, aside): also what `derivesEvents` hands over.
+   */
+  private static readonly HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+    ["loop_start", (d, rec) => d.onLoopStart(rec)],
+    ["tick_start", (d, rec, _kind, ms) => d.onTickStart(rec, ms)],
+    ["tick_idle", (d, rec, kind, ms) => d.onEmptyTick(rec, kind, ms)],
+    ["tick_all_skipped", (d, rec, kind, ms) => d.onEmptyTick(rec, kind, ms)],
+    ["tick_done", (d, rec, _kind, ms) => d.onTickDone(rec, ms)],
+    ["stage_error", (d, rec, kind) => [d.stageError(rec, kind)]],
+    ["stage_timeout", (d, rec, kind) => [d.stageError(rec, kind)]],
+    ["worker_skip_cooldown", (d, rec, _kind, ms) => d.onCooldown(rec, ms)],
+    [PAUSE_KIND, (d) => d.onPause()],
+    [RESUME_KIND, (d) => d.onResume()],
+  ]);
+
+  /** Whether `observe` acts on records of `kind` by name. */
+  static actsOn(kind: string): boolean {
+    return LoopEventDeriver.HANDLERS.has(kind);
+  }
+
   private readonly opts: LoopEventDeriverOptions;
   private readonly now: () => Date;
   private label: string | undefined;
@@ -159,27 +169,8 @@ export class LoopEventDeriver {
     const rec: Rec = record;
     const kind = record.kind.trim();
     const ms = this.timeOf(rec);
-    switch (kind) {
-      case "loop_start":
-        return this.onLoopStart(rec);
-      case "tick_start":
-        return this.onTickStart(rec, ms);
-      case "tick_idle":
-      case "tick_all_skipped":
-        return this.onEmptyTick(rec, kind, ms);
-      case "tick_done":
-        return this.onTickDone(rec, ms);
-      case "stage_error":
-      case "stage_timeout":
-        return [this.stageError(rec, kind)];
-      case "worker_skip_cooldown":
-        return this.onCooldown(rec, ms);
-      case PAUSE_KIND:
-        return this.onPause();
-      case RESUME_KIND:
-        this.paused = false;
-        return [];
-    }
+    const handler = LoopEventDeriver.HANDLERS.get(kind);
+    if (handler) return handler(this, rec, kind, ms);
     if (FAILURE_HALTS.has(kind)) return this.onHalt(rec, kind);
     // Any other loop end: the first one seen in a run names the reason.
     return isLoopEndKind(kind) ? this.onStop(kind) : [];
@@ -380,6 +371,11 @@ export class LoopEventDeriver {
         reason: `${who} in cooldown${fingerprint ? ` (fingerprint ${fingerprint})` : ""}`,
       },
     ];
+  }
+
+  private onResume(): LoopEvent[] {
+    this.paused = false;
+    return [];
   }
 
   private onPause(): LoopEvent[] {

@@ -9,10 +9,8 @@ import {
   statSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import { legacyLine } from "../encoding/python-json.ts";
 import { EventLogError } from "../errors.ts";
 import { writeAllSync } from "../io/write-all.ts";
-import type { AnyLegacyRecord } from "./schemas.ts";
 
 export interface JsonlRetention {
   /** Rotate before a line would take the file past this many bytes; 0 = never. */
@@ -54,31 +52,26 @@ export class LegacyJsonlWriter {
     private readonly retention: JsonlRetention = NO_ROTATION,
   ) {}
 
-  write(record: AnyLegacyRecord): void {
-    this.writeLine(Buffer.from(`${legacyLine(record)}\n`, "utf8"));
-  }
-
   /**
-   * Appends one encoded line (its newline included); `lastLine` then says where it went: with
-   * `exact`, from the file's size just after the write (one fstat), which counts the lines of
-   * other appenders too. Throws `db_io` when it could not be written.
+   * Appends one encoded line (its newline included); `lastLine` then says where it went. With
+   * `exact`, a byte range that surely holds it: from the file's size just before the write to
+   * its size just after (two fstats); other appenders' lines may be in that range too. Throws
+   * `db_io` when it could not be written.
    */
   writeLine(bytes: Uint8Array, exact = false): void {
+    let fd: number;
+    let before: number;
     try {
-      const fd = this.current();
+      fd = this.current();
       if (this.torn) this.endTornLine(fd);
       if (this.retention.rotateBytes > 0 && this.size + bytes.length > this.retention.rotateBytes) {
         this.rotate();
+        fd = this.fd as number;
       }
+      before = exact ? fstatSync(fd).size : this.size;
       this.torn = true;
-      writeAllSync(this.fd as number, bytes);
+      this.append(fd, bytes);
       this.torn = false;
-      this.lastLine.dev = this.dev;
-      this.lastLine.ino = this.ino;
-      this.size += bytes.length;
-      if (exact) this.size = fstatSync(this.fd as number).size;
-      this.lastLine.start = this.size - bytes.length;
-      this.lastLine.end = this.size;
     } catch (e) {
       throw new EventLogError(
         "db_io",
@@ -86,6 +79,24 @@ export class LegacyJsonlWriter {
         { cause: e },
       );
     }
+    let after = before + bytes.length;
+    if (exact) {
+      try {
+        after = Math.max(after, fstatSync(fd).size);
+      } catch {
+        // The line is written; its range ends at least where our own bytes do.
+      }
+    }
+    this.size = after;
+    this.lastLine.dev = this.dev;
+    this.lastLine.ino = this.ino;
+    this.lastLine.start = before;
+    this.lastLine.end = after;
+  }
+
+  /** The one `write(2)` (or more, for a short write) of a line. */
+  protected append(fd: number, bytes: Uint8Array): void {
+    writeAllSync(fd, bytes);
   }
 
   /** The descriptor of the file the path names now, reopened when it was moved or removed. */

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { parseLegacyLine } from "../encoding/python-json.ts";
 import { describeError } from "../errors.ts";
 import {
@@ -11,12 +11,12 @@ import {
   type WriterSettings,
 } from "./durable-protocol.ts";
 import type { DurableWriter } from "./durable-writer.ts";
-import type { SharedRing } from "./shared-ring.ts";
+import { drainEvery, type SharedRing } from "./shared-ring.ts";
 
 const text = new TextDecoder();
 const NEWLINE = 0x0a;
-/** How far before a gap's noted start its first line's start is looked for. */
-const LOOK_BACK = 64 * 1024;
+/** A gap is read back and handed to the writer this many bytes at a time (cut at a line's end). */
+export const GAP_CHUNK_BYTES = 1 << 20;
 
 /** A line as the writer takes it: its record, or, if it is not JSON, quarantined as it is. */
 function itemOfLine(line: string): WriterItem {
@@ -33,7 +33,7 @@ function itemOfLine(line: string): WriterItem {
 
 /**
  * The writer's side of the ring: every `mirrorFlushMs` (at once when the sink wakes it: with
- * `mirrorFlushMs` 0, or `mirrorQueueMax` waiting) it takes every frame written so far and
+ * `mirrorFlushMs` 0, `mirrorQueueMax` waiting, the ring half full or full) it takes every frame written so far and
  * gives the writer their milestones in one go; a gap is read back from the JSONL, from the
  * file it was written to (the live one or a rotated `.1`..`.<jsonlKeep>`).
  */
@@ -47,61 +47,106 @@ export class DurableFeed {
   ) {}
 
   /** Drains until `stop()`; a failed drain is reported and the next one comes on time. */
-  async run(failed: (e: unknown) => void): Promise<void> {
-    const wait = this.settings.mirrorFlushMs > 0 ? this.settings.mirrorFlushMs : undefined;
-    while (!this.stopped) {
-      try {
-        this.drain();
-      } catch (e) {
-        failed(e);
-      }
-      await this.ring.waitForWake(wait);
-    }
+  run(failed: (e: unknown) => void): Promise<void> {
+    return drainEvery(
+      this.ring,
+      this.settings.mirrorFlushMs,
+      () => this.drain(),
+      failed,
+      () => !this.stopped,
+    );
   }
 
   stop(): void {
     this.stopped = true;
   }
 
-  /** Hands the writer everything in the ring now. */
+  /**
+   * Hands the writer everything in the ring now. Frames taken before a throw still reach the
+   * writer, so that its count of what it received stays right.
+   */
   drain(): void {
     let items: WriterItem[] = [];
     let ours = 0;
-    this.ring.drain((tag, _stamp, payload) => {
-      if (tag === FRAME_LINE) {
-        items.push(itemOfLine(text.decode(payload.subarray(0, payload.length - 1))));
-        ours++;
-      } else if (tag === FRAME_UNENCODABLE) {
-        const { raw, reason, ts } = JSON.parse(text.decode(payload)) as Unencodable;
-        items.push({ plan: { status: "invalid", reason }, raw, ts });
-        ours++;
-      } else if (tag === FRAME_GAP) {
-        const gap = JSON.parse(text.decode(payload)) as Gap;
-        // In order: what came before the gap first.
-        if (items.length > 0) this.writer.accept(items, ours);
-        items = [];
-        ours = 0;
-        this.readGap(gap);
-      }
-    });
-    if (items.length > 0) this.writer.accept(items, ours);
+    const hand = () => {
+      const batch = items;
+      const n = ours;
+      items = [];
+      ours = 0;
+      if (batch.length > 0) this.writer.accept(batch, n);
+    };
+    try {
+      this.ring.drain((tag, _stamp, payload) => {
+        if (tag === FRAME_LINE) {
+          ours++;
+          items.push(itemOfLine(text.decode(payload.subarray(0, payload.length - 1))));
+        } else if (tag === FRAME_UNENCODABLE) {
+          ours++;
+          const { raw, reason, ts } = JSON.parse(text.decode(payload)) as Unencodable;
+          items.push({ plan: { status: "invalid", reason }, raw, ts });
+        } else if (tag === FRAME_GAP) {
+          // In order: what came before the gap first.
+          hand();
+          this.readGap(JSON.parse(text.decode(payload)) as Gap);
+        }
+      });
+    } finally {
+      hand();
+    }
   }
 
+  /**
+   * Reads a gap back from the file its lines were written to, GAP_CHUNK_BYTES at a time, each
+   * chunk cut after its last whole line and handed to the writer before the next is read.
+   */
   private readGap(gap: Gap): void {
-    const bytes = this.readBack(gap);
-    if (bytes === null) {
+    const fd = this.openGapFile(gap);
+    if (fd === null) {
       this.writer.lost(
         gap.count,
         `the hand-over ring was full and the JSONL lines written meanwhile (bytes ${gap.start}..${gap.end}) are no longer in ${this.settings.jsonl} or its rotated files`,
       );
       return;
     }
-    const lines = text.decode(bytes).split("\n").filter(Boolean);
-    this.writer.accept(lines.map(itemOfLine), gap.count);
+    // Our count goes with the last chunk: a gap's lines are ours and other appenders'.
+    let owed = gap.count;
+    try {
+      let pos = gap.start;
+      let carry = new Uint8Array(0);
+      while (pos < gap.end) {
+        const room =
+          carry.length < GAP_CHUNK_BYTES ? GAP_CHUNK_BYTES - carry.length : GAP_CHUNK_BYTES;
+        const want = Math.min(room, gap.end - pos);
+        const chunk = new Uint8Array(carry.length + want);
+        chunk.set(carry);
+        for (let got = 0; got < want; ) {
+          const n = readSync(fd, chunk, carry.length + got, want - got, pos + got);
+          if (n === 0) throw new Error(`the file ended before byte ${gap.end}`);
+          got += n;
+        }
+        pos += want;
+        const last = pos >= gap.end;
+        const cut = last ? chunk.length : chunk.lastIndexOf(NEWLINE) + 1;
+        carry = chunk.slice(cut);
+        const lines = text.decode(chunk.subarray(0, cut)).split("\n").filter(Boolean);
+        if (lines.length === 0 && !last) continue;
+        const ours = last ? owed : 0;
+        owed -= ours;
+        this.writer.accept(lines.map(itemOfLine), ours);
+      }
+    } catch (e) {
+      if (owed === 0) throw e;
+      this.writer.lost(
+        owed,
+        `the hand-over ring was full and the JSONL lines written meanwhile (bytes ${gap.start}..${gap.end} of ${this.settings.jsonl}) could not all be read back (${describeError(e)})`,
+      );
+    } finally {
+      closeSync(fd);
+    }
   }
 
-  /** The gap's bytes from whichever of the JSONL's files is the one they were written to. */
-  private readBack(gap: Gap): Uint8Array | null {
+  /** The descriptor of whichever of the JSONL's files the gap's lines were written to. */
+  private openGapFile(gap: Gap): number | null {
     const { jsonl, jsonlKeep } = this.settings;
     const paths = [jsonl, ...Array.from({ length: jsonlKeep }, (_, i) => `${jsonl}.${i + 1}`)];
     for (const path of paths) {
@@ -111,28 +156,15 @@ export class DurableFeed {
       } catch {
         continue;
       }
+      let st: Stats;
       try {
-        const st = fstatSync(fd);
-        if (st.dev !== gap.dev || st.ino !== gap.ino || st.size < gap.end) continue;
-        // A line another process appended between our write and its fstat shifts the start
-        // noted for ours: the range is widened back to the line start before it.
-        const from = Math.max(0, gap.start - LOOK_BACK);
-        const bytes = new Uint8Array(gap.end - from);
-        let got = 0;
-        while (got < bytes.length) {
-          const n = readSync(fd, bytes, got, bytes.length - got, from + got);
-          if (n === 0) return null;
-          got += n;
-        }
-        let start = gap.start - from;
-        if (start > 0 && bytes[start - 1] !== NEWLINE)
-          start = bytes.lastIndexOf(NEWLINE, start - 1) + 1;
-        return bytes.subarray(start);
+        st = fstatSync(fd);
       } catch {
-        return null;
-      } finally {
         closeSync(fd);
+        continue;
       }
+      if (st.dev === gap.dev && st.ino === gap.ino && st.size >= gap.end) return fd;
+      closeSync(fd);
     }
     return null;
   }

@@ -89,9 +89,30 @@ export function emptyWriterStats(): WriterStats {
   };
 }
 
+/**
+ * The writer's `received` and `backlog` counts, stored by it (Atomics) as they change, so that
+ * the sink knows them exactly when the writer's thread dies between two stats reports.
+ */
+export const TALLY_RECEIVED = 0;
+export const TALLY_BACKLOG = 1;
+
+export function newTally(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(8));
+}
+
 /** What the worker is started with (`workerData`): its settings and the link's channel. */
 export interface WorkerData extends LinkData {
   settings: WriterSettings;
   /** The SharedRing's buffer. */
   ring: SharedArrayBuffer;
+  /** See TALLY_RECEIVED. */
+  tally: Int32Array;
+}
+
+/** The sentence every durable warning ends with: what is unaffected, and the backfill. */
+export function backfillAdvice(
+  settings: Pick<WriterSettings, "jsonl" | "db">,
+  lead = "backfill with",
+): string {
+  return `The runner and its JSONL are unaffected; ${lead}: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`;
 }

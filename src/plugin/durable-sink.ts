@@ -7,12 +7,16 @@ import type { MirrorStats } from "../mirror/mirror.ts";
 import { loadDriver } from "../store/load-driver.ts";
 import { DurableFeed } from "./durable-feed.ts";
 import {
+  backfillAdvice,
   emptyWriterStats,
   FRAME_GAP,
   FRAME_LINE,
   FRAME_UNENCODABLE,
   type FromWriter,
   type Gap,
+  newTally,
+  TALLY_BACKLOG,
+  TALLY_RECEIVED,
   type ToWriter,
   type Unencodable,
   type WorkerData,
@@ -34,10 +38,18 @@ export interface DurableSinkStats {
   durableBacklog: number;
   /** Milestones given up on (backlog overflow, still unstored at close): backfill them. */
   durableDropped: number;
+  /** Times the ring was full and lines were handed over as a gap of the JSONL instead. */
+  durableGaps: number;
   mirror: MirrorStats;
 }
 
 type DurableSettings = WriterSettings & Pick<ResolvedConfig, "ringBytes">;
+
+/** Held behind a full ring: a gap, or an unencodable record's frame. */
+type Pending = { gap: Gap } | { unencodable: Uint8Array };
+
+const countOf = (pending: Pending[]) =>
+  pending.reduce((n, p) => n + ("gap" in p ? p.gap.count : 1), 0);
 
 /** How the sink talks to its writer: a worker thread, or (without one) the writer inline. */
 interface WriterLink {
@@ -58,8 +70,9 @@ class InlineLink implements WriterLink {
     ring: SharedRing,
     driver: Awaited<ReturnType<typeof loadDriver>>,
     receive: (message: FromWriter) => void,
+    tally: Int32Array,
   ) {
-    this.writer = new DurableWriter(settings, driver, receive);
+    this.writer = new DurableWriter(settings, driver, receive, tally);
     this.feed = new DurableFeed(ring, settings, this.writer);
     void this.feed.run((e) => receive(unexpectedFailure(settings, e)));
   }
@@ -85,20 +98,28 @@ function recordTs(record: AnyLegacyRecord): string | null {
 /**
  * The durable event log, write-behind, off the runner's thread. The hook copies the JSONL
  * line it just wrote into a shared ring (no postMessage, no waiting); the writer's thread
- * takes everything in it every `mirrorFlushMs` (at once when 0, or when `mirrorQueueMax` are
- * waiting) and its DurableWriter commits them in one transaction, retries failed ones with
- * backoff from a bounded backlog (`mirrorBacklogMax`), and reopens a database file deleted or
- * replaced under it. A full ring never blocks the hook: the lines written meanwhile are noted
- * as a gap (file and byte range), which the writer reads back from the JSONL once there is
- * room. `flush()` and `close()` are synchronous: they wait (Atomics.wait, bounded) for the
+ * takes everything in it every `mirrorFlushMs` (at once when 0, when `mirrorQueueMax` are
+ * waiting, or when half the ring's bytes are used) and its DurableWriter commits them in one
+ * transaction, retries failed ones with backoff from a bounded backlog (`mirrorBacklogMax`),
+ * and reopens a database file deleted or replaced under it. A full ring never blocks the hook:
+ * it wakes the writer, and the lines written meanwhile are noted as a gap (file and byte
+ * range), which the writer reads back from the JSONL once the gap's frame is in the ring (the
+ * next write, flush, or a `mirrorFlushMs` timer puts it there). `flush()` and `close()` are synchronous: they wait (Atomics.wait, bounded) for the
  * writer's reply. It never throws: the JSONL holds every record it could not store.
  */
 export class DurableSink implements Sink<DurableSinkStats> {
   private link: WriterLink | null = null;
   /** Milestones handed to the ring (gaps included, once their frame is in). */
   private handed = 0;
-  /** Lines written while the ring was full, not yet announced to the writer. */
-  private gaps: Gap[] = [];
+  /**
+   * What the ring had no room for, oldest first, not yet handed to the writer: gaps (lines
+   * written to the JSONL meanwhile) and the unencodable records between them.
+   */
+  private pending: Pending[] = [];
+  /** Gaps opened so far (stats). */
+  private gapsOpened = 0;
+  /** Announces pending gaps when no write or flush comes to do it. */
+  private gapTimer: ReturnType<typeof setTimeout> | null = null;
   private latest: WriterStats = emptyWriterStats();
   /** Milestones lost on this side (the writer dead, a line the ring and the JSONL both missed). */
   private lostHere = 0;
@@ -107,6 +128,8 @@ export class DurableSink implements Sink<DurableSinkStats> {
   private closed = false;
   /** Wake the writer at once when this many frames wait (mirrorFlushMs 0: every frame). */
   private readonly wakeAt: number;
+  /** The writer's received and backlog counts, kept current by it (see DurableWriter). */
+  private readonly tally = newTally();
 
   private constructor(
     private readonly settings: DurableSettings,
@@ -132,7 +155,10 @@ export class DurableSink implements Sink<DurableSinkStats> {
     };
     const thread = await ThreadLink.start<ToWriter, FromWriter>(
       pluginWorkerUrl("durable-worker"),
-      { settings: writerSettings, ring: ring.buffer } satisfies Omit<WorkerData, "port" | "signal">,
+      { settings: writerSettings, ring: ring.buffer, tally: sink.tally } satisfies Omit<
+        WorkerData,
+        "port" | "signal"
+      >,
       sink.receive,
       sink.died,
     );
@@ -143,7 +169,13 @@ export class DurableSink implements Sink<DurableSinkStats> {
         "durable:worker",
         `could not start the durable worker thread (${thread}); mirroring on the runner's thread instead`,
       );
-      sink.link = new InlineLink(writerSettings, ring, await loadDriver(), sink.receive);
+      sink.link = new InlineLink(
+        writerSettings,
+        ring,
+        await loadDriver(),
+        sink.receive,
+        sink.tally,
+      );
     }
     return sink;
   }
@@ -157,7 +189,7 @@ export class DurableSink implements Sink<DurableSinkStats> {
    * when it may not fit in the ring, so that it can be read back from the file.
    */
   wantsPlace(length: number): boolean {
-    return this.gaps.length > 0 || !this.ring.fits(length);
+    return this.pending.length > 0 || !this.ring.fits(length);
   }
 
   /**
@@ -170,13 +202,16 @@ export class DurableSink implements Sink<DurableSinkStats> {
       this.lostHere++;
       return;
     }
-    if (this.gaps.length === 0 || this.announceGaps()) {
+    if (this.announcePending()) {
       if (this.ring.push(FRAME_LINE, 0, line)) {
         this.handed++;
-        if (this.ring.waiting() >= this.wakeAt) this.ring.wake();
+        if (this.ring.waiting() >= this.wakeAt || 2 * this.ring.used() >= this.ring.capacity)
+          this.ring.wake();
         return;
       }
     }
+    // The writer must make room now, not at its next mirrorFlushMs.
+    this.ring.wake();
     this.addToGap(place);
   }
 
@@ -193,8 +228,14 @@ export class DurableSink implements Sink<DurableSinkStats> {
       reason,
       ts: recordTs(record),
     };
-    if (this.ring.push(FRAME_UNENCODABLE, 0, utf8.encode(JSON.stringify(frame)))) this.handed++;
-    else this.lostHere++;
+    const bytes = utf8.encode(JSON.stringify(frame));
+    if (this.announcePending() && this.ring.push(FRAME_UNENCODABLE, 0, bytes)) {
+      this.handed++;
+      return;
+    }
+    // Behind what is already waiting, in order.
+    this.ring.wake();
+    this.hold({ unencodable: bytes });
   }
 
   private addToGap(place: LinePlace | null): void {
@@ -203,24 +244,54 @@ export class DurableSink implements Sink<DurableSinkStats> {
       this.lostHere++;
       return;
     }
-    const last = this.gaps[this.gaps.length - 1];
-    if (last && last.dev === place.dev && last.ino === place.ino && place.start >= last.end) {
-      last.end = place.end;
-      last.count++;
+    const last = this.pending[this.pending.length - 1];
+    if (
+      last &&
+      "gap" in last &&
+      last.gap.dev === place.dev &&
+      last.gap.ino === place.ino &&
+      place.start >= last.gap.end
+    ) {
+      last.gap.end = place.end;
+      last.gap.count++;
     } else {
-      this.gaps.push({ ...place, count: 1 });
+      this.gapsOpened++;
+      this.hold({ gap: { ...place, count: 1 } });
     }
   }
 
-  /** Puts the pending gaps in the ring, oldest first; true when all of them went. */
-  private announceGaps(): boolean {
-    while (this.gaps.length > 0) {
-      const gap = this.gaps[0]!;
-      if (!this.ring.push(FRAME_GAP, 0, utf8.encode(JSON.stringify(gap)))) return false;
-      this.gaps.shift();
-      this.handed += gap.count;
+  private hold(item: Pending): void {
+    this.pending.push(item);
+    if (this.gapTimer === null) this.announceIn();
+  }
+
+  /** An idle runner writes nothing that would announce what is held: a timer does. */
+  private announceIn(): void {
+    this.gapTimer = setTimeout(this.announceLater, this.settings.mirrorFlushMs);
+    (this.gapTimer as { unref?: () => void }).unref?.();
+  }
+
+  private readonly announceLater = (): void => {
+    this.gapTimer = null;
+    if (!this.closed && this.link && !this.announcePending()) this.announceIn();
+  };
+
+  /** Puts what is pending in the ring, oldest first; true when all of it went. */
+  private announcePending(): boolean {
+    while (this.pending.length > 0) {
+      const item = this.pending[0]!;
+      if ("gap" in item) {
+        if (!this.ring.push(FRAME_GAP, 0, utf8.encode(JSON.stringify(item.gap)))) return false;
+        this.handed += item.gap.count;
+      } else {
+        if (!this.ring.push(FRAME_UNENCODABLE, 0, item.unencodable)) return false;
+        this.handed++;
+      }
+      this.pending.shift();
       this.ring.wake();
     }
+    if (this.gapTimer !== null) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
     return true;
   }
 
@@ -233,20 +304,31 @@ export class DurableSink implements Sink<DurableSinkStats> {
     if (this.closed) return;
     this.call("close");
     this.closed = true;
+    if (this.gapTimer !== null) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+    const left = countOf(this.pending);
+    if (left > 0 && this.link) {
+      this.lostHere += left;
+      this.pending = [];
+      this.say(
+        "durable:unstored",
+        `${left} milestones the hand-over ring had no room for could not be handed to the writer before close`,
+      );
+    }
     this.link?.end();
     this.link = null;
   }
 
   stats(): DurableSinkStats {
     const w = this.latest;
-    const pending = this.gaps.reduce((n, gap) => n + gap.count, 0);
-    const inFlight = this.link ? Math.max(0, this.handed - w.received) + pending : 0;
+    const inFlight = this.link ? Math.max(0, this.handed - w.received) + countOf(this.pending) : 0;
     return {
       durableFailed: w.failed + this.lostHere,
       durableError: this.lastError ?? w.error,
       queued: inFlight + w.backlog,
       durableBacklog: w.backlog,
       durableDropped: w.dropped,
+      durableGaps: this.gapsOpened,
       mirror: { ...w.mirror, skipped: { ...w.mirror.skipped } },
     };
   }
@@ -260,15 +342,16 @@ export class DurableSink implements Sink<DurableSinkStats> {
   }
 
   /**
-   * Sends flush/close and waits for the reply; gaps the ring had no room for are announced
-   * first, and again after the writer emptied the ring.
+   * Sends flush/close and waits for the reply; what the ring had no room for is announced
+   * first, a flush at a time while each one makes room for more.
    */
   private call(type: "flush" | "close"): void {
     const link = this.link;
     if (!link) return;
-    if (this.gaps.length > 0 && !this.announceGaps()) {
+    while (!this.announcePending()) {
+      const left = countOf(this.pending);
       this.callOnce(link, "flush");
-      this.announceGaps();
+      if (!this.announcePending() && countOf(this.pending) === left) break; // no room made
     }
     this.callOnce(link, type);
   }
@@ -302,11 +385,12 @@ export class DurableSink implements Sink<DurableSinkStats> {
     if (this.closed || !this.link) return;
     const link = this.link;
     this.link = null;
-    const pending = this.gaps.reduce((n, gap) => n + gap.count, 0);
-    this.lostHere +=
-      Math.max(0, this.handed - this.latest.received) + pending + this.latest.backlog;
-    this.gaps = [];
-    this.latest = { ...this.latest, backlog: 0 };
+    // The writer's own counts as it left them, not its last (up to STATS_EVERY_MS old) report.
+    const received = Atomics.load(this.tally, TALLY_RECEIVED);
+    const backlog = Atomics.load(this.tally, TALLY_BACKLOG);
+    this.lostHere += Math.max(0, this.handed - received) + countOf(this.pending) + backlog;
+    this.pending = [];
+    this.latest = { ...this.latest, received, backlog: 0 };
     link.end();
     this.say("durable:worker", `the durable worker thread stopped (${why})`);
   };
@@ -315,7 +399,7 @@ export class DurableSink implements Sink<DurableSinkStats> {
     this.lastError = problem;
     this.warnings.warn(
       key,
-      `durable mirroring failed: ${problem}. The runner and its JSONL are unaffected; backfill with: forge-eventlog mirror ${this.settings.jsonl} --db ${this.settings.db}`,
+      `durable mirroring failed: ${problem}. ${backfillAdvice(this.settings)}`,
     );
   }
 }

@@ -14,7 +14,7 @@ import { DurableWriter, unexpectedFailure } from "./durable-writer.ts";
 import { SharedRing } from "./shared-ring.ts";
 import { lowerThreadPriority, replyFrom } from "./worker-link.ts";
 
-const { settings, port, signal, ring } = workerData as WorkerData;
+const { settings, port, signal, ring, tally } = workerData as WorkerData;
 
 const send: (message: FromWriter) => void = replyFrom({ port, signal });
 lowerThreadPriority();
@@ -23,8 +23,9 @@ const driver = await loadDriver();
 // Ready before the first open: that open may wait up to busyTimeoutMs on another process's
 // lock, and the runner need not wait for it. Milestones meanwhile wait in the ring.
 send({ type: "ready" });
-const writer = new DurableWriter(settings, driver, send);
-const feed = new DurableFeed(SharedRing.attach(ring), settings, writer);
+const writer = new DurableWriter(settings, driver, send, tally);
+const shared = SharedRing.attach(ring);
+const feed = new DurableFeed(shared, settings, writer);
 const failed = (e: unknown) => send(unexpectedFailure(settings, e));
 port.on("message", (message: ToWriter) => {
   try {
@@ -37,6 +38,10 @@ port.on("message", (message: ToWriter) => {
   } catch (e) {
     failed(e);
   }
-  if (message.type === "close") feed.stop();
+  if (message.type === "close") {
+    // The loop ends now rather than in a wait the thread's termination would cut short.
+    feed.stop();
+    shared.wake();
+  }
 });
 await feed.run(failed);

@@ -4,8 +4,11 @@ import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts"
 import type { DriverModule } from "../store/driver.ts";
 import { EventStore } from "../store/event-store.ts";
 import {
+  backfillAdvice,
   type FromWriter,
   STATS_EVERY_MS,
+  TALLY_BACKLOG,
+  TALLY_RECEIVED,
   type ToWriter,
   type WriterItem,
   type WriterSettings,
@@ -80,7 +83,7 @@ export function unexpectedFailure(
   return {
     type: "warn",
     key: "durable:unknown",
-    text: `durable mirroring failed: ${describeError(e)}. The runner and its JSONL are unaffected; once fixed, backfill with: forge-eventlog mirror ${settings.jsonl} --db ${settings.db}`,
+    text: `durable mirroring failed: ${describeError(e)}. ${backfillAdvice(settings, "once fixed, backfill with")}`,
   };
 }
 
@@ -115,6 +118,7 @@ export class DurableWriter {
     private readonly settings: WriterSettings,
     private readonly driver: DriverModule,
     private readonly send: (message: FromWriter) => void,
+    private readonly tally: Int32Array | null = null,
   ) {
     this.ensureStore();
   }
@@ -126,16 +130,19 @@ export class DurableWriter {
    */
   accept(items: WriterItem[], ours = items.length): void {
     this.received += ours;
-    if (this.closed) {
-      this.giveUp(
-        items.map((item) => ({ item, failed: false })),
-        "it arrived after close",
-      );
-    } else {
-      this.take(items);
-      if (this.retryTimer === null) this.commit();
+    try {
+      if (this.closed) {
+        this.giveUp(
+          items.map((item) => ({ item, failed: false })),
+          "it arrived after close",
+        );
+      } else {
+        this.take(items);
+        if (this.retryTimer === null) this.commit();
+      }
+    } finally {
+      this.publishStats();
     }
-    this.publishStats();
   }
 
   /** Milestones handed over that cannot be read back (a gap's lines gone from the JSONL). */
@@ -160,6 +167,7 @@ export class DurableWriter {
 
   /** Sends the counts now if the last went STATS_EVERY_MS ago, else once that time is up. */
   private publishStats(): void {
+    this.noteTally();
     if (this.statsTimer !== null) return;
     const wait = this.statsSentAt + STATS_EVERY_MS - performance.now();
     const send = () => {
@@ -175,7 +183,14 @@ export class DurableWriter {
     (this.statsTimer as { unref?: () => void }).unref?.();
   }
 
+  private noteTally(): void {
+    if (!this.tally) return;
+    Atomics.store(this.tally, TALLY_RECEIVED, this.received);
+    Atomics.store(this.tally, TALLY_BACKLOG, this.backlog.length);
+  }
+
   stats(): WriterStats {
+    this.noteTally();
     return {
       received: this.received,
       failed: this.failed,
@@ -353,6 +368,7 @@ export class DurableWriter {
     this.closed = true;
     this.cancelRetry();
     if (this.statsTimer !== null) clearTimeout(this.statsTimer);
+    this.statsTimer = null;
     if (this.backlog.length > 0)
       this.giveUp(this.backlog.splice(0), "they were still unstored at close");
     else if (this.dropped > 0)
@@ -395,7 +411,7 @@ export class DurableWriter {
     this.send({
       type: "warn",
       key: `durable:${code}`,
-      text: `durable mirroring failed: ${message}. The runner and its JSONL are unaffected; ${kept}: forge-eventlog mirror ${this.settings.jsonl} --db ${this.settings.db}`,
+      text: `durable mirroring failed: ${message}. ${backfillAdvice(this.settings, kept)}`,
     });
   }
 }

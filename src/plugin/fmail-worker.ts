@@ -9,7 +9,7 @@ import { parseLegacyLine } from "../encoding/python-json.ts";
 import { describeError } from "../errors.ts";
 import { LoopEventPublisher } from "../fmail/publisher.ts";
 import type { FromPublisher, PublisherData, ToPublisher } from "./fmail-protocol.ts";
-import { SharedRing } from "./shared-ring.ts";
+import { drainEvery, SharedRing } from "./shared-ring.ts";
 import { lowerThreadPriority, replyFrom } from "./worker-link.ts";
 
 const data = workerData as PublisherData;
@@ -36,21 +36,24 @@ const drain = () =>
     }
     publisher.observe(record);
   });
+const failed = (e: unknown) =>
+  send({
+    type: "warn",
+    text: `fmail events: could not take records from the ring (${describeError(e)})`,
+  });
 let open = true;
 send({ type: "ready" });
 data.port.on("message", (message: ToPublisher) => {
-  drain();
-  if (message.type === "close") open = false;
-  send({ type: "done", id: message.id, stats: publisher.stats() });
-});
-while (open) {
   try {
     drain();
   } catch (e) {
-    send({
-      type: "warn",
-      text: `fmail events: could not take records from the ring (${describeError(e)})`,
-    });
+    failed(e);
   }
-  await ring.waitForWake(data.pollMs > 0 ? data.pollMs : undefined);
-}
+  if (message.type === "close") {
+    // The loop ends now rather than in a wait the thread's termination would cut short.
+    open = false;
+    ring.wake();
+  }
+  send({ type: "done", id: message.id, stats: publisher.stats() });
+});
+await drainEvery(ring, data.pollMs, drain, failed, () => open);

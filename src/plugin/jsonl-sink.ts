@@ -25,8 +25,8 @@ export class JsonlSink implements Sink<JsonlSinkStats> {
   }
 
   /**
-   * Appends one encoded line; returns where it went (`exact`: from the file's size after the
-   * write, see LegacyJsonlWriter.writeLine), or null when it could not be written.
+   * Appends one encoded line; returns where it went (`exact`: a range that surely holds it,
+   * see LegacyJsonlWriter.writeLine), or null when it could not be written.
    */
   write(line: Uint8Array, exact: boolean): LinePlace | null {
     try {

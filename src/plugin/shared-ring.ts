@@ -42,6 +42,30 @@ const waitAsync = (
   }
 ).waitAsync;
 
+const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Consumer: calls `drain` every `pollMs` (0: whenever the producer wakes it) until `running()`
+ * says no; a drain that throws is handed to `failed` and the next one comes on time.
+ */
+export async function drainEvery(
+  ring: SharedRing,
+  pollMs: number,
+  drain: () => void,
+  failed: (e: unknown) => void,
+  running: () => boolean,
+): Promise<void> {
+  const wait = pollMs > 0 ? pollMs : undefined;
+  while (running()) {
+    try {
+      drain();
+    } catch (e) {
+      failed(e);
+    }
+    await ring.waitForWake(wait);
+  }
+}
+
 export class SharedRing {
   readonly capacity: number;
   private readonly control: Int32Array;
@@ -65,11 +89,16 @@ export class SharedRing {
     return new SharedRing(buffer);
   }
 
+  /** Bytes written and not yet drained (either side may ask). */
+  used(): number {
+    return (
+      ((Atomics.load(this.control, WRITE) >>> 0) - (Atomics.load(this.control, READ) >>> 0)) >>> 0
+    );
+  }
+
   /** Whether a frame of `length` payload bytes fits now. */
   fits(length: number): boolean {
-    const used =
-      ((Atomics.load(this.control, WRITE) >>> 0) - (Atomics.load(this.control, READ) >>> 0)) >>> 0;
-    return FRAME_HEADER + padded(length) <= this.capacity - used;
+    return FRAME_HEADER + padded(length) <= this.capacity - this.used();
   }
 
   /** Producer: appends one frame; false (nothing written) when it does not fit now. */
@@ -127,12 +156,16 @@ export class SharedRing {
     );
   }
 
-  /** Consumer: resolves after `timeoutMs` (never, when undefined), or sooner on `wake()`. */
+  /**
+   * Consumer: resolves after `timeoutMs` (never, when undefined), or sooner on `wake()`. When
+   * it need not wait it still yields a macrotask, so that a loop around it never starves the
+   * thread's messages and timers.
+   */
   waitForWake(timeoutMs: number | undefined): Promise<unknown> {
     const seen = Atomics.load(this.control, WAKE);
-    if (this.waiting() > 0 && timeoutMs === undefined) return Promise.resolve();
+    if (this.waiting() > 0 && timeoutMs === undefined) return nextTask();
     const waited = waitAsync(this.control, WAKE, seen, timeoutMs);
-    return waited.async ? (waited.value as Promise<unknown>) : Promise.resolve();
+    return waited.async ? (waited.value as Promise<unknown>) : nextTask();
   }
 
   private copyIn(pos: number, from: Uint8Array, length: number): void {

@@ -1,4 +1,4 @@
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import {
   MessageChannel,
   type MessagePort,
@@ -34,12 +34,12 @@ export function pluginWorkerUrl(name: string): URL {
 export const WORKER_NICE = 10;
 
 /**
- * In a worker: lowers its own thread's priority (on Linux a thread has its own nice value);
- * where that is not allowed it stays as it is.
+ * In a worker: lowers its own thread's priority to WORKER_NICE (on Linux a thread has its own
+ * nice value), never raising it; where that is not allowed it stays as it is.
  */
 export function lowerThreadPriority(): void {
   try {
-    setPriority(0, WORKER_NICE);
+    setPriority(0, Math.max(getPriority(0), WORKER_NICE));
   } catch {
     // Not permitted here (or not supported): the worker runs at the runner's priority.
   }
@@ -57,9 +57,9 @@ export function replyFrom(data: LinkData): (message: WorkerReply) => void {
 }
 
 /**
- * A plugin worker thread seen from the runner's thread: `post` hands a message over without
- * waiting; `call` (flush, close) waits synchronously, bounded, for its `done`. Neither the
- * worker nor its port keeps the runner's process alive.
+ * A plugin worker thread seen from the runner's thread: `call` (flush, close) sends a message
+ * and waits synchronously, bounded, for its `done`. Neither the worker nor its port keeps the
+ * runner's process alive.
  */
 export class ThreadLink<To, From extends WorkerReply> {
   readonly threaded = true;
@@ -116,10 +116,6 @@ export class ThreadLink<To, From extends WorkerReply> {
     worker.unref();
     port1.unref();
     return link;
-  }
-
-  post(message: To): void {
-    this.port.postMessage(message);
   }
 
   /** Sends `message` and waits, synchronously, for its `done`; false when none came in time. */

@@ -79,6 +79,14 @@ test("parseLegacyLine reads a line back: Python's NaN and Infinity outside strin
   expect(() => parseLegacyLine("{not json")).toThrow(SyntaxError);
 });
 
+test("parseLegacyLine leaves a real string that looks like its own NaN marker a string", () => {
+  const record = { kind: "tick_done", n: Number.NaN, s: "\u0000py:12", t: "\u0000py:NaNx" };
+  const back = parseLegacyLine(legacyLine(record)) as typeof record;
+  expect(back.n).toBeNaN();
+  expect(back.s).toBe(record.s);
+  expect(back.t).toBe(record.t);
+});
+
 test("every kind of string, as a value and as a key, is escaped as Python's ensure_ascii does", () => {
   const python: Record<string, string> = {
     plain: '"plain"',

@@ -1,22 +1,29 @@
 import { expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { legacyLine } from "../../src/encoding/python-json.ts";
+import { LegacyLineEncoder, legacyLine } from "../../src/encoding/python-json.ts";
 import { isEventLogError } from "../../src/errors.ts";
 import { followFile } from "../../src/follow/follower.ts";
 import { LegacyJsonlWriter } from "../../src/legacy/jsonl-writer.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers.ts";
 
+const encoder = new LegacyLineEncoder();
+/** Appends a record's legacy line as the plugin does: encoded once, then its bytes written. */
+const put = (w: LegacyJsonlWriter, record: Record<string, unknown>) =>
+  w.writeLine(encoder.bytes.subarray(0, encoder.encode(record)));
 const rec = (tick: number) => ({ ts: "2026-06-02T12:00:00Z", kind: "tick_idle", tick });
 const ticks = (path: string) =>
   readFileSync(path, "utf8")
@@ -27,13 +34,13 @@ const ticks = (path: string) =>
 test("after a rename rotation or a deletion, the next line goes to the path again", () => {
   const path = join(tempDir(), "docs/ops/events.jsonl");
   const w = new LegacyJsonlWriter(path);
-  w.write(rec(1));
-  w.write(rec(2));
+  put(w, rec(1));
+  put(w, rec(2));
   renameSync(path, `${path}.1`); // logrotate's default: rename, the writer recreates
-  w.write(rec(3));
+  put(w, rec(3));
   rmSync(path);
-  w.write(rec(4));
-  w.write(rec(5));
+  put(w, rec(4));
+  put(w, rec(5));
   w.close();
   expect(ticks(`${path}.1`)).toEqual([1, 2]);
   expect(ticks(path)).toEqual([4, 5]);
@@ -43,7 +50,7 @@ test("the runner's own retention: rotate at a size to .1 .. .keep, the oldest dr
   const path = join(tempDir(), "events.jsonl");
   const limit = 3 * Buffer.byteLength(`${legacyLine(rec(10))}\n`); // three records a file
   const w = new LegacyJsonlWriter(path, { rotateBytes: limit, keep: 2 });
-  for (let t = 1; t <= 20; t++) w.write(rec(t));
+  for (let t = 1; t <= 20; t++) put(w, rec(t));
   w.close();
   expect(existsSync(`${path}.3`)).toBe(false);
   const files = [`${path}.2`, `${path}.1`, path];
@@ -67,7 +74,7 @@ test("a line torn by a full disk stays alone; the next record starts on a fresh 
     let failed: unknown;
     for (let t = 1; t < 1000 && !failed; t++) {
       try {
-        w.write(big(t));
+        put(w, big(t));
         written = t;
       } catch (e) {
         failed = e;
@@ -76,7 +83,7 @@ test("a line torn by a full disk stays alone; the next record starts on a fresh 
     expect(isEventLogError(failed, "db_io")).toBe(true);
     expect(readFileSync(path, "utf8").endsWith("\n")).toBe(false); // a torn record
     rmSync(filler); // space comes back
-    w.write(rec(written + 2));
+    put(w, rec(written + 2));
     w.close();
     const lines = readFileSync(path, "utf8").split("\n").filter(Boolean);
     expect(lines).toHaveLength(written + 2);
@@ -95,4 +102,47 @@ test("a line torn by a full disk stays alone; the next record starts on a fresh 
   } finally {
     execFileSync("umount", [mnt]);
   }
+});
+
+/** A writer whose every line is followed, before it can look, by another appender's line. */
+class Crowded extends LegacyJsonlWriter {
+  other: number | null = null;
+  closeAfterWrite = false;
+  protected override append(fd: number, bytes: Uint8Array): void {
+    super.append(fd, bytes);
+    if (this.other !== null)
+      writeSync(this.other, `${JSON.stringify({ other: "x".repeat(400) })}\n`);
+    if (this.closeAfterWrite) closeSync(fd);
+  }
+}
+
+test("an exact place holds the line even when another appender wrote right after it", () => {
+  const path = join(tempDir(), "events.jsonl");
+  const w = new Crowded(path);
+  put(w, rec(1));
+  w.other = openSync(path, "a");
+  for (let t = 2; t <= 5; t++) {
+    put(w, rec(t)); // not exact: only the line counted
+    w.writeLine(encoder.bytes.subarray(0, encoder.encode(rec(100 + t))), true);
+    const { start, end } = w.lastLine;
+    const range = readFileSync(path).subarray(start, end).toString("utf8");
+    expect(
+      range
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).tick),
+    ).toContain(100 + t);
+  }
+  closeSync(w.other);
+  w.close();
+});
+
+test("a line written whose size check then fails is not a failed line", () => {
+  const path = join(tempDir(), "events.jsonl");
+  const w = new Crowded(path);
+  w.closeAfterWrite = true;
+  const length = encoder.encode(rec(7));
+  expect(() => w.writeLine(encoder.bytes.subarray(0, length), true)).not.toThrow();
+  expect(ticks(path)).toEqual([7]);
+  expect(w.lastLine).toMatchObject({ start: 0, end: length });
 });

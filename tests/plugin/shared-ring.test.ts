@@ -69,8 +69,12 @@ test("a producer and a consumer on two threads: every frame once, in order, none
     worker.once("message", resolve);
     worker.once("error", reject);
   });
-  let refused = 0;
-  for (let n = 0; n < count; ) {
+  // Pushed until the first refusal: the ring is full at least once, whatever the consumer does.
+  let n = 0;
+  while (ring.push(n, n / 2, framePayload(n))) n++;
+  let refused = 1;
+  ring.wake();
+  while (n < count) {
     if (ring.push(n, n / 2, framePayload(n))) {
       n++;
       if (n % 64 === 0) ring.wake();
@@ -82,7 +86,41 @@ test("a producer and a consumer on two threads: every frame once, in order, none
   }
   ring.wake();
   expect(await report).toEqual({ seen: count, bad: 0 });
-  // The ring was full at times: the consumer ran while the producer pushed.
   expect(refused).toBeGreaterThan(0);
   await worker.terminate();
 }, 60_000);
+
+test("a consumer that need not wait still yields to the thread's other tasks", async () => {
+  const ring = SharedRing.create(MIN_RING_BYTES);
+  ring.push(1, 0, new Uint8Array(8));
+  let ran = false;
+  setImmediate(() => {
+    ran = true;
+  });
+  await ring.waitForWake(undefined);
+  expect(ran).toBe(true);
+});
+
+test("positions that wrap at 2^32 keep frames whole, in order, and the room right", () => {
+  const ring = SharedRing.create(MIN_RING_BYTES);
+  const control = new Int32Array(ring.buffer, 0, 2);
+  // The write and read positions 64 bytes short of 2^32 (an empty ring).
+  control[0] = (2 ** 32 - 64) | 0;
+  control[1] = (2 ** 32 - 64) | 0;
+  let next = 0;
+  let seen = 0;
+  for (let lap = 0; lap < 20; lap++) {
+    while (ring.push(next, 0, framePayload(next))) next++;
+    expect(ring.fits(700)).toBe(false);
+    expect(ring.used()).toBeLessThanOrEqual(ring.capacity);
+    for (const frame of drainAll(ring)) {
+      expect(frame.tag).toBe(seen);
+      expect(Buffer.compare(frame.payload, framePayload(seen))).toBe(0);
+      seen++;
+    }
+    expect(ring.used()).toBe(0);
+  }
+  expect(seen).toBe(next);
+  // Past 2^32: the positions wrapped and the ring still works.
+  expect(control[0]! >>> 0).toBeLessThan(2 ** 32 - 64);
+});
