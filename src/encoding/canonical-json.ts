@@ -1,8 +1,8 @@
 import { MAX_JSON_DEPTH } from "./json-limits.ts";
-import { escapeNonAscii, canonicalJson as pythonCanonicalJson } from "./python-json.ts";
+import { canonicalJsonGeneral, escapeNonAscii } from "./python-json.ts";
 
 /**
- * `canonicalJson` (python-json.ts: Python's `json.dumps(v, sort_keys=True,
+ * `canonicalJsonGeneral` (python-json.ts: Python's `json.dumps(v, sort_keys=True,
  * separators=(",", ":"))`), fast for what the store encodes on every append: plain objects and
  * arrays of strings, numbers from 1e-4 up to 1e16, booleans and nulls. For such a value
  * JavaScript's own encoder writes Python's bytes once the keys are in order (JSON.stringify
@@ -21,11 +21,11 @@ export function canonicalJson(value: unknown): string {
     text = JSON.stringify(sortedCopy(value, 0)) as string | undefined;
   } catch (e) {
     if (e !== NOT_PLAIN) throw e;
-    return pythonCanonicalJson(value);
+    return canonicalJsonGeneral(value);
   }
-  if (text === undefined) return pythonCanonicalJson(value);
+  if (text === undefined) return canonicalJsonGeneral(value);
   if (!BEYOND_ASCII.test(text)) return text;
-  return hasKeyAfterSurrogates(value, 0) ? pythonCanonicalJson(value) : escapeNonAscii(text);
+  return hasKeyAfterSurrogates(value, 0) ? canonicalJsonGeneral(value) : escapeNonAscii(text);
 }
 
 /** Python's ensure_ascii escapes these; JSON.stringify does not (lone surrogates aside). */

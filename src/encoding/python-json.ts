@@ -4,8 +4,9 @@ import { compareCodePoints, unicodeEscape } from "./unicode.ts";
 
 /**
  * JSON text byte-identical to Python's `json.dumps` (ensure_ascii=True), which is what
- * forge-loop writes: `canonicalJson` = `json.dumps(v, sort_keys=True, separators=(",", ":"))`
- * (the contract's payload_json and hash input), `legacyLine` = `json.dumps(v, default=str)`
+ * forge-loop writes: `canonicalJsonGeneral` = `json.dumps(v, sort_keys=True, separators=(",",
+ * ":"))` (the contract's payload_json and hash input; the store calls it through
+ * canonical-json.ts, which encodes plain values faster), `legacyLine` = `json.dumps(v, default=str)`
  * (the runner's JSONL record, separators ", " and ": ", insertion order).
  *
  * One known difference: JavaScript has one number type, so an integral float (Python `12.0`)
@@ -45,7 +46,7 @@ const LEGACY: Separators = {
  * no JSON form: NaN or ±Infinity (JSON.parse, and so every reader but Python's, cannot read
  * them back), nesting deeper than MAX_JSON_DEPTH (or circular).
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJsonGeneral(value: unknown): string {
   try {
     return encode(value, CANONICAL, 0);
   } catch (e) {

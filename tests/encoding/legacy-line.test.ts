@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import {
-  canonicalJson,
+  canonicalJsonGeneral as canonicalJson,
   LegacyLineEncoder,
   legacyLine,
   parseLegacyLine,
