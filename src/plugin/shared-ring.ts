@@ -57,12 +57,14 @@ export async function drainEvery(
 ): Promise<void> {
   const wait = pollMs > 0 ? pollMs : undefined;
   while (running()) {
+    // Read before draining: a wake that comes while `drain` runs then ends the wait at once.
+    const seen = ring.wakes();
     try {
       drain();
     } catch (e) {
       failed(e);
     }
-    await ring.waitForWake(wait);
+    await ring.waitForWake(wait, seen);
   }
 }
 
@@ -156,13 +158,18 @@ export class SharedRing {
     );
   }
 
+  /** How many times `wake()` was called: a consumer's `seen` for `waitForWake`. */
+  wakes(): number {
+    return Atomics.load(this.control, WAKE);
+  }
+
   /**
-   * Consumer: resolves after `timeoutMs` (never, when undefined), or sooner on `wake()`. When
+   * Consumer: resolves after `timeoutMs` (never, when undefined), or sooner on a `wake()` after
+   * `seen` (the count of wakes it has already answered). When
    * it need not wait it still yields a macrotask, so that a loop around it never starves the
    * thread's messages and timers.
    */
-  waitForWake(timeoutMs: number | undefined): Promise<unknown> {
-    const seen = Atomics.load(this.control, WAKE);
+  waitForWake(timeoutMs: number | undefined, seen = this.wakes()): Promise<unknown> {
     if (this.waiting() > 0 && timeoutMs === undefined) return nextTask();
     const waited = waitAsync(this.control, WAKE, seen, timeoutMs);
     return waited.async ? (waited.value as Promise<unknown>) : nextTask();

@@ -5,7 +5,12 @@
  */
 import { expect, test } from "bun:test";
 import { Worker } from "node:worker_threads";
-import { MIN_RING_BYTES, ringCapacity, SharedRing } from "../../src/plugin/shared-ring.ts";
+import {
+  drainEvery,
+  MIN_RING_BYTES,
+  ringCapacity,
+  SharedRing,
+} from "../../src/plugin/shared-ring.ts";
 import { framePayload } from "./ring-frames.ts";
 
 function drainAll(ring: SharedRing) {
@@ -100,6 +105,33 @@ test("a consumer that need not wait still yields to the thread's other tasks", a
   await ring.waitForWake(undefined);
   expect(ran).toBe(true);
 });
+
+test("a wake that comes while the consumer drains ends its next wait at once", async () => {
+  const ring = SharedRing.create(MIN_RING_BYTES);
+  let drains = 0;
+  let running = true;
+  const { promise: secondDrain, resolve } = Promise.withResolvers<void>();
+  // The producer's wake lands inside the first drain; the wait after it is one minute long,
+  // so only a wake counted from before the drain brings the second drain within the test.
+  const loop = drainEvery(
+    ring,
+    60_000,
+    () => {
+      drains++;
+      if (drains === 1) ring.wake();
+      if (drains === 2) resolve();
+    },
+    (e) => {
+      throw e;
+    },
+    () => running,
+  );
+  await secondDrain;
+  running = false;
+  ring.wake();
+  await loop;
+  expect(drains).toBe(2);
+}, 10_000);
 
 test("positions that wrap at 2^32 keep frames whole, in order, and the room right", () => {
   const ring = SharedRing.create(MIN_RING_BYTES);
