@@ -273,8 +273,14 @@ async function stuckWriter(db: string) {
   return lockHolder(db);
 }
 
-test("a full ring never blocks a hook: the lines it had no room for are read back from the JSONL, in order, once", async () => {
-  const reference = storedOrder(await referenceDb());
+/**
+ * The demo session run with a 4 KiB ring while the writer is stuck (see stuckWriter);
+ * `meanwhile` runs before the lock is released, then the plugin is closed.
+ */
+async function runWithWriterStuck(
+  extra: Partial<ConfigInput> = {},
+  meanwhile: (dir: string, db: string) => void = () => {},
+) {
   const dir = tempDir();
   const db = join(dir, "events.db");
   const holder = await stuckWriter(db);
@@ -284,13 +290,22 @@ test("a full ring never blocks a hook: the lines it had no room for are read bac
     mirror: true,
     ringBytes: 4096,
     busyTimeoutMs: STUCK_MS,
+    ...extra,
   });
-  // Every hook of the session returned while the writer sat in SQLite's busy wait (the lock is
-  // released only now): none of them waited on the writer, its lock or its ring.
-  expect(eventCount(db)).toBe(0);
-  expect(statSync(join(dir, "e.jsonl")).size).toBeGreaterThan(2 * 4096);
+  meanwhile(dir, db);
   await holder.release();
   plugin.close();
+  return { dir, db, plugin, warnings };
+}
+
+test("a full ring never blocks a hook: the lines it had no room for are read back from the JSONL, in order, once", async () => {
+  const reference = storedOrder(await referenceDb());
+  const { dir, db, plugin, warnings } = await runWithWriterStuck({}, (dir, db) => {
+    // Every hook of the session returned while the writer sat in SQLite's busy wait (the lock
+    // is released only now): none of them waited on the writer, its lock or its ring.
+    expect(eventCount(db)).toBe(0);
+    expect(statSync(join(dir, "e.jsonl")).size).toBeGreaterThan(2 * 4096);
+  });
   expect(plugin.stats().durableGaps).toBeGreaterThan(0);
   expect(warnings).toEqual([]);
   expect(plugin.stats()).toMatchObject({ queued: 0, durableFailed: 0, durableDropped: 0 });
@@ -302,20 +317,10 @@ test("a full ring never blocks a hook: the lines it had no room for are read bac
 
 test("a full ring across JSONL rotations: each gap is read back from the rotated file it went to", async () => {
   const reference = storedOrder(await referenceDb());
-  const dir = tempDir();
-  const db = join(dir, "events.db");
-  const holder = await stuckWriter(db);
-  const { plugin, warnings } = await run(dir, {
-    jsonl: "e.jsonl",
-    db: "events.db",
-    mirror: true,
-    ringBytes: 4096,
-    busyTimeoutMs: STUCK_MS,
+  const { dir, db, plugin, warnings } = await runWithWriterStuck({
     jsonlRotateBytes: 3000,
     jsonlKeep: 9,
   });
-  await holder.release();
-  plugin.close();
   expect(plugin.stats().durableGaps).toBeGreaterThan(1);
   expect(statSync(join(dir, "e.jsonl.3")).size).toBeGreaterThan(0);
   expect(warnings).toEqual([]);
@@ -324,19 +329,9 @@ test("a full ring across JSONL rotations: each gap is read back from the rotated
 }, 60_000);
 
 test("a gap whose JSONL file is gone is counted and said with the backfill command", async () => {
-  const dir = tempDir();
-  const db = join(dir, "events.db");
-  const holder = await stuckWriter(db);
-  const { plugin, warnings } = await run(dir, {
-    jsonl: "e.jsonl",
-    db: "events.db",
-    mirror: true,
-    ringBytes: 4096,
-    busyTimeoutMs: STUCK_MS,
-  });
-  unlinkSync(join(dir, "e.jsonl"));
-  await holder.release();
-  plugin.close();
+  const { dir, db, plugin, warnings } = await runWithWriterStuck({}, (dir) =>
+    unlinkSync(join(dir, "e.jsonl")),
+  );
   const stats = plugin.stats();
   expect(stats.durableDropped).toBeGreaterThan(0);
   expect(stats.mirror!.records + stats.durableDropped).toBe(goldenTs().length);
