@@ -44,10 +44,12 @@ const MAX_BACKOFF_MS = 5000;
 
 /**
  * How long one step against PostgreSQL (connect, resume, one batch) may take before the
- * connection counts as lost. A client whose connection broke can leave a query that never
- * settles; without a deadline `--follow` would wait on it forever.
+ * connection counts as lost. A client whose connection broke (a backend terminated mid-query)
+ * can leave a query that never settles; without a deadline `--follow` would wait on it
+ * forever, and with a long one it stops shipping for as long. A batch of the default 2000
+ * events takes well under a second.
  */
-const STEP_DEADLINE_MS = 60_000;
+export const STEP_DEADLINE_MS = 15_000;
 
 function withDeadline<T>(step: Promise<T>, to: string, doing: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
