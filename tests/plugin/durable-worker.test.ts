@@ -156,12 +156,7 @@ test("a full backlog drops the oldest, counts them and names their ts range; mir
   expect(stored).toBe(stats.mirror!.appended);
   expect(stored).toBeLessThan(reference.length);
 
-  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
-  expect(backfill.exitCode).toBe(0);
-  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
-  const state = await dbState(db);
-  expect(state.keys).toEqual(reference);
-  expect(state.verified).toBe(true);
+  await expectBackfillRestores(dir, db, reference, { duplicates: stored });
 }, 60_000);
 
 for (const how of ["deleted", "replaced"] as const) {
@@ -173,9 +168,7 @@ for (const how of ["deleted", "replaced"] as const) {
     const { plugin, warnings } = await run(
       dir,
       { jsonl: "e.jsonl", db: "events.db", mirror: true, mirrorFlushMs: 0 },
-      async (call, p) => {
-        if (call !== 28) return;
-        await waitFor("the first half stored", () => p.stats().queued === 0);
+      atHalfway(async (p) => {
         before = p.stats().mirror!.appended;
         expect(eventCount(db)).toBe(before);
         if (how === "deleted") {
@@ -185,7 +178,7 @@ for (const how of ["deleted", "replaced"] as const) {
           (await EventStore.open(fresh)).close();
           renameSync(fresh, db);
         }
-      },
+      }),
     );
     plugin.close();
     expect(before).toBeGreaterThan(0);
@@ -205,12 +198,7 @@ for (const how of ["deleted", "replaced"] as const) {
     expect(after.events).toBe(reference.length - before);
     expect(reference).toEqual(expect.arrayContaining(after.keys));
 
-    const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
-    expect(backfill.exitCode).toBe(0);
-    expect(backfill.summary).toMatchObject({ conflicts: 0, events_appended: before });
-    const state = await dbState(db);
-    expect(state.keys).toEqual(reference);
-    expect(state.verified).toBe(true);
+    await expectBackfillRestores(dir, db, reference, { events_appended: before });
   }, 60_000);
 }
 
@@ -253,13 +241,35 @@ test("kill -9 of the runner loses at most the queue from SQLite; all of it is in
   const stored = eventCount(db);
   expect(stored).toBeLessThan(reference.length);
 
+  await expectBackfillRestores(dir, db, reference, { duplicates: stored });
+}, 60_000);
+
+/** A `run` callback: at the session's 28th hook call, once the first half is stored, `act`. */
+function atHalfway(act: (plugin: EventLogPlugin) => Promise<void>) {
+  return async (call: number, plugin: EventLogPlugin): Promise<void> => {
+    if (call !== 28) return;
+    await waitFor("the first half stored", () => plugin.stats().queued === 0);
+    await act(plugin);
+  };
+}
+
+/**
+ * `mirror` of the session's JSONL into `db` stores what the plugin did not (`summary` says
+ * how it counted them): afterwards the log holds the reference keys and its chain verifies.
+ */
+async function expectBackfillRestores(
+  dir: string,
+  db: string,
+  reference: string[],
+  summary: Record<string, number>,
+): Promise<void> {
   const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
   expect(backfill.exitCode).toBe(0);
-  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
+  expect(backfill.summary).toMatchObject({ conflicts: 0, ...summary });
   const state = await dbState(db);
   expect(state.keys).toEqual(reference);
   expect(state.verified).toBe(true);
-}, 60_000);
+}
 
 /** Longer than any test: a writer in SQLite's busy wait stays there until the lock is released. */
 const STUCK_MS = 120_000;
@@ -348,16 +358,14 @@ test("the durable worker killed mid-session: the runner goes on, it is said once
   const { plugin, warnings } = await run(
     dir,
     { jsonl: "e.jsonl", db: "events.db", mirror: true, mirrorFlushMs: 0 },
-    async (call, p) => {
-      if (call !== 28) return;
-      await waitFor("the first half stored", () => p.stats().queued === 0);
+    atHalfway(async (p) => {
       storedBefore = eventCount(db);
       const link = (p as unknown as { durable: { link: { worker: Worker } } }).durable.link;
       await link.worker.terminate();
       await waitFor("the death noticed", () =>
         p.stats().durableError?.includes("worker thread stopped"),
       );
-    },
+    }),
   );
   plugin.close();
   expect(readFileSync(join(dir, "e.jsonl"), "utf8")).toBe(readFileSync(GOLDEN_JSONL, "utf8"));
@@ -366,12 +374,7 @@ test("the durable worker killed mid-session: the runner goes on, it is said once
   const stored = eventCount(db);
   expect(stored).toBe(storedBefore);
   expect(plugin.stats().durableFailed).toBe(goldenTs().length - 27);
-  const backfill = await runMirror([join(dir, "e.jsonl"), "--db", db, "--json"]);
-  expect(backfill.exitCode).toBe(0);
-  expect(backfill.summary).toMatchObject({ conflicts: 0, duplicates: stored });
-  const state = await dbState(db);
-  expect(state.keys).toEqual(reference);
-  expect(state.verified).toBe(true);
+  await expectBackfillRestores(dir, db, reference, { duplicates: stored });
 }, 60_000);
 
 /** The nice value of each of this process's threads by thread id (Linux), or null without /proc. */
