@@ -1,10 +1,11 @@
 import { renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { EventLogError } from "../errors.ts";
+import { eventJsonLine } from "../store/event-json.ts";
 import { openReadLog, withReadLog } from "./common/database.ts";
 import { filterArgs, parseFilter, parseRange, rangeArgs } from "./common/options.ts";
-import { eventRecord, fileSink, jsonLine, LineWriter, openForWriting } from "./common/output.ts";
-import { parseSelection, selectArgs, selectEvents } from "./common/select.ts";
+import { fileSink, LineWriter, openForWriting } from "./common/output.ts";
+import { parseSelection, selectArgs, selectEvents, selectStoredEvents } from "./common/select.ts";
 import { defineCommand, globalArgs } from "./framework/command.ts";
 import { log } from "./framework/terminal.ts";
 
@@ -67,16 +68,24 @@ export default defineCommand({
       const out = new LineWriter(file && fileSink(file.fd));
       let count = 0;
       try {
-        const chosen = selectEvents(
-          store,
+        const read = [
           range.after,
           { ...filter, verifyChain: args.verify === true },
           selection,
           range.to,
-        );
-        for await (const e of chosen) {
-          await out.line(jsonLine(eventRecord(e)));
-          count++;
+        ] as const;
+        const stored = store.store;
+        if (stored) {
+          for (const e of selectStoredEvents((a, f) => stored.sinceJson(a, f), ...read)) {
+            const written = out.line(e.line);
+            if (written) await written;
+            count++;
+          }
+        } else {
+          for await (const e of selectEvents(store, ...read)) {
+            await out.line(eventJsonLine(e));
+            count++;
+          }
         }
         await out.flush();
         file?.close();

@@ -53,7 +53,7 @@ export default defineCommand({
       "forge-eventlog replay --verify --from 5000",
     ],
     notes: [
-      "--json prints one event per line: the contract's columns with payload parsed. --format csv|tsv prints a header row, then one row per event (payload as its JSON text).",
+      "--json prints one event per line: the contract's columns, payload_json as payload (its stored JSON, as it is). --format csv|tsv prints a header row, then one row per event (payload as its JSON text).",
       "--since/--until take a duration back from now (30m, 2h, 1d) or a time (2026-06-02, 2026-06-02T12:00, with Z or +02:00 for a zone; local time otherwise). -n N prints the last N matching events; --limit N the first N.",
       "Times are shown in local time; --utc shows UTC. On a terminal a long table goes through $PAGER (default less -FRX); --no-pager or a pipe prints it straight.",
       "No matching event is not an error: the output is empty and the exit code 0.",
@@ -85,8 +85,14 @@ export default defineCommand({
           args.follow ? head : range.to,
         ] as const;
         try {
-          if (store.store) {
-            for (const e of selectStoredEvents(store.store, ...read)) {
+          const stored = store.store;
+          if (stored && format === "json") {
+            for (const e of selectStoredEvents((a, f) => stored.sinceJson(a, f), ...read)) {
+              const written = printer.printJsonLine(e.line);
+              if (written) await written;
+            }
+          } else if (stored) {
+            for (const e of selectStoredEvents((a, f) => stored.since(a, f), ...read)) {
               const written = printer.print(e);
               if (written) await written;
             }

@@ -1,7 +1,7 @@
-import { eventRecord, jsonLine } from "../cli/common/output.ts";
 import { collectLogMetrics, renderMetrics } from "../metrics/exposition.ts";
 import { followEvents } from "../replay/follow-events.ts";
 import { reportHtml } from "../report/build.ts";
+import { eventJsonLine } from "../store/event-json.ts";
 import type { ReadLog } from "../store/read-log.ts";
 
 export interface ServeOptions {
@@ -51,7 +51,7 @@ async function eventsAnswer(log: ReadLog, url: URL, options: ServeOptions): Prom
   if (limit < 1) throw new BadRequest("limit must be a whole number >= 1");
   const lines: string[] = [];
   for await (const e of log.since(q.get("since") ?? 0, { ...sourceFilter(options), limit })) {
-    lines.push(jsonLine(eventRecord(e)));
+    lines.push(eventJsonLine(e));
   }
   return text(lines.length === 0 ? "" : `${lines.join("\n")}\n`, 200, "application/x-ndjson");
 }
@@ -84,9 +84,7 @@ async function eventStream(
         { after, filter: sourceFilter(options), signal: stop.signal },
         {
           event: (e) => {
-            controller.enqueue(
-              encoder.encode(`id: ${e.sequence}\ndata: ${jsonLine(eventRecord(e))}\n\n`),
-            );
+            controller.enqueue(encoder.encode(`id: ${e.sequence}\ndata: ${eventJsonLine(e)}\n\n`));
           },
         },
       )

@@ -56,6 +56,7 @@ import {
   releaseQuarantined,
 } from "./quarantine.ts";
 import {
+  type EventJsonLine,
   eventAt,
   eventById,
   eventByKey,
@@ -65,6 +66,7 @@ import {
   type SinceFilter,
   since,
   sinceFold,
+  sinceJson,
 } from "./read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "./record.ts";
 import { keyFormat } from "./settings.ts";
@@ -128,6 +130,11 @@ export class EventStore {
 
   since(after = 0, filter?: SinceFilter): Generator<StoredEvent> {
     return since(this.ctx, after, filter);
+  }
+
+  /** `since` as the events' JSON lines (event-json.ts), written by SQLite as it reads. */
+  sinceJson(after = 0, filter?: SinceFilter): Generator<EventJsonLine> {
+    return sinceJson(this.ctx, after, filter);
   }
 
   /** `since` with only what a fold reads (FoldEvent): fewer columns read, no event built. */

@@ -8,6 +8,7 @@ import {
   NULLABLE_COLUMNS,
   readEventRow,
 } from "./event-columns.ts";
+import { eventJsonLine, eventJsonSql } from "./event-json.ts";
 import { type StoredEvent, storedEvent } from "./record.ts";
 import { EVENT_AT, EVENT_BY_ID, EVENT_BY_KEY, LATEST_SEQUENCE } from "./schema/contract.ts";
 import { describeValue } from "./translate-error.ts";
@@ -58,13 +59,50 @@ export interface SinceFilter {
  * Events with sequence > `after`, in sequence order, streamed page by page so a long replay
  * neither holds one read transaction open nor loads the log into memory.
  */
-export function* since(
+export function since(
   ctx: StoreContext,
   after: number,
   filter: SinceFilter = {},
 ): Generator<StoredEvent> {
+  return selected(ctx, after, filter, "*", rowToEvent);
+}
+
+/** An event's line as `eventJsonLine` writes it, with what a selection of events looks at. */
+export interface EventJsonLine {
+  sequence: number;
+  occurred_at: string;
+  line: string;
+}
+
+/**
+ * `since` as the events' lines (event-json.ts), which SQLite writes as it reads; a row it
+ * cannot be sure of is read whole, checked as `since` checks it, and written here.
+ */
+export function sinceJson(
+  ctx: StoreContext,
+  after: number,
+  filter: SinceFilter = {},
+): Generator<EventJsonLine> {
+  const present = tableColumns(ctx);
+  const line = `${eventJsonSql(present, surelyTypedSql(present))} AS line`;
+  // The chain check reads every column.
+  const columns = filter.verifyChain ? `*, ${line}` : `sequence, occurred_at, ${line}`;
+  return selected(ctx, after, filter, columns, (row, path) => {
+    if (typeof row.line === "string") return row as unknown as EventJsonLine;
+    const e = rowToEvent(wholeRow(ctx, Number(row.sequence)), path);
+    return { sequence: e.sequence, occurred_at: e.occurred_at, line: eventJsonLine(e) };
+  });
+}
+
+function* selected<T>(
+  ctx: StoreContext,
+  after: number,
+  filter: SinceFilter,
+  columns: string,
+  toEvent: (row: Record<string, unknown>, path: string) => T,
+): Generator<T> {
   if (filter.verifyChain) {
-    yield* verifiedSince(ctx, after, filter);
+    yield* verifiedSince(ctx, after, filter, columns, toEvent);
     return;
   }
   const where = ["sequence > ?"];
@@ -81,17 +119,25 @@ export function* since(
     where.push("saga_id = ?");
     params.push(filter.sagaId);
   }
-  yield* paged(ctx, `SELECT * FROM events WHERE ${where.join(" AND ")}`, after, params, filter);
+  yield* paged(
+    ctx,
+    `SELECT ${columns} FROM events WHERE ${where.join(" AND ")}`,
+    after,
+    params,
+    filter,
+    toEvent,
+  );
 }
 
-function* paged(
+function* paged<T>(
   ctx: StoreContext,
   query: string,
   after: number,
   params: readonly (string | number)[],
   filter: SinceFilter,
+  toEvent: (row: Record<string, unknown>, path: string) => T,
   accept: (row: Record<string, unknown>) => boolean = () => true,
-): Generator<StoredEvent> {
+): Generator<T> {
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
   const stmt = ctx.stmt(`${query} ORDER BY sequence LIMIT ${pageSize}`);
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
@@ -101,7 +147,7 @@ function* paged(
     for (const row of page) {
       cursor = Number(row.sequence);
       if (!accept(row)) continue;
-      yield rowToEvent(row, ctx.path);
+      yield toEvent(row, ctx.path);
       if (--remaining <= 0) return;
     }
     if (page.length < pageSize) return;
@@ -109,11 +155,13 @@ function* paged(
 }
 
 /** `since` with every row's hash and link checked; filters apply after the check. */
-function verifiedSince(
+function verifiedSince<T>(
   ctx: StoreContext,
   after: number,
   filter: SinceFilter,
-): Generator<StoredEvent> {
+  columns: string,
+  toEvent: (row: Record<string, unknown>, path: string) => T,
+): Generator<T> {
   const checker = reading(ctx, "reading the chain before the first event", () => {
     const cols = chainColumnsOf(ctx);
     const c = new ChainChecker(cols);
@@ -133,7 +181,8 @@ function verifiedSince(
     return c;
   });
   const kinds = filter.kinds?.length ? new Set(filter.kinds) : undefined;
-  return paged(ctx, "SELECT * FROM events WHERE sequence > ?", after, [], filter, (row) => {
+  const query = `SELECT ${columns} FROM events WHERE sequence > ?`;
+  return paged(ctx, query, after, [], filter, toEvent, (row) => {
     const verdict = checker.check(row as ChainRow);
     if ("broken" in verdict) {
       throw new EventLogError(
@@ -188,13 +237,7 @@ function foldPayloadSql(payloads: FoldPayloads | undefined): string {
  * fold need not read the columns it has no use for), for the columns the table has (a column
  * it lacks reads as NULL). 0 does not mean damaged: such a row is read whole and checked.
  */
-function surelyTypedSql(ctx: StoreContext): string {
-  const present = new Set(
-    ctx
-      .stmt("SELECT name FROM pragma_table_info('events')")
-      .all<{ name: string }>()
-      .map((c) => c.name),
-  );
+function surelyTypedSql(present: ReadonlySet<string>): string {
   const safe = "BETWEEN -9007199254740991 AND 9007199254740991";
   const tests = EVENT_COLUMNS.map((c) => {
     const nullable = NULLABLE_COLUMNS.has(c);
@@ -204,6 +247,15 @@ function surelyTypedSql(ctx: StoreContext): string {
     return nullable ? `(${c} IS NULL OR (${typed}))` : `(${typed})`;
   });
   return tests.join(" AND ");
+}
+
+function tableColumns(ctx: StoreContext): Set<string> {
+  return new Set(
+    ctx
+      .stmt("SELECT name FROM pragma_table_info('events')")
+      .all<{ name: string }>()
+      .map((c) => c.name),
+  );
 }
 
 const NO_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
@@ -222,7 +274,7 @@ export function* sinceFold(
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
   const payloads = filter.payloads;
   const stmt = ctx.stmt(
-    `SELECT ${FOLD_COLUMNS.join(", ")}, ${foldPayloadSql(payloads)} AS payload_json, ${surelyTypedSql(ctx)} AS sure, NULL AS payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
+    `SELECT ${FOLD_COLUMNS.join(", ")}, ${foldPayloadSql(payloads)} AS payload_json, ${surelyTypedSql(tableColumns(ctx))} AS sure, NULL AS payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
   );
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;

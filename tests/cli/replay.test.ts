@@ -28,7 +28,7 @@ describe("replay", () => {
     expect(lines[9]).toContain("x".repeat(200));
   });
 
-  test("--json: one event per line, the contract's columns with payload parsed", async () => {
+  test("--json: one event per line, the contract's columns, the payload as stored", async () => {
     const r = await cli(["replay", "--json", "--db", db]);
     expect(r.code).toBe(0);
     const events = jsonLines(r.stdout);
@@ -58,6 +58,13 @@ describe("replay", () => {
       idempotency_key: "done:41",
     });
     expect(events[7]).toMatchObject({ causal_event_id: events[6]!.event_id, causal_sequence: 7 });
+    // The stored canonical text itself: keys sorted, non-ASCII escaped as the hash input has it.
+    expect(r.stdout.split("\n")[3]).toContain(
+      ',"payload":{"issue":41,"note":"\\u00fc\\u00f1\\u00ed","pr":7},"schema_version":1,',
+    );
+    // export writes the same lines.
+    const exported = await cli(["export", "--db", db]);
+    expect(exported.stdout).toBe(r.stdout);
   });
 
   test("--from/--to bound the sequence range; --limit caps the count", async () => {

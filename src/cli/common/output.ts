@@ -1,7 +1,8 @@
 import { closeSync, openSync } from "node:fs";
 import { writeAllSync } from "../../io/write-all.ts";
 import type { CursorRow } from "../../store/cursors.ts";
-import { STORED_EVENT_KEYS, type StoredEvent } from "../../store/record.ts";
+import { eventJsonLine } from "../../store/event-json.ts";
+import type { StoredEvent } from "../../store/record.ts";
 import {
   type Cell,
   type FitColumn,
@@ -141,17 +142,6 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * An event as `--json` and `export` write it: the contract's columns, `payload` parsed (one
- * object literal compiled from the event's keys, as storedEvent is).
- */
-export const eventRecord = new Function(
-  "e",
-  `return { ${STORED_EVENT_KEYS.filter((k) => k !== "payload_json")
-    .map((k) => `${k}: e.${k}`)
-    .join(", ")} };`,
-) as (e: StoredEvent) => Record<string, unknown>;
-
-/**
  * `2026-06-02T12:34:56.789000+00:00` → `2026-06-02 12:34:56.789`; a time without a fraction
  * (`2020-01-01 00:00:00+00:00`) keeps its seconds whole; `T` or a space between date and time.
  * occurred_at is always UTC; text that is no such time is shown as it is.
@@ -214,12 +204,18 @@ export class EventPrinter {
       format === "table" ? new StreamTable(eventColumns(latestSequence, utc), out) : undefined;
   }
 
+  /** `print` of the json format, given the event's line already (sinceJson's). */
+  printJsonLine(line: string): Promise<void> | undefined {
+    this.count++;
+    return this.out.line(line);
+  }
+
   /** A promise only when output was written out (await it before printing more). */
   print(e: StoredEvent): Promise<void> | undefined {
     const format = this.format;
     this.count++;
     if (this.table) return this.table.row(e);
-    if (format === "json") return this.out.line(jsonLine(eventRecord(e)));
+    if (format === "json") return this.out.line(eventJsonLine(e));
     if (format === "table") return undefined;
     const row = delimitedRow(format, delimitedCells(e));
     // The header row first, in the same chunk.

@@ -1,4 +1,3 @@
-import type { EventStore } from "../../store/event-store.ts";
 import type { SinceFilter } from "../../store/read.ts";
 import type { ReadLog } from "../../store/read-log.ts";
 import type { StoredEvent } from "../../store/record.ts";
@@ -49,19 +48,19 @@ export async function* selectEvents(
 }
 
 /**
- * `selectEvents` straight from a SQLite store, without an await per event (a long replay
- * spends more on those than on reading): the same events in the same order.
+ * `selectEvents` straight from a SQLite store's `since` or `sinceRows`, without an await per
+ * event (a long replay spends more on those than on reading): the same events in the same order.
  */
-export function* selectStoredEvents(
-  store: Pick<EventStore, "since">,
+export function* selectStoredEvents<T extends Picked>(
+  since: (after: number, filter: SinceFilter) => Iterable<T>,
   after: number,
   filter: SinceFilter,
   selection: Selection,
   to?: number,
-): Generator<StoredEvent> {
+): Generator<T> {
   if (selection.last === 0) return;
-  const pick = new Picker(selection, to);
-  for (const e of store.since(after, readFilter(filter, selection))) {
+  const pick = new Picker<T>(selection, to);
+  for (const e of since(after, readFilter(filter, selection))) {
     const verdict = pick.offer(e);
     if (verdict === "past") break;
     if (verdict) yield e;
@@ -74,9 +73,12 @@ function readFilter(filter: SinceFilter, selection: Selection): SinceFilter {
   return selection.last === undefined ? filter : { ...filter, limit: undefined };
 }
 
+/** What the selection looks at. */
+type Picked = Pick<StoredEvent, "sequence" | "occurred_at">;
+
 /** Which of the events read in order are selected; with `last`, the ring of the last n. */
-class Picker {
-  private readonly ring: StoredEvent[] = [];
+class Picker<T extends Picked = StoredEvent> {
+  private readonly ring: T[] = [];
   private next = 0;
 
   constructor(
@@ -85,7 +87,7 @@ class Picker {
   ) {}
 
   /** true: selected now; false: not (or kept in the ring); "past": beyond `to`, stop reading. */
-  offer(e: StoredEvent): boolean | "past" {
+  offer(e: T): boolean | "past" {
     if (this.to !== undefined && e.sequence > this.to) return "past";
     if (!inWindow(e.occurred_at, this.selection.window)) return false;
     const last = this.selection.last;
@@ -96,7 +98,7 @@ class Picker {
   }
 
   /** The ring's events, oldest first: once it is full, the oldest sits where the next would go. */
-  *kept(): Generator<StoredEvent> {
+  *kept(): Generator<T> {
     const last = this.selection.last;
     if (last === undefined) return;
     if (this.ring.length < last) yield* this.ring;
