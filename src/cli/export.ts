@@ -77,7 +77,7 @@ export default defineCommand({
         const stored = store.store;
         if (stored) {
           for (const e of selectStoredEvents((a, f) => stored.sinceJson(a, f), ...read)) {
-            const written = out.line(e.line);
+            const written = out.lineBytes(e.bytes);
             if (written) await written;
             count++;
           }

@@ -88,7 +88,7 @@ export default defineCommand({
           const stored = store.store;
           if (stored && format === "json") {
             for (const e of selectStoredEvents((a, f) => stored.sinceJson(a, f), ...read)) {
-              const written = printer.printJsonLine(e.line);
+              const written = printer.printJsonLine(e.bytes);
               if (written) await written;
             }
           } else if (stored) {

@@ -71,12 +71,16 @@ export function since(
 export interface EventJsonLine {
   sequence: number;
   occurred_at: string;
-  line: string;
+  /** The line's UTF-8 bytes, its newline included. */
+  bytes: Uint8Array;
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * `since` as the events' lines (event-json.ts), which SQLite writes as it reads; a row it
- * cannot be sure of is read whole, checked as `since` checks it, and written here.
+ * `since` as the events' lines (event-json.ts), which SQLite writes as it reads, as bytes (no
+ * JavaScript string is made of them); a row it cannot be sure of is read whole, checked as
+ * `since` checks it, and written here.
  */
 export function sinceJson(
   ctx: StoreContext,
@@ -84,13 +88,18 @@ export function sinceJson(
   filter: SinceFilter = {},
 ): Generator<EventJsonLine> {
   const present = tableColumns(ctx);
-  const line = `${eventJsonSql(present, surelyTypedSql(present))} AS line`;
+  const line = eventJsonSql(present, surelyTypedSql(present));
+  const bytes = `CAST(${line} || char(10) AS BLOB) AS bytes`;
   // The chain check reads every column.
-  const columns = filter.verifyChain ? `*, ${line}` : `sequence, occurred_at, ${line}`;
+  const columns = filter.verifyChain ? `*, ${bytes}` : `sequence, occurred_at, ${bytes}`;
   return selected(ctx, after, filter, columns, (row, path) => {
-    if (typeof row.line === "string") return row as unknown as EventJsonLine;
+    if (row.bytes instanceof Uint8Array) return row as unknown as EventJsonLine;
     const e = rowToEvent(wholeRow(ctx, Number(row.sequence)), path);
-    return { sequence: e.sequence, occurred_at: e.occurred_at, line: eventJsonLine(e) };
+    return {
+      sequence: e.sequence,
+      occurred_at: e.occurred_at,
+      bytes: utf8.encode(`${eventJsonLine(e)}\n`),
+    };
   });
 }
 

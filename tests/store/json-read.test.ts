@@ -7,6 +7,15 @@ import type { SinceFilter } from "../../src/store/read.ts";
 import { tempDir } from "../helpers.ts";
 import { createUpstream, upstreamAppend } from "./upstream-writer.ts";
 
+/** A line's text; its bytes must be UTF-8 and end with its one newline. */
+function lineOf(e: { bytes: Uint8Array }): string {
+  const text = new TextDecoder("utf-8", { fatal: true }).decode(e.bytes);
+  if (!text.endsWith("\n") || text.indexOf("\n") !== text.length - 1) {
+    throw new Error(`not one line: ${JSON.stringify(text)}`);
+  }
+  return text.slice(0, -1);
+}
+
 /** What each reader gives: the lines SQLite writes, and since()'s events written by eventJsonLine. */
 function bothReads(store: EventStore, filter: SinceFilter = {}) {
   const read = (lines: () => string[]) => {
@@ -17,7 +26,7 @@ function bothReads(store: EventStore, filter: SinceFilter = {}) {
     }
   };
   return {
-    sql: read(() => [...store.sinceJson(0, { pageSize: 2, ...filter })].map((e) => e.line)),
+    sql: read(() => [...store.sinceJson(0, { pageSize: 2, ...filter })].map(lineOf)),
     js: read(() => [...store.since(0, filter)].map(eventJsonLine)),
   };
 }

@@ -17,22 +17,48 @@ import { eventSummary } from "./event-summary.ts";
 import { delimitedRow, type Format } from "./formats.ts";
 import { displayTime, timeZoneLabel } from "./time.ts";
 
-/** Lines to stdout or a file, written in chunks; awaits the pipe draining so memory stays flat. */
+/** What a LineWriter writes its chunks to: stdout, a pager's stdin, a file. */
+export type ChunkSink = (chunk: string | Uint8Array) => Promise<void> | void;
+
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Lines to stdout or a file, written in chunks of about 64 KiB; awaits the pipe draining so
+ * memory stays flat. Lines come as text (`line`) or as bytes that hold their newline
+ * (`lineBytes`), in any mix: they are written in the order they came.
+ */
 export class LineWriter {
   private chunk: string[] = [];
   private size = 0;
+  /** Not zeroed: only the bytes set are handed out. */
+  private bytes: Uint8Array = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
 
-  constructor(sink?: (text: string) => Promise<void> | void) {
+  constructor(sink?: ChunkSink) {
     this.sink = sink ?? writeStdout;
   }
 
-  private readonly sink: (text: string) => Promise<void> | void;
+  private readonly sink: ChunkSink;
 
   /** A promise only when the chunk was written out (await it: the pipe may be full). */
   line(text: string): Promise<void> | undefined {
+    const written = this.used > 0 ? this.flushBytes() : undefined;
     this.chunk.push(text);
     this.size += text.length + 1;
-    return this.size >= 64 * 1024 ? this.flush() : undefined;
+    return this.size >= CHUNK_BYTES ? this.flush() : written;
+  }
+
+  /** A line as UTF-8 bytes, its newline included; a promise only when a chunk was written. */
+  lineBytes(line: Uint8Array): Promise<void> | undefined {
+    let written = this.chunk.length > 0 ? this.flushText() : undefined;
+    if (this.used + line.length > this.bytes.length) {
+      written = this.flushBytes();
+      // The sink may hold the chunk it was given until it is written: each chunk is a new buffer.
+      if (line.length > CHUNK_BYTES) return this.sink(line.slice()) ?? written;
+    }
+    this.bytes.set(line, this.used);
+    this.used += line.length;
+    return written;
   }
 
   /** Text that is not yet a whole line: a long line written in pieces, ended by `line`. */
@@ -42,23 +68,36 @@ export class LineWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.chunk.length === 0) return;
+    await this.flushText();
+    await this.flushBytes();
+  }
+
+  private flushText(): Promise<void> | undefined {
+    if (this.chunk.length === 0) return undefined;
     const text = `${this.chunk.join("\n")}\n`;
     this.chunk = [];
     this.size = 0;
-    await this.sink(text);
+    return this.sink(text) ?? undefined;
+  }
+
+  private flushBytes(): Promise<void> | undefined {
+    if (this.used === 0) return undefined;
+    const chunk = this.bytes.subarray(0, this.used);
+    this.bytes = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    return this.sink(chunk) ?? undefined;
   }
 }
 
-function writeStdout(text: string): Promise<void> | void {
-  if (process.stdout.write(text)) return;
+function writeStdout(chunk: string | Uint8Array): Promise<void> | void {
+  if (process.stdout.write(chunk)) return;
   return new Promise((resolve) => process.stdout.once("drain", () => resolve()));
 }
 
 /** A sink writing synchronously to an open file descriptor. */
-export function fileSink(fd: number): (text: string) => void {
+export function fileSink(fd: number): ChunkSink {
   const encoder = new TextEncoder();
-  return (text) => writeAllSync(fd, encoder.encode(text));
+  return (chunk) => writeAllSync(fd, typeof chunk === "string" ? encoder.encode(chunk) : chunk);
 }
 
 /** A file opened for writing; close() may be called more than once. */
@@ -204,10 +243,10 @@ export class EventPrinter {
       format === "table" ? new StreamTable(eventColumns(latestSequence, utc), out) : undefined;
   }
 
-  /** `print` of the json format, given the event's line already (sinceJson's). */
-  printJsonLine(line: string): Promise<void> | undefined {
+  /** `print` of the json format, given the event's line already (sinceJson's bytes). */
+  printJsonLine(line: Uint8Array): Promise<void> | undefined {
     this.count++;
-    return this.out.line(line);
+    return this.out.lineBytes(line);
   }
 
   /** A promise only when output was written out (await it before printing more). */

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { OptionsDef } from "../framework/command.ts";
 import { log } from "../framework/terminal.ts";
+import type { ChunkSink } from "./output.ts";
 
 export const pagerArgs = {
   pager: {
@@ -11,7 +12,7 @@ export const pagerArgs = {
 } as const satisfies OptionsDef;
 
 /** Where a command's lines go: a pager's stdin, or stdout when undefined. */
-export type Sink = ((text: string) => Promise<void> | void) | undefined;
+export type Sink = ChunkSink | undefined;
 
 /** `$PAGER` (run by the shell, as git does), else `less -FRX`; none when PAGER is "" or cat. */
 function pagerCommand(): string | undefined {
