@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { EventLogError } from "../errors.ts";
 import { ChainChecker, type ChainRow, chainColumnsOf, chainSelectList } from "./chain-check.ts";
 import type { StoreContext } from "./context.ts";
@@ -79,8 +80,8 @@ const utf8 = new TextEncoder();
 
 /**
  * `since` as the events' lines (event-json.ts), which SQLite writes as it reads, as bytes (no
- * JavaScript string is made of them); a row it cannot be sure of is read whole, checked as
- * `since` checks it, and written here.
+ * JavaScript string is made of them); a row it cannot be sure of, or whose bytes are not
+ * UTF-8, is read whole, checked as `since` checks it, and written here.
  */
 export function sinceJson(
   ctx: StoreContext,
@@ -93,7 +94,9 @@ export function sinceJson(
   // The chain check reads every column.
   const columns = filter.verifyChain ? `*, ${bytes}` : `sequence, occurred_at, ${bytes}`;
   return selected(ctx, after, filter, columns, (row, path) => {
-    if (row.bytes instanceof Uint8Array) return row as unknown as EventJsonLine;
+    // Text another writer stored as bytes that are no UTF-8 is read as since() reads it.
+    if (row.bytes instanceof Uint8Array && isUtf8(row.bytes))
+      return row as unknown as EventJsonLine;
     const e = rowToEvent(wholeRow(ctx, Number(row.sequence)), path);
     return {
       sequence: e.sequence,

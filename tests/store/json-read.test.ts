@@ -108,6 +108,8 @@ test("a damaged row fails the lines as it fails since(), naming it; oddly typed 
   const { store } = await log([
     "UPDATE events SET schema_version = '1' WHERE sequence = 2",
     "UPDATE events SET task_id = 7 WHERE sequence = 1",
+    // Text that is no UTF-8 (a lone continuation byte, a cut sequence): read as since() reads it.
+    "UPDATE events SET saga_id = CAST(x'74696b80e282' AS TEXT) WHERE sequence = 3",
   ]);
   const r = bothReads(store);
   store.close();
