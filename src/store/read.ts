@@ -65,7 +65,7 @@ export function since(
   after: number,
   filter: SinceFilter = {},
 ): Generator<StoredEvent> {
-  return selected(ctx, after, filter, "*", rowToEvent);
+  return selected(ctx, after, filter, { columns: "*", toEvent: rowToEvent });
 }
 
 /** An event's line as `eventJsonLine` writes it, with what a selection of events looks at. */
@@ -93,28 +93,36 @@ export function sinceJson(
   const bytes = `CAST(${line} || char(10) AS BLOB) AS bytes`;
   // The chain check reads every column.
   const columns = filter.verifyChain ? `*, ${bytes}` : `sequence, occurred_at, ${bytes}`;
-  return selected(ctx, after, filter, columns, (row, path) => {
-    // Text another writer stored as bytes that are no UTF-8 is read as since() reads it.
-    if (row.bytes instanceof Uint8Array && isUtf8(row.bytes))
-      return row as unknown as EventJsonLine;
-    const e = rowToEvent(wholeRow(ctx, Number(row.sequence)), path);
-    return {
-      sequence: e.sequence,
-      occurred_at: e.occurred_at,
-      bytes: utf8.encode(`${eventJsonLine(e)}\n`),
-    };
+  return selected(ctx, after, filter, {
+    columns,
+    toEvent: (row, path) => {
+      // Text another writer stored as bytes that are no UTF-8 is read as since() reads it.
+      if (row.bytes instanceof Uint8Array && isUtf8(row.bytes))
+        return row as unknown as EventJsonLine;
+      const e = rowToEvent(wholeRow(ctx, Number(row.sequence)), path);
+      return {
+        sequence: e.sequence,
+        occurred_at: e.occurred_at,
+        bytes: utf8.encode(`${eventJsonLine(e)}\n`),
+      };
+    },
   });
+}
+
+/** What a read selects of each row, and what it makes of the row. */
+interface RowsAs<T> {
+  columns: string;
+  toEvent: (row: Record<string, unknown>, path: string) => T;
 }
 
 function* selected<T>(
   ctx: StoreContext,
   after: number,
   filter: SinceFilter,
-  columns: string,
-  toEvent: (row: Record<string, unknown>, path: string) => T,
+  as: RowsAs<T>,
 ): Generator<T> {
   if (filter.verifyChain) {
-    yield* verifiedSince(ctx, after, filter, columns, toEvent);
+    yield* verifiedSince(ctx, after, filter, as);
     return;
   }
   const where = ["sequence > ?"];
@@ -131,14 +139,8 @@ function* selected<T>(
     where.push("saga_id = ?");
     params.push(filter.sagaId);
   }
-  yield* paged(
-    ctx,
-    `SELECT ${columns} FROM events WHERE ${where.join(" AND ")}`,
-    after,
-    params,
-    filter,
-    toEvent,
-  );
+  const query = `SELECT ${as.columns} FROM events WHERE ${where.join(" AND ")}`;
+  yield* paged(ctx, query, after, params, filter, as.toEvent);
 }
 
 function* paged<T>(
@@ -171,8 +173,7 @@ function verifiedSince<T>(
   ctx: StoreContext,
   after: number,
   filter: SinceFilter,
-  columns: string,
-  toEvent: (row: Record<string, unknown>, path: string) => T,
+  as: RowsAs<T>,
 ): Generator<T> {
   const checker = reading(ctx, "reading the chain before the first event", () => {
     const cols = chainColumnsOf(ctx);
@@ -193,8 +194,8 @@ function verifiedSince<T>(
     return c;
   });
   const kinds = filter.kinds?.length ? new Set(filter.kinds) : undefined;
-  const query = `SELECT ${columns} FROM events WHERE sequence > ?`;
-  return paged(ctx, query, after, [], filter, toEvent, (row) => {
+  const query = `SELECT ${as.columns} FROM events WHERE sequence > ?`;
+  return paged(ctx, query, after, [], filter, as.toEvent, (row) => {
     const verdict = checker.check(row as ChainRow);
     if ("broken" in verdict) {
       throw new EventLogError(

@@ -1,9 +1,7 @@
-import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { join } from "node:path";
-import { EventStore } from "../../src/store/event-store.ts";
+import type { EventStore } from "../../src/store/event-store.ts";
 import type { FoldEvent } from "../../src/store/read.ts";
-import { tempDir } from "../helpers.ts";
+import { editedLog } from "./edited-log.ts";
 
 const foldFields = ({ sequence, kind, task_id, saga_id, occurred_at, payload }: FoldEvent) => ({
   sequence,
@@ -30,17 +28,12 @@ function bothReads(file: string, store: EventStore) {
   };
 }
 
-async function log(edits: string[]): Promise<{ file: string; store: EventStore }> {
-  const file = join(tempDir(), "events.db");
-  const store = await EventStore.open(file);
-  for (let i = 1; i <= 5; i++) {
-    store.append("task.heartbeat", { issue: i }, { taskId: `issue:${i}`, sagaId: "tick:1" });
-  }
-  store.close();
-  const db = new Database(file);
-  for (const sql of edits) db.run(sql);
-  db.close();
-  return { file, store: await EventStore.open(file, { readonly: true }) };
+function log(edits: string[]) {
+  return editedLog((store) => {
+    for (let i = 1; i <= 5; i++) {
+      store.append("task.heartbeat", { issue: i }, { taskId: `issue:${i}`, sagaId: "tick:1" });
+    }
+  }, edits);
 }
 
 test("the fold's reader reads what since() reads, also rows another writer typed oddly", async () => {

@@ -1,10 +1,10 @@
-import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { eventJsonLine } from "../../src/store/event-json.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import type { SinceFilter } from "../../src/store/read.ts";
 import { tempDir } from "../helpers.ts";
+import { editedLog } from "./edited-log.ts";
 import { createUpstream, upstreamAppend } from "./upstream-writer.ts";
 
 /** A line's text; its bytes must be UTF-8 and end with its one newline. */
@@ -38,23 +38,18 @@ const ODD = [
   "DEL \u007f, caf\u00e9, \u2028\u2029, \ud83d\ude00, \uffff",
 ];
 
-async function log(edits: string[] = []): Promise<{ file: string; store: EventStore }> {
-  const file = join(tempDir(), "events.db");
-  const store = await EventStore.open(file);
-  ODD.forEach((text, i) => {
-    store.append(
-      "task.heartbeat",
-      { note: text, n: i, big: 2 ** 53 - 1, tiny: 1e-7, "10": "integer-like key" },
-      { taskId: `issue:${i} ${text}`, sagaId: text, idempotencyKey: `k:${text}` },
-    );
-  });
-  store.append("tick.started", { tick: 1 }, { causalSequence: 2, causalEventId: "e".repeat(32) });
-  store.append("tick.completed", { tick: 1 });
-  store.close();
-  const db = new Database(file);
-  for (const sql of edits) db.run(sql);
-  db.close();
-  return { file, store: await EventStore.open(file, { readonly: true }) };
+function log(edits: string[] = []) {
+  return editedLog((store) => {
+    ODD.forEach((text, i) => {
+      store.append(
+        "task.heartbeat",
+        { note: text, n: i, big: 2 ** 53 - 1, tiny: 1e-7, "10": "integer-like key" },
+        { taskId: `issue:${i} ${text}`, sagaId: text, idempotencyKey: `k:${text}` },
+      );
+    });
+    store.append("tick.started", { tick: 1 }, { causalSequence: 2, causalEventId: "e".repeat(32) });
+    store.append("tick.completed", { tick: 1 });
+  }, edits);
 }
 
 test("SQLite writes every event's line byte for byte as eventJsonLine does", async () => {

@@ -1,0 +1,22 @@
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { EventStore } from "../../src/store/event-store.ts";
+import { tempDir } from "../helpers.ts";
+
+/**
+ * A new log holding what `fill` appends, then edited by `edits` (SQL run straight on the file,
+ * as another writer or damage would), opened again read-only.
+ */
+export async function editedLog(
+  fill: (store: EventStore) => void,
+  edits: readonly string[],
+): Promise<{ file: string; store: EventStore }> {
+  const file = join(tempDir(), "events.db");
+  const store = await EventStore.open(file);
+  fill(store);
+  store.close();
+  const db = new Database(file);
+  for (const sql of edits) db.run(sql);
+  db.close();
+  return { file, store: await EventStore.open(file, { readonly: true }) };
+}
