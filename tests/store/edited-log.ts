@@ -20,3 +20,12 @@ export async function editedLog(
   db.close();
   return { file, store: await EventStore.open(file, { readonly: true }) };
 }
+
+/** Edits that damage event 3 so that no reader may pass it: a blob, text or a fraction where they do not belong, a cut payload. */
+export const DAMAGE_EVENT_3 = [
+  "UPDATE events SET event_hash = x'00ff' WHERE sequence = 3",
+  "UPDATE events SET schema_version = 'one' WHERE sequence = 3",
+  "UPDATE events SET idempotency_key = x'01' WHERE sequence = 3",
+  "UPDATE events SET causal_sequence = 2.5 WHERE sequence = 3",
+  "UPDATE events SET payload_json = '{\"issue\":' WHERE sequence = 3",
+] as const;

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import type { EventStore } from "../../src/store/event-store.ts";
 import type { FoldEvent } from "../../src/store/read.ts";
-import { editedLog } from "./edited-log.ts";
+import { DAMAGE_EVENT_3, editedLog } from "./edited-log.ts";
 
 const foldFields = ({ sequence, kind, task_id, saga_id, occurred_at, payload }: FoldEvent) => ({
   sequence,
@@ -49,13 +49,7 @@ test("the fold's reader reads what since() reads, also rows another writer typed
 });
 
 test("a row damaged in a column the fold does not use fails the fold as it fails since()", async () => {
-  for (const edit of [
-    "UPDATE events SET event_hash = x'00ff' WHERE sequence = 3",
-    "UPDATE events SET schema_version = 'one' WHERE sequence = 3",
-    "UPDATE events SET idempotency_key = x'01' WHERE sequence = 3",
-    "UPDATE events SET causal_sequence = 2.5 WHERE sequence = 3",
-    "UPDATE events SET payload_json = '{\"issue\":' WHERE sequence = 3",
-  ]) {
+  for (const edit of DAMAGE_EVENT_3) {
     const { file, store } = await log([edit]);
     const r = bothReads(file, store);
     store.close();

@@ -4,7 +4,7 @@ import { eventJsonLine } from "../../src/store/event-json.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import type { SinceFilter } from "../../src/store/read.ts";
 import { tempDir } from "../helpers.ts";
-import { editedLog } from "./edited-log.ts";
+import { DAMAGE_EVENT_3, editedLog } from "./edited-log.ts";
 import { createUpstream, upstreamAppend } from "./upstream-writer.ts";
 
 /** A line's text; its bytes must be UTF-8 and end with its one newline. */
@@ -85,12 +85,8 @@ test("a payload stored as another writer formats it is written on one line, stil
 
 test("a damaged row fails the lines as it fails since(), naming it; oddly typed rows that read pass", async () => {
   for (const edit of [
-    "UPDATE events SET event_hash = x'00ff' WHERE sequence = 3",
-    "UPDATE events SET schema_version = 'one' WHERE sequence = 3",
-    "UPDATE events SET idempotency_key = x'01' WHERE sequence = 3",
-    "UPDATE events SET causal_sequence = 2.5 WHERE sequence = 3",
+    ...DAMAGE_EVENT_3,
     "UPDATE events SET causal_sequence = 9007199254740993 WHERE sequence = 3",
-    "UPDATE events SET payload_json = '{\"tick\":' WHERE sequence = 3",
     "UPDATE events SET payload_json = '{tick: 1}' WHERE sequence = 3",
     "UPDATE events SET payload_json = x'7b7d' WHERE sequence = 3",
   ]) {
