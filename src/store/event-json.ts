@@ -36,26 +36,44 @@ export function eventJsonLine(e: EventRow): string {
   return `${JSON.stringify(eventHead(e)).slice(0, -1)},"payload":${payload},${JSON.stringify(eventTail(e)).slice(1)}`;
 }
 
+/** SQLite's own test that a payload text is JSON and can be spliced in as it is. */
+const PLAIN_PAYLOAD = [
+  "json_valid(payload_json)",
+  // json_valid reads a text only up to a NUL; JSON.parse refuses the rest.
+  "instr(payload_json, char(0)) = 0",
+  "instr(payload_json, char(10)) = 0",
+  "instr(payload_json, char(13)) = 0",
+].join(" AND ");
+
 /**
  * SQL giving the row's line as `eventJsonLine` writes it, or NULL where SQLite cannot be sure
  * to write the same (`sure` is not 1, the payload is not JSON or spans lines): read that row
  * whole and give it to `eventJsonLine`. `present`: the table's columns (an absent one is NULL).
+ * `concat`: whether this SQLite has concat() (3.44 and later); without it the same line is
+ * made with `||`, which copies the growing line at each step.
  */
-export function eventJsonSql(present: ReadonlySet<string>, sure: string): string {
+export function eventJsonSql(
+  present: ReadonlySet<string>,
+  sure: string,
+  { concat }: { concat: boolean },
+): string {
   const value = (c: EventColumn) => {
     if (!present.has(c)) return "'null'";
     // json_quote writes text as JSON.stringify does, and NULL as null.
     return INTEGER_COLUMNS.has(c) ? `coalesce(${c}, 'null')` : `json_quote(${c})`;
   };
-  const field = (c: EventColumn, i: number) =>
-    `'${i === 0 ? "{" : ","}${JSON.stringify(c)}:', ${value(c)}`;
-  // One concat(): a chain of || copies the growing line at every step.
+  const field = (c: EventColumn, i: number) => [
+    `'${i === 0 ? "{" : ","}${JSON.stringify(c)}:'`,
+    value(c),
+  ];
   const parts = [
-    ...HEAD.map(field),
-    `',"payload":', payload_json`,
-    ...TAIL.map((c) => field(c, 1)),
+    ...HEAD.flatMap(field),
+    `',"payload":'`,
+    "payload_json",
+    ...TAIL.flatMap((c) => field(c, 1)),
     "'}'",
   ];
-  const plain = `json_valid(payload_json) AND instr(payload_json, char(10)) = 0 AND instr(payload_json, char(13)) = 0`;
-  return `CASE WHEN (${sure}) AND ${plain} THEN concat(${parts.join(", ")}) END`;
+  // No part is NULL where the line is made (`sure` and PLAIN_PAYLOAD hold), so || is safe too.
+  const line = concat ? `concat(${parts.join(", ")})` : parts.join(" || ");
+  return `CASE WHEN (${sure}) AND ${PLAIN_PAYLOAD} THEN ${line} END`;
 }

@@ -88,8 +88,15 @@ export function sinceJson(
   after: number,
   filter: SinceFilter = {},
 ): Generator<EventJsonLine> {
+  // A BLOB cast gives the text's bytes in the database's encoding: only UTF-8 ones are lines.
+  if (databaseEncoding(ctx) !== "UTF-8") {
+    return selected(ctx, after, filter, {
+      columns: "*",
+      toEvent: (row, path) => jsonLineOf(rowToEvent(row, path)),
+    });
+  }
   const present = tableColumns(ctx);
-  const line = eventJsonSql(present, surelyTypedSql(present));
+  const line = eventJsonSql(present, surelyTypedSql(present), { concat: hasConcat(ctx) });
   const bytes = `CAST(${line} || char(10) AS BLOB) AS bytes`;
   // The chain check reads every column.
   const columns = filter.verifyChain ? `*, ${bytes}` : `sequence, occurred_at, ${bytes}`;
@@ -99,14 +106,31 @@ export function sinceJson(
       // Text another writer stored as bytes that are no UTF-8 is read as since() reads it.
       if (row.bytes instanceof Uint8Array && isUtf8(row.bytes))
         return row as unknown as EventJsonLine;
-      const e = rowToEvent(wholeRow(ctx, Number(row.sequence)), path);
-      return {
-        sequence: e.sequence,
-        occurred_at: e.occurred_at,
-        bytes: utf8.encode(`${eventJsonLine(e)}\n`),
-      };
+      return jsonLineOf(rowToEvent(wholeRow(ctx, Number(row.sequence)), path));
     },
   });
+}
+
+function jsonLineOf(e: StoredEvent): EventJsonLine {
+  return {
+    sequence: e.sequence,
+    occurred_at: e.occurred_at,
+    bytes: utf8.encode(`${eventJsonLine(e)}\n`),
+  };
+}
+
+function databaseEncoding(ctx: StoreContext): string {
+  return String(ctx.stmt("PRAGMA encoding").get<{ encoding: string }>()?.encoding);
+}
+
+/** Whether this SQLite has concat() (3.44 and later; the system library of some hosts is older). */
+function hasConcat(ctx: StoreContext): boolean {
+  try {
+    ctx.stmt("SELECT concat('') AS c").get();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What a read selects of each row, and what it makes of the row. */
@@ -242,7 +266,7 @@ function foldPayloadSql(payloads: FoldPayloads | undefined): string {
   if (payloads === undefined) return "payload_json";
   const glob = `${payloads.taskPrefix.replace(/[*?[]/g, (c) => `[${c}]`)}[0-9]*`;
   const kinds = payloads.kinds.map(sqlText).join(", ");
-  return `CASE WHEN kind IN (${kinds}) OR task_id IS NULL OR task_id NOT GLOB ${sqlText(glob)} THEN payload_json WHEN json_valid(payload_json) THEN NULL ELSE '' END`;
+  return `CASE WHEN kind IN (${kinds}) OR task_id IS NULL OR task_id NOT GLOB ${sqlText(glob)} THEN payload_json WHEN json_valid(payload_json) AND instr(payload_json, char(0)) = 0 THEN NULL ELSE '' END`;
 }
 
 /**

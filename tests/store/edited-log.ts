@@ -21,11 +21,16 @@ export async function editedLog(
   return { file, store: await EventStore.open(file, { readonly: true }) };
 }
 
-/** Edits that damage event 3 so that no reader may pass it: a blob, text or a fraction where they do not belong, a cut payload. */
+/**
+ * Edits that damage event 3 so that no reader may pass it: a blob, text or a fraction where
+ * they do not belong, a cut payload, a payload with a NUL inside.
+ */
 export const DAMAGE_EVENT_3 = [
   "UPDATE events SET event_hash = x'00ff' WHERE sequence = 3",
   "UPDATE events SET schema_version = 'one' WHERE sequence = 3",
   "UPDATE events SET idempotency_key = x'01' WHERE sequence = 3",
   "UPDATE events SET causal_sequence = 2.5 WHERE sequence = 3",
   "UPDATE events SET payload_json = '{\"issue\":' WHERE sequence = 3",
+  // JSON up to a NUL, then more: SQLite's json_valid reads only up to the NUL.
+  "UPDATE events SET payload_json = '{\"issue\":3}' || char(0) || ', \"x\":1}' WHERE sequence = 3",
 ] as const;

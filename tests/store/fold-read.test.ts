@@ -76,17 +76,23 @@ test("with payloads named, only those payloads are read; an unread one is still 
   store.close();
   // Sequence 2's kind is named, 3's to 5's issues do not come from their task_id: read.
   expect(fold).toEqual(since.map((e) => (e.sequence === 1 ? { ...e, payload: {} } : e)));
-  const damaged = await log(["UPDATE events SET payload_json = '{\"issue\":' WHERE sequence = 5"]);
-  const r = bothReads(damaged.file, damaged.store);
-  const fails = (() => {
-    try {
-      [...damaged.store.sinceFold(0, { payloads })];
-      return "no error";
-    } catch (e) {
-      return String(e);
-    }
-  })();
-  damaged.store.close();
-  expect(r.since).toHaveProperty("error");
-  expect(fails).toBe((r.since as { error: string }).error);
+  for (const payload of [
+    `'{"issue":'`,
+    // SQLite's json_valid reads only up to a NUL.
+    `'{"issue":5}' || char(0) || ', "x":1}'`,
+  ]) {
+    const damaged = await log([`UPDATE events SET payload_json = ${payload} WHERE sequence = 5`]);
+    const r = bothReads(damaged.file, damaged.store);
+    const fails = (() => {
+      try {
+        [...damaged.store.sinceFold(0, { payloads })];
+        return "no error";
+      } catch (e) {
+        return String(e);
+      }
+    })();
+    damaged.store.close();
+    expect(r.since).toHaveProperty("error");
+    expect([payload, fails]).toEqual([payload, (r.since as { error: string }).error]);
+  }
 });

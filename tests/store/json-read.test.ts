@@ -1,6 +1,8 @@
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { eventJsonLine } from "../../src/store/event-json.ts";
+import { EVENT_COLUMNS } from "../../src/store/event-columns.ts";
+import { eventJsonLine, eventJsonSql } from "../../src/store/event-json.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import type { SinceFilter } from "../../src/store/read.ts";
 import { tempDir } from "../helpers.ts";
@@ -142,4 +144,40 @@ test("a table without some of the columns (upstream's oldest) reads them as null
   const lines = (r.sql as { lines: string[] }).lines;
   expect(lines).toHaveLength(2);
   expect(JSON.parse(lines[0]!)).toMatchObject({ prev_hash: null, event_hash: null });
+});
+
+test("a UTF-16 database's lines are UTF-8 all the same", async () => {
+  const file = join(tempDir(), "utf16.db");
+  const db = new Database(file);
+  db.run("PRAGMA encoding = 'UTF-16le'");
+  db.run("CREATE TABLE fix_encoding (x)");
+  db.run("DROP TABLE fix_encoding");
+  db.close();
+  const writer = await EventStore.open(file);
+  writer.append("task.heartbeat", { note: ODD[2] }, { taskId: "issue:1", sagaId: ODD[1] });
+  writer.close();
+  const store = await EventStore.open(file, { readonly: true });
+  const r = bothReads(store);
+  store.close();
+  expect(r.sql).toEqual(r.js);
+  expect((r.sql as { lines: string[] }).lines).toHaveLength(1);
+});
+
+test("without concat() (SQLite before 3.44) the line SQLite writes is the same", async () => {
+  const { file, store } = await log();
+  const js = [...store.since(0)].map(eventJsonLine);
+  store.close();
+  const db = new Database(file, { readonly: true });
+  const present = new Set(EVENT_COLUMNS);
+  const lines = (concat: boolean) =>
+    db
+      .query(
+        `SELECT ${eventJsonSql(present, "1", { concat })} AS line FROM events ORDER BY sequence`,
+      )
+      .all()
+      .map((row) => (row as { line: string }).line);
+  const [withConcat, withBars] = [lines(true), lines(false)];
+  db.close();
+  expect(withConcat).toEqual(js);
+  expect(withBars).toEqual(js);
 });
