@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
+import { sha256Hex } from "../encoding/sha256.ts";
 import { EventLogError } from "../errors.ts";
 
 /** How many leading bytes identify a file's content (with device and inode). */
@@ -122,8 +122,7 @@ export function bytesAt(file: OpenFile, offset: number, length: number): Buffer 
   return bytes;
 }
 
-export const digestOf = (bytes: Uint8Array): string =>
-  createHash("sha256").update(bytes).digest("hex");
+export const digestOf = (bytes: Uint8Array): string => sha256Hex(bytes);
 
 /**
  * Whether `file` still holds what `mark` saw (at least as long, the same first bytes); if it

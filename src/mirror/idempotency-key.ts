@@ -1,5 +1,5 @@
-import * as crypto from "node:crypto";
 import { canonicalJson } from "../encoding/canonical-json.ts";
+import { sha256, sha256Hex } from "../encoding/sha256.ts";
 
 /**
  * Idempotency keys of the events the mirror writes (the formats are documented in
@@ -46,13 +46,6 @@ export const otherKeyFormat = (format: KeyFormat): KeyFormat =>
 /** Characters of the digest kept in a key: 96 bits either way, no collision in any real log. */
 const DIGEST_HEX = 24;
 const DIGEST_BASE64URL = 16;
-
-type OneShotHash = (algorithm: string, data: string, encoding: "hex" | "base64url") => string;
-const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
-const sha256: (text: string, encoding: "hex" | "base64url") => string = oneShot
-  ? (text, encoding) => oneShot("sha256", text, encoding)
-  : (text, encoding) => crypto.createHash("sha256").update(text).digest(encoding);
-const sha256Hex = (text: string) => sha256(text, "hex");
 
 /** The record's canonical JSON: computed once per record, hashed once per event. */
 export const canonicalRecord = (record: Record<string, unknown>): string => canonicalJson(record);

@@ -1,5 +1,5 @@
-import * as crypto from "node:crypto";
 import { escapeNonAscii } from "../encoding/python-json.ts";
+import { sha256Hex } from "../encoding/sha256.ts";
 import { CHAIN_COLUMNS, type ChainColumn, type EventRow } from "./event-columns.ts";
 
 /**
@@ -87,10 +87,3 @@ export function sortedChainHash(prev: string, f: ChainFields): string {
   };
   return sha256Hex(prev + escapeNonAscii(JSON.stringify(fields)));
 }
-
-type OneShotHash = (algorithm: string, data: string, encoding: "hex") => string;
-// crypto.hash (Node >= 21.7, Bun) skips the Hash object; Deno's node:crypto may lack it.
-const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
-const sha256Hex: (text: string) => string = oneShot
-  ? (text) => oneShot("sha256", text, "hex")
-  : (text) => crypto.createHash("sha256").update(text).digest("hex");

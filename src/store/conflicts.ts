@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../encoding/sha256.ts";
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
 import {
@@ -38,7 +38,7 @@ export interface ConflictRow {
 
 /** Stores a conflict (the same refused event seen again is kept once). Inside the caller's transaction. */
 export function recordConflict(ctx: StoreContext, c: ConflictInput): boolean {
-  const digest = createHash("sha256").update(c.payloadJson).digest("hex");
+  const digest = sha256Hex(c.payloadJson);
   const r = ctx
     .stmt(CONFLICT_INSERT)
     .run(

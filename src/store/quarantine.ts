@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../encoding/sha256.ts";
 import { hasConflictsTable } from "./conflicts.ts";
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
@@ -32,7 +32,7 @@ export interface QuarantinedLine extends Required<LineOrigin> {
  * Call inside the caller's transaction to keep it with the lines around it.
  */
 export function quarantineLine(ctx: StoreContext, origin: LineOrigin, reason: string): boolean {
-  const digest = createHash("sha256").update(origin.raw).digest("hex");
+  const digest = sha256Hex(origin.raw);
   const r = ctx
     .stmt(QUARANTINE_INSERT)
     .run(
