@@ -48,7 +48,7 @@ export async function* selectEvents(
 }
 
 /**
- * `selectEvents` straight from a SQLite store's `since` or `sinceRows`, without an await per
+ * `selectEvents` straight from a SQLite store's `since` or `sinceJson`, without an await per
  * event (a long replay spends more on those than on reading): the same events in the same order.
  */
 export function* selectStoredEvents<T extends Picked>(
