@@ -1,5 +1,4 @@
 import type { EncodedEvent } from "../store/append.ts";
-import { chainTail } from "../store/chain.ts";
 import { ENCODED_COLUMNS, INTEGER_COLUMNS, NULLABLE_COLUMNS } from "../store/event-columns.ts";
 import type { LinePlan } from "./line-plan.ts";
 
@@ -8,14 +7,49 @@ import type { LinePlan } from "./line-plan.ts";
  * line's strings are concatenated into one (`texts`, one per line: a few KB, which the
  * allocators reuse better than one big string per batch) and `slots` holds, in order: per line
  * a tag, then the reason, the kind, or the event count followed by each event's columns in
- * ENCODED_COLUMNS order. A string slot holds its length, a number slot its value, NaN stands
- * for null. An event's chain tail is not sent: it holds the payload again, escaped (more than
- * half of an event's bytes), and the receiver makes it from the columns with one
- * JSON.stringify.
+ * ENCODED_COLUMNS order, then the byte length of its chain tail. A string slot holds its
+ * length, a number slot its value, NaN stands for null. The chain tails (which hold the
+ * payload again, escaped: half of an event's bytes) go as UTF-8 in `tails`, one after another,
+ * a buffer that is transferred, not copied: the receiver hashes them where they lie and makes
+ * no string of them.
  */
 export interface PackedPlans {
   texts: string[];
   slots: Float64Array;
+  tails: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+/** The events' chain tails as UTF-8, one after another, in a buffer that grows when it must. */
+class TailBytes {
+  bytes: Uint8Array;
+  length = 0;
+
+  /** `expected`: the tails' total length in UTF-16 units (their bytes when ASCII). */
+  constructor(expected: number) {
+    this.bytes = new Uint8Array(Math.max(16, expected));
+  }
+
+  /** Appends one tail; returns its byte length. */
+  add(tail: string): number {
+    for (;;) {
+      const { read, written } = utf8.encodeInto(tail, this.bytes.subarray(this.length));
+      if (read === tail.length) {
+        this.length += written;
+        return written;
+      }
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + 3 * tail.length));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+  }
+}
+
+function tailText(e: EncodedEvent): string {
+  if (typeof e.chain_tail !== "string")
+    throw new TypeError("an event whose chain tail is already bytes cannot be packed again");
+  return e.chain_tail;
 }
 
 enum Tag {
@@ -33,6 +67,8 @@ class Packer {
   readonly slots: number[] = [];
   readonly texts: string[] = [];
   private line = "";
+
+  constructor(readonly tails: TailBytes) {}
 
   endLine(): void {
     this.texts.push(this.line);
@@ -54,7 +90,11 @@ class Packer {
 }
 
 export function packPlans(plans: readonly LinePlan[]): PackedPlans {
-  const p = new Packer();
+  let expected = 0;
+  for (const plan of plans) {
+    if (plan.status === "events") for (const e of plan.events) expected += tailText(e).length;
+  }
+  const p = new Packer(new TailBytes(expected));
   for (const plan of plans) {
     switch (plan.status) {
       case "blank":
@@ -81,12 +121,17 @@ export function packPlans(plans: readonly LinePlan[]): PackedPlans {
             if (typeof v === "number") p.number(v);
             else p.string(v);
           }
+          p.number(p.tails.add(tailText(e)));
         }
         break;
     }
     p.endLine();
   }
-  return { texts: p.texts, slots: Float64Array.from(p.slots) };
+  return {
+    texts: p.texts,
+    slots: Float64Array.from(p.slots),
+    tails: p.tails.bytes.subarray(0, p.tails.length),
+  };
 }
 
 class Unpacker {
@@ -94,6 +139,7 @@ class Unpacker {
   private line = -1;
   private text = "";
   private at = 0;
+  private tailAt = 0;
 
   constructor(private readonly packed: PackedPlans) {}
 
@@ -118,6 +164,13 @@ class Unpacker {
 
   string(): string {
     return this.nullableString() ?? "";
+  }
+
+  tail(): Uint8Array {
+    const length = this.number();
+    const tail = this.packed.tails.subarray(this.tailAt, this.tailAt + length);
+    this.tailAt += length;
+    return tail;
   }
 
   nullableString(): string | null {
@@ -149,7 +202,7 @@ export function unpackPlans(packed: PackedPlans): LinePlan[] {
           else event[f] = NULLABLE.has(f) ? u.nullableString() : u.string();
         }
         const encoded = event as EncodedEvent;
-        encoded.chain_tail = chainTail(encoded);
+        encoded.chain_tail = u.tail();
         events.push(encoded);
       }
       plans.push({ status: "events", events });

@@ -35,6 +35,7 @@ self.onmessage = ({ data }) => {
     const plans = packPlans(planLines(data.texts, newEventId, clock, data.keyFormat));
     self.postMessage({ id: data.id, plans, lastTs: clock.lastTs }, [
       plans.slots.buffer as ArrayBuffer,
+      plans.tails.buffer as ArrayBuffer,
     ]);
   } catch (e) {
     self.postMessage({ id: data.id, error: e instanceof Error ? e.message : String(e) });

@@ -39,9 +39,10 @@ const insertRow = new Function(
  * An event checked and encoded, ready for the chain: every column but its sequence and hashes,
  * plus `chain_tail`, the part of the hash input that does not depend on the chain head. Made by
  * `encodeEvent` outside the write transaction (or on another thread), so the lock is held
- * briefly. Only `encodeEvent` may build one: the tail must match the fields.
+ * briefly. Only `encodeEvent` may build one: the tail must match the fields. The tail is text,
+ * or its UTF-8 bytes when the event crossed between threads (plan-transport.ts).
  */
-export type EncodedEvent = Pick<EventRow, EncodedColumn> & { chain_tail: string };
+export type EncodedEvent = Pick<EventRow, EncodedColumn> & { chain_tail: string | Uint8Array };
 
 /** What inserting an encoded event did: its place in the chain, or the event holding its key. */
 export type InsertOutcome =

@@ -44,8 +44,56 @@ const chainValues = new Function(
   `return [${CHAIN_COLUMNS.map((c) => `f.${c}`).join(", ")}];`,
 ) as (f: ChainFields) => unknown[];
 
-export function chainHash(prevHash: string, tail: string): string {
-  return sha256Hex(`[${JSON.stringify(prevHash)},${tail}`);
+/**
+ * The event_hash after `prevHash`, from the tail as text or as its UTF-8 bytes (as the
+ * backfill's writing thread gets it from the preparing one: hashed in place, no string made).
+ */
+export function chainHash(prevHash: string, tail: string | Uint8Array): string {
+  if (typeof tail === "string") return sha256Hex(`[${JSON.stringify(prevHash)},${tail}`);
+  return sha256Hex(hashInput(prevHash, tail));
+}
+
+const utf8 = new TextEncoder();
+let input = new Uint8Array(4096);
+
+/** `[${JSON.stringify(prevHash)},` and then `tail`, in a buffer kept between calls. */
+function hashInput(prevHash: string, tail: Uint8Array): Uint8Array {
+  ensureInput(prevHash.length + 4 + tail.length);
+  let head = plainQuoted(prevHash);
+  if (head < 0) {
+    const quoted = utf8.encode(`[${JSON.stringify(prevHash)},`);
+    ensureInput(quoted.length + tail.length);
+    input.set(quoted);
+    head = quoted.length;
+  }
+  input.set(tail, head);
+  return input.subarray(0, head + tail.length);
+}
+
+/**
+ * Writes `["<prevHash>",` at the start of the input buffer (room for it made) when prevHash is
+ * printable ASCII with nothing JSON escapes (a hex digest always is) and returns its length;
+ * -1 otherwise.
+ */
+function plainQuoted(prevHash: string): number {
+  const n = prevHash.length;
+  input[0] = 0x5b;
+  input[1] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = prevHash.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1;
+    input[i + 2] = c;
+  }
+  input[n + 2] = 0x22;
+  input[n + 3] = 0x2c;
+  return n + 4;
+}
+
+function ensureInput(length: number): void {
+  if (input.length >= length) return;
+  let size = input.length;
+  while (size < length) size *= 2;
+  input = new Uint8Array(size);
 }
 
 /**

@@ -1,10 +1,12 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { planLines } from "../../src/follow/line-plan.ts";
+import { type LinePlan, planLines } from "../../src/follow/line-plan.ts";
 import { packPlans, unpackPlans } from "../../src/follow/plan-transport.ts";
 import { compileFastCheck } from "../../src/legacy/fast-check.ts";
 import { anyLegacyRecordSchema, LEGACY_SCHEMAS } from "../../src/legacy/schemas.ts";
+import { encodeEvent } from "../../src/store/append.ts";
+import { chainHash, GENESIS_HASH } from "../../src/store/chain.ts";
 import { orderedEventIds } from "../../src/store/event-ids.ts";
 import { REPO } from "../helpers.ts";
 
@@ -79,9 +81,41 @@ test("plans survive packing for the worker thread unchanged", () => {
     '{"kind": "tick_start", "tick": "seven", "issues": [1]}',
     '{"kind": "worker_started", "issue": 7, "session_id": "s-\u00e9-\ud83d\ude00"}',
   ];
-  const plans = planLines(texts, orderedEventIds());
-  expect(unpackPlans(structuredClone(packPlans(plans)))).toEqual(plans);
-  expect(plans.map((p) => p.status).slice(golden.length)).toEqual([
+  const plans: LinePlan[] = planLines(texts, orderedEventIds());
+  // Keys beyond ASCII: their tails take more bytes than characters, past the first guess.
+  const wide = Array.from({ length: 50 }, (_, i) =>
+    encodeEvent({
+      kind: "task.dispatched",
+      payload: { i },
+      idempotencyKey: `fe:caf\u00e9-\ud83d\ude00-${"\u4e2d".repeat(i * 10)}`,
+      taskId: "\u00e9",
+    }),
+  );
+  plans.push({ status: "events", events: wide });
+  const packed = packPlans(plans);
+  const unpacked = unpackPlans(
+    structuredClone(packed, { transfer: [packed.tails.buffer as ArrayBuffer] }),
+  );
+  // The tails cross as their UTF-8 bytes; everything else as it was.
+  const utf8 = new TextEncoder();
+  const asBytes = plans.map((p) =>
+    p.status === "events"
+      ? {
+          ...p,
+          events: p.events.map((e) => ({ ...e, chain_tail: utf8.encode(e.chain_tail as string) })),
+        }
+      : p,
+  );
+  expect(unpacked).toEqual(asBytes);
+  const events = plans.flatMap((p) => (p.status === "events" ? p.events : []));
+  const crossed = unpacked.flatMap((p) => (p.status === "events" ? p.events : []));
+  let prev = GENESIS_HASH;
+  events.forEach((e, i) => {
+    const hash = chainHash(prev, e.chain_tail);
+    expect(chainHash(prev, crossed[i]?.chain_tail ?? "")).toBe(hash);
+    prev = hash;
+  });
+  expect(plans.map((p) => p.status).slice(golden.length, -1)).toEqual([
     "blank",
     "blank",
     "malformed",

@@ -53,7 +53,7 @@ async function insertRows(tx: PgQuery, rows: PgEventRow[], head: Head): Promise<
 }
 
 /** Chains `fields` (with its precomputed tail) onto the head, moving the head. */
-function chainOnto<T extends object>(head: Head, fields: T, tail: string) {
+function chainOnto<T extends object>(head: Head, fields: T, tail: string | Uint8Array) {
   const prev_hash = head.hash;
   const event_hash = chainHash(prev_hash, tail);
   head.sequence += 1;
