@@ -10,8 +10,8 @@ import type { LinePlan } from "./line-plan.ts";
  * ENCODED_COLUMNS order, then the byte length of its chain tail. A string slot holds its
  * length, a number slot its value, NaN stands for null. The chain tails (which hold the
  * payload again, escaped: half of an event's bytes) go as UTF-8 in `tails`, one after another,
- * a buffer that is transferred, not copied: the receiver hashes them where they lie and makes
- * no string of them.
+ * a buffer that is transferred, not copied: the receiver hashes them from there (chainHash)
+ * and makes no string of them.
  */
 export interface PackedPlans {
   texts: string[];

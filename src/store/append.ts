@@ -39,8 +39,9 @@ const insertRow = new Function(
  * An event checked and encoded, ready for the chain: every column but its sequence and hashes,
  * plus `chain_tail`, the part of the hash input that does not depend on the chain head. Made by
  * `encodeEvent` outside the write transaction (or on another thread), so the lock is held
- * briefly. Only `encodeEvent` may build one: the tail must match the fields. The tail is text,
- * or its UTF-8 bytes when the event crossed between threads (plan-transport.ts).
+ * briefly. Only `encodeEvent` may build one (or unpackPlans, from encodeEvent's on another
+ * thread): the tail must match the fields. The tail is text, or its UTF-8 bytes when the event
+ * crossed between threads (plan-transport.ts).
  */
 export type EncodedEvent = Pick<EventRow, EncodedColumn> & { chain_tail: string | Uint8Array };
 

@@ -46,15 +46,21 @@ const chainValues = new Function(
 
 /**
  * The event_hash after `prevHash`, from the tail as text or as its UTF-8 bytes (as the
- * backfill's writing thread gets it from the preparing one: hashed in place, no string made).
+ * backfill's writing thread gets it from the preparing one: copied after the head into a
+ * buffer kept between calls, so no string is made per event).
  */
 export function chainHash(prevHash: string, tail: string | Uint8Array): string {
   if (typeof tail === "string") return sha256Hex(`[${JSON.stringify(prevHash)},${tail}`);
-  return sha256Hex(hashInput(prevHash, tail));
+  const hash = sha256Hex(hashInput(prevHash, tail));
+  // One huge event does not keep its buffer for the rest of a long follow.
+  if (input.length > KEPT_INPUT_MAX) input = new Uint8Array(KEPT_INPUT_MIN);
+  return hash;
 }
 
 const utf8 = new TextEncoder();
-let input = new Uint8Array(4096);
+const KEPT_INPUT_MIN = 4096;
+const KEPT_INPUT_MAX = 1024 * 1024;
+let input = new Uint8Array(KEPT_INPUT_MIN);
 
 /** `[${JSON.stringify(prevHash)},` and then `tail`, in a buffer kept between calls. */
 function hashInput(prevHash: string, tail: Uint8Array): Uint8Array {

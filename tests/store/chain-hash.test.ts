@@ -63,6 +63,25 @@ test("a tail as UTF-8 bytes hashes as the tail as text, for every kind of head a
   }
 });
 
+test("tails read from inside a larger buffer, heads whose escapes outgrow the kept buffer", () => {
+  const f = fields('{"a":"caf\\u00e9"}');
+  const tail = utf8.encode(chainTail(f));
+  const framed = new Uint8Array(tail.length + 20);
+  framed.set(tail, 7);
+  const inside = framed.subarray(7, 7 + tail.length);
+  // An input past the kept size: the buffer is small again after it.
+  const huge = fields(`{"huge":"${"h".repeat(2 * 1024 * 1024)}"}`);
+  expect(chainHash(GENESIS_HASH, utf8.encode(chainTail(huge)))).toBe(expected(GENESIS_HASH, huge));
+  for (const prev of [
+    GENESIS_HASH,
+    "\u0000".repeat(2000),
+    "\u2028".repeat(3000),
+    "x".repeat(5000),
+  ]) {
+    expect(chainHash(prev, inside)).toBe(expected(prev, f));
+  }
+});
+
 test("the byte path's kept buffer does not carry one input into the next", () => {
   const long = fields(`{"big":"${"z".repeat(20_000)}"}`);
   const short = fields('{"a":1}');
