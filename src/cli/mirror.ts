@@ -132,6 +132,7 @@ const command = defineCommand({
       "Survives the runner's retention and logrotate: a file truncated to its last lines is read again from the start (known lines count as duplicates); a file rotated (renamed or copied and truncated) to .1-.N is finished, then every newer rotated file, then the new one. A torn last line waits for its newline.",
       "A malformed line (not JSON, no kind, wrong field types, longer than 1 MiB: only its first 4 KiB kept) is stored in the quarantine table with file, line number, byte offset and reason, and counted.",
       "With --follow, a missing file (or a path that is for now a directory, FIFO or symlink loop) is waited for, and a database that is locked, full or failing is waited out: the same batch is retried until it is stored. Each is said once.",
+      "With --follow, the timeline projection is brought up to date while no new lines come, a slice per poll, so 'forge-eventlog timeline' on a followed log reads only what is new.",
       "The summary goes to stderr, or with --json as one JSON object to stdout. Ctrl-C or SIGTERM finishes the current batch and exits 0.",
     ],
     exit1:

@@ -13,6 +13,7 @@ import {
   sameInode,
   sizeOf,
 } from "./identity.ts";
+import { IdleProjection } from "./idle-projection.ts";
 import { LineMirror } from "./line-mirror.ts";
 import { type LinePlan, tsOfLine } from "./line-plan.ts";
 import { type Line, LineReader } from "./line-reader.ts";
@@ -117,6 +118,7 @@ class Follower {
   private current: Reading | undefined;
   private preparer: LinePreparer | undefined;
   private readonly garbage = new GarbageBudget();
+  private readonly projection: IdleProjection;
   /** The mirror's counters, restored when a batch's transaction rolls back. */
   private readonly mirrored: MirrorStats = emptyMirrorStats();
   /** The code of the transient error a batch is being retried for, if it is. */
@@ -130,6 +132,7 @@ class Follower {
     this.lines = new LineMirror(this.mirror, this.counts, options.strict === true);
     this.batchLines = Math.max(1, options.batchLines ?? DEFAULT_BATCH_LINES);
     this.pollMs = Math.max(1, options.pollMs ?? DEFAULT_POLL_MS);
+    this.projection = new IdleProjection(options.store, (m) => this.notice(m));
   }
 
   async run(): Promise<FollowSummary> {
@@ -319,6 +322,7 @@ class Follower {
       const state = this.liveState(reading);
       if (state !== "live") return state;
       if (!this.options.follow) return END_OF_FILE;
+      this.projection.step();
       if (!(await sleep(this.pollMs, this.options.signal))) return SIGNAL;
     }
   }

@@ -139,6 +139,11 @@ interface Stored {
   tasks: Map<number, TaskTimeline>;
 }
 
+/** Whether `store` has the timeline projection's tables (a database of another writer may not). */
+export function holdsTimelineProjection(store: EventStore): boolean {
+  return store.schemaVersion() >= migration8.version;
+}
+
 /**
  * Applies the events after the projection's cursor, `pageSize` at a time, storing what they
  * changed every PAGES_PER_STORE pages (sooner when KEPT_TASKS tasks changed). The events are
@@ -146,15 +151,20 @@ interface Stored {
  * the new halts, the loop and the cursor in one write transaction, and only if the cursor and
  * the loop are still those the fold started from (else another catch-up stored first: the
  * fold is dropped and redone from there), so a crash never splits them and two catch-ups
- * never interleave.
+ * never interleave. With a `budget`, it stops at the first store after folding that many
+ * events (`caughtUp` false: it stopped for the budget, and events may be left).
  */
 export function catchUpTimelines(
   store: EventStore,
   pageSize = 5000,
-): { applied: number; cursor: number } {
+  budget = Number.POSITIVE_INFINITY,
+): { applied: number; cursor: number; caughtUp: boolean } {
   let known: Stored | null = null;
   let applied = 0;
   for (;;) {
+    if (applied >= budget) {
+      return { applied, cursor: store.getCursor(TIMELINE_CURSOR), caughtUp: false };
+    }
     const cursor = store.getCursor(TIMELINE_CURSOR);
     const loopJson = store.loadTimelineLoop();
     const mine: Stored | null =
@@ -172,7 +182,8 @@ export function catchUpTimelines(
     let last = cursor;
     let folded = 0;
     let damaged = false;
-    for (let pages = 0; pages < PAGES_PER_STORE && t.tasks.size < KEPT_TASKS; pages++) {
+    const pagesPerStore = Math.min(PAGES_PER_STORE, Math.ceil((budget - applied) / pageSize));
+    for (let pages = 0; pages < pagesPerStore && t.tasks.size < KEPT_TASKS; pages++) {
       const read = foldPage(store, t, kept, last, pageSize);
       if (read === "damaged") {
         damaged = true;
@@ -216,7 +227,7 @@ export function catchUpTimelines(
     }
     known = { cursor: last, loopJson: newLoopJson, loop: t.loop, tasks: kept };
   }
-  return { applied, cursor: store.getCursor(TIMELINE_CURSOR) };
+  return { applied, cursor: store.getCursor(TIMELINE_CURSOR), caughtUp: true };
 }
 
 function damagedRow(store: EventStore, issue: number): EventLogError {
@@ -276,7 +287,7 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
  * from sequence 0 in memory.
  */
 export function currentTimelineSet(store: EventStore): TimelineSet {
-  if (store.schemaVersion() < migration8.version) return timelineSet(replayTimelines(store));
+  if (!holdsTimelineProjection(store)) return timelineSet(replayTimelines(store));
   if (!store.readonly) catchUpTimelines(store);
   const cursor = store.getCursor(TIMELINE_CURSOR);
   const loop = storedLoop(store, cursor);

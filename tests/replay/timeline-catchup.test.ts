@@ -42,7 +42,7 @@ test("a catch-up that another stored before it redoes its fold from there", asyn
   const head = a.latestSequence();
   expect(head).toBeGreaterThan(50);
   // A's first store (after 10 pages of 5) finds B's cursor: it stores nothing and stops.
-  expect(catchUpTimelines(a, 5)).toEqual({ applied: 0, cursor: head });
+  expect(catchUpTimelines(a, 5)).toEqual({ applied: 0, cursor: head, caughtUp: true });
   expect(raced).toBe(true);
   const stored = loadTimelines(a);
   const scratch = replayTimelines(a);
@@ -76,4 +76,21 @@ test("a stored task with a list item of the wrong type is damaged: named, or reb
   expect(sortedTasks(rebuilt)).toEqual(sortedTasks(replayTimelines(writer)));
   expect(writer.getCursor(TIMELINE_CURSOR)).toBe(writer.latestSequence());
   writer.close();
+});
+
+test("a catch-up with a budget stops after that many events; slices of it fold as one call", async () => {
+  const db = await mirrored();
+  const sliced = await EventStore.open(db);
+  const head = sliced.latestSequence();
+  const first = catchUpTimelines(sliced, 4, 10);
+  expect(first).toEqual({ applied: 12, cursor: 12, caughtUp: false });
+  let slices = 1;
+  for (let r = first; !r.caughtUp; slices++) r = catchUpTimelines(sliced, 4, 10);
+  expect(slices).toBeGreaterThan(head / 12 - 1);
+  expect(sliced.getCursor(TIMELINE_CURSOR)).toBe(head);
+  const scratch = replayTimelines(sliced);
+  const stored = loadTimelines(sliced);
+  expect(sortedTasks(stored)).toEqual(sortedTasks(scratch));
+  expect(stored.loop).toEqual(scratch.loop);
+  sliced.close();
 });
