@@ -45,6 +45,16 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Failures that pass by themselves (another process lets go of the lock, space is freed, the
+ * disk comes back): a writer that can wait keeps what it was writing and tries again.
+ */
+export const PASSING_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "db_locked",
+  "db_full",
+  "db_io",
+]);
+
 export class EventLogError extends Error {
   override readonly name = "EventLogError";
   readonly code: ErrorCode;

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type ErrorCode, isEventLogError } from "../errors.ts";
+import { type ErrorCode, isEventLogError, PASSING_CODES } from "../errors.ts";
 import { sleep, yieldUnlessAborted } from "../io/sleep.ts";
 import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { EventStore } from "../store/event-store.ts";
@@ -62,8 +62,6 @@ export const DEFAULT_BATCH_LINES = 750;
 const DEFAULT_POLL_MS = 100;
 /** Batches read ahead: one being written while the next ones are being prepared. */
 const PIPELINE_DEPTH = 3;
-/** Errors a follower waits out, retrying the same batch: the database is busy, full or failing. */
-const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["db_locked", "db_full", "db_io"]);
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5000;
 /** How many of a batch's last bytes are compared with the file before it is committed. */
@@ -411,7 +409,7 @@ class Follower {
       } catch (e) {
         this.restoreCounts(before);
         if (e === BATCH_GONE) return GONE;
-        if (!this.options.follow || !isEventLogError(e) || !TRANSIENT.has(e.code)) throw e;
+        if (!this.options.follow || !isEventLogError(e) || !PASSING_CODES.has(e.code)) throw e;
         if (this.retrying !== e.code) {
           this.notice(
             `${e.message} (following: this batch is retried until it is stored; nothing is lost, the position stays at byte ${this.positions.saved?.byteOffset ?? 0})`,

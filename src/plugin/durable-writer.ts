@@ -1,5 +1,5 @@
 import { statSync, unlinkSync } from "node:fs";
-import { describeError, type ErrorCode, isEventLogError } from "../errors.ts";
+import { describeError, type ErrorCode, isEventLogError, PASSING_CODES } from "../errors.ts";
 import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
 import type { DriverModule } from "../store/driver.ts";
 import { EventStore } from "../store/event-store.ts";
@@ -23,13 +23,6 @@ const STORE_BROKEN = new Set<ErrorCode>([
   "db_readonly",
   "db_cantopen",
 ]);
-
-/**
- * Failures that pass by themselves (another process's lock, a full disk, an I/O hiccup): the
- * milestones stay in the backlog and are retried. Anything else (not a database, corrupt, an
- * unusable path) needs an operator: those milestones are counted and left for a backfill.
- */
-const TRANSIENT = new Set<ErrorCode>(["db_locked", "db_full", "db_io"]);
 
 /** The first retry waits this long; each next one twice as long, up to `retryAfterMs`. */
 export const FIRST_RETRY_MS = 50;
@@ -240,7 +233,7 @@ export class DurableWriter {
         }
         const code = isEventLogError(e) ? e.code : null;
         if (code !== null && STORE_BROKEN.has(code)) this.closeStore();
-        if (code !== null && TRANSIENT.has(code)) {
+        if (code !== null && PASSING_CODES.has(code)) {
           this.scheduleRetry();
           return;
         }
@@ -317,7 +310,7 @@ export class DurableWriter {
     } catch (e) {
       this.failure(e);
       const code = isEventLogError(e) ? e.code : null;
-      if (code !== null && TRANSIENT.has(code)) {
+      if (code !== null && PASSING_CODES.has(code)) {
         for (const held of this.backlog) {
           if (held.failed) continue;
           held.failed = true;
@@ -405,7 +398,7 @@ export class DurableWriter {
     const message = describeError(e);
     this.lastError = message;
     const code = isEventLogError(e) ? e.code : "unknown";
-    const kept = TRANSIENT.has(code as ErrorCode)
+    const kept = PASSING_CODES.has(code as ErrorCode)
       ? `the plugin keeps the milestones (up to mirrorBacklogMax, ${this.settings.mirrorBacklogMax}) and retries; if it gives up it names the range to backfill with`
       : "once fixed, backfill with";
     this.send({
