@@ -46,12 +46,17 @@ export class DurableFeed {
     private readonly writer: DurableWriter,
   ) {}
 
-  /** Drains until `stop()`; a failed drain is reported and the next one comes on time. */
-  run(failed: (e: unknown) => void): Promise<void> {
+  /**
+   * Drains until `stop()`; a failed drain is reported and the next one comes on time. `idle`
+   * runs after a drain that found nothing (never after the drains of flush and close).
+   */
+  run(failed: (e: unknown) => void, idle?: () => void): Promise<void> {
     return drainEvery(
       this.ring,
       this.settings.mirrorFlushMs,
-      () => this.drain(),
+      () => {
+        if (this.drain() === 0) idle?.();
+      },
       failed,
       () => !this.stopped,
     );
@@ -62,10 +67,10 @@ export class DurableFeed {
   }
 
   /**
-   * Hands the writer everything in the ring now. Frames taken before a throw still reach the
-   * writer, so that its count of what it received stays right.
+   * Hands the writer everything in the ring now; returns how many frames it took. Frames taken
+   * before a throw still reach the writer, so that its count of what it received stays right.
    */
-  drain(): void {
+  drain(): number {
     let items: WriterItem[] = [];
     let ours = 0;
     const hand = () => {
@@ -76,7 +81,7 @@ export class DurableFeed {
       if (batch.length > 0) this.writer.accept(batch, n);
     };
     try {
-      this.ring.drain((tag, _stamp, payload) => {
+      return this.ring.drain((tag, _stamp, payload) => {
         if (tag === FRAME_LINE) {
           ours++;
           items.push(itemOfLine(text.decode(payload.subarray(0, payload.length - 1))));

@@ -44,4 +44,5 @@ port.on("message", (message: ToWriter) => {
     shared.wake();
   }
 });
-await feed.run(failed);
+// Only here, off the runner's thread, does the writer keep the timeline projection up to date.
+await feed.run(failed, () => writer.idle());

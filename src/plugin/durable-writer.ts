@@ -1,6 +1,7 @@
 import { statSync, unlinkSync } from "node:fs";
 import { describeError, type ErrorCode, isEventLogError, PASSING_CODES } from "../errors.ts";
 import { emptyMirrorStats, Mirror, type MirrorStats } from "../mirror/mirror.ts";
+import { IdleCatchUp } from "../replay/idle-catch-up.ts";
 import type { DriverModule } from "../store/driver.ts";
 import { EventStore } from "../store/event-store.ts";
 import {
@@ -38,6 +39,12 @@ interface Range {
   first: string | null;
   last: string | null;
 }
+
+/**
+ * Timeline events folded per idle drain (IdleCatchUp): a few milliseconds, so milestones that
+ * arrive meanwhile wait in the ring little longer than a flush interval.
+ */
+const IDLE_FOLD_EVENTS = 2_000;
 
 function tsOf(item: WriterItem): string | null {
   if ("record" in item) {
@@ -106,6 +113,9 @@ export class DurableWriter {
   private closed = false;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private statsSentAt = Number.NEGATIVE_INFINITY;
+  private readonly projection = new IdleCatchUp(IDLE_FOLD_EVENTS, (text) =>
+    this.send({ type: "warn", key: "durable:timeline", text }),
+  );
 
   constructor(
     private readonly settings: WriterSettings,
@@ -144,6 +154,15 @@ export class DurableWriter {
     this.dropped += count;
     this.warnUnstored("durable:unstored", reason);
     this.publishStats();
+  }
+
+  /**
+   * With nothing to commit and no retry pending: one step of keeping the timeline projection
+   * up to date (on this thread, so the runner never waits for it).
+   */
+  idle(): void {
+    if (this.closed || this.retryTimer !== null || this.backlog.length > 0 || !this.store) return;
+    this.projection.step(this.store);
   }
 
   handle(message: ToWriter): void {

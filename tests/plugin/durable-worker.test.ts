@@ -18,6 +18,7 @@ import { EventLogPlugin } from "../../src/plugin.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { dbState, eventCount, runMirror } from "../follow/legacy-lines.ts";
 import { tempDir, waitFor } from "../helpers.ts";
+import { expectStoredProjectionCurrent, projectionAtHead } from "../replay/projection-at-head.ts";
 import { lockHolder } from "./lock-holder.ts";
 import { GOLDEN_JSONL, runSession } from "./session.ts";
 
@@ -417,4 +418,23 @@ test("the worker threads run at nice WORKER_NICE (never above the runner's), the
   // The threads that were there before are as they were.
   for (const [tid, nice] of before) if (during.has(tid)) expect(during.get(tid)).toBe(nice);
   expect(getPriority(0)).toBe(runner);
+});
+
+test("between milestones the writer's thread brings the timeline projection up to the head", async () => {
+  const dir = tempDir();
+  const warnings: string[] = [];
+  const plugin = await EventLogPlugin.create({
+    config: resolveConfig({ jsonl: "e.jsonl", db: "e.db", mirror: true }, dir),
+    now: demoClock(),
+    logger: { warn: (m) => warnings.push(m) },
+  });
+  await runDemoSession(plugin);
+  plugin.flush();
+  const db = join(dir, "e.db");
+  const head = await waitFor("the projection at the head", () => projectionAtHead(db));
+  expect(plugin.stats().offThread.durable).toBe(true);
+  plugin.close();
+  expect(warnings).toEqual([]);
+  expect(eventCount(db)).toBe(head);
+  await expectStoredProjectionCurrent(db);
 });
