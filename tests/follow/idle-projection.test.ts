@@ -15,14 +15,23 @@ import {
   writeLines,
 } from "./legacy-lines.ts";
 
-test("an idle follower brings the timeline projection up to the head, with no timeline call", async () => {
+/**
+ * `count` lines, the first `written` of them in a new file, a follower on it, and the head
+ * once the follower has brought the projection up to it.
+ */
+async function followed(count: number, written: number) {
   const dir = tempDir("fel-idle-");
   const file = join(dir, "events.jsonl");
   const db = join(dir, "events.db");
-  const all = realisticLines(200);
-  writeLines(file, all.slice(0, 120));
+  const all = realisticLines(count);
+  writeLines(file, all.slice(0, written));
   const follower = startFollower(file, db);
   const first = await waitFor("the projection at the head", () => projectionAtHead(db));
+  return { dir, file, db, all, follower, first };
+}
+
+test("an idle follower brings the timeline projection up to the head, with no timeline call", async () => {
+  const { file, db, all, follower, first } = await followed(200, 120);
   appendFileSync(file, joinLines(all.slice(120)));
   const second = await waitFor("the projection at the new head", () =>
     projectionAtHead(db, first + 1),
@@ -35,13 +44,7 @@ test("an idle follower brings the timeline projection up to the head, with no ti
 }, 60_000);
 
 test("a projection the follower cannot write is said once; the lines go on being mirrored", async () => {
-  const dir = tempDir("fel-idle-");
-  const file = join(dir, "events.jsonl");
-  const db = join(dir, "events.db");
-  const all = realisticLines(150);
-  writeLines(file, all.slice(0, 50));
-  const follower = startFollower(file, db);
-  const first = await waitFor("the projection at the head", () => projectionAtHead(db));
+  const { dir, file, db, all, follower, first } = await followed(150, 50);
   // Another hand drops a table the projection is stored in.
   const d = new Database(db);
   d.exec("PRAGMA busy_timeout = 5000; DROP TABLE timeline_tasks");

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import type { ChainFields } from "../../src/store/chain.ts";
 import { chainHash, chainTail, GENESIS_HASH } from "../../src/store/chain.ts";
+import { linkedHash } from "./upstream-writer.ts";
 
 const utf8 = new TextEncoder();
 
@@ -18,21 +18,8 @@ function fields(payload: string, key: string | null = "fe:k"): ChainFields {
   };
 }
 
-/** sha256 of the hash input written out by hand, as the chain's rule states it. */
-function expected(prev: string, f: ChainFields): string {
-  const text = JSON.stringify([
-    prev,
-    f.event_id,
-    f.kind,
-    f.payload_json,
-    f.schema_version,
-    f.occurred_at,
-    f.task_id,
-    f.saga_id,
-    f.idempotency_key,
-  ]);
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
+/** The hash input written out by hand, as the chain's rule states it (upstream's writer). */
+const expected = (prev: string, f: ChainFields): string => linkedHash(prev, f);
 
 test("a tail as UTF-8 bytes hashes as the tail as text, for every kind of head and field", () => {
   const heads = [
