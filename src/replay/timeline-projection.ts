@@ -76,10 +76,19 @@ export function loadTimelines(store: EventStore): Timelines {
   return t;
 }
 
-function rebuildFromZero(store: EventStore): void {
-  store.transaction(() => {
+/**
+ * Clears the projection and rewinds its cursor, unless the cursor or the loop is no longer
+ * what the caller judged unusable (another catch-up stored meanwhile, between the caller's
+ * two reads perhaps): then nothing is cleared and the caller reads them again.
+ */
+function rebuildFromZero(store: EventStore, cursor: number, loopJson: string | null): boolean {
+  return store.transaction(() => {
+    if (store.getCursor(TIMELINE_CURSOR) !== cursor || store.loadTimelineLoop() !== loopJson) {
+      return false;
+    }
     store.clearTimelineState();
     store.setCursor(TIMELINE_CURSOR, 0, { rewind: true });
+    return true;
   }, "rebuilding the timeline projection");
 }
 
@@ -151,8 +160,8 @@ export function holdsTimelineProjection(store: EventStore): boolean {
  * the new halts, the loop and the cursor in one write transaction, and only if the cursor and
  * the loop are still those the fold started from (else another catch-up stored first: the
  * fold is dropped and redone from there), so a crash never splits them and two catch-ups
- * never interleave. With a `budget`, it stops at the first store after folding that many
- * events (`caughtUp` false: it stopped for the budget, and events may be left).
+ * never interleave. With a `budget`, it folds that many events at most and stops after
+ * storing them (`caughtUp` false: it stopped for the budget, and events may be left, or none).
  */
 export function catchUpTimelines(
   store: EventStore,
@@ -173,8 +182,7 @@ export function catchUpTimelines(
     const loop = mine ? mine.loop : storedLoop(store, cursor, loopJson);
     if (loop === null) {
       // Folded by other rules, damaged, or its cursor rewound: start again from sequence 0.
-      rebuildFromZero(store);
-      applied = 0;
+      if (rebuildFromZero(store, cursor, loopJson)) applied = 0;
       continue;
     }
     const kept: Map<number, TaskTimeline> = mine?.tasks ?? new Map<number, TaskTimeline>();
@@ -182,20 +190,20 @@ export function catchUpTimelines(
     let last = cursor;
     let folded = 0;
     let damaged = false;
-    const pagesPerStore = Math.min(PAGES_PER_STORE, Math.ceil((budget - applied) / pageSize));
-    for (let pages = 0; pages < pagesPerStore && t.tasks.size < KEPT_TASKS; pages++) {
-      const read = foldPage(store, t, kept, last, pageSize);
+    for (let pages = 0; pages < PAGES_PER_STORE && t.tasks.size < KEPT_TASKS; pages++) {
+      const size = Math.min(pageSize, budget - applied - folded);
+      if (size <= 0) break;
+      const read = foldPage(store, t, kept, last, size);
       if (read === "damaged") {
         damaged = true;
         break;
       }
       last = read.last;
       folded += read.count;
-      if (read.count < pageSize) break;
+      if (read.count < size) break;
     }
     if (damaged) {
-      rebuildFromZero(store);
-      applied = 0;
+      if (rebuildFromZero(store, cursor, loopJson)) applied = 0;
       continue;
     }
     if (last === cursor) break;
