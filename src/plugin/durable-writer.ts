@@ -162,6 +162,8 @@ export class DurableWriter {
    */
   idle(): void {
     if (this.closed || this.retryTimer !== null || this.backlog.length > 0 || !this.store) return;
+    // A file deleted or replaced under the writer gets no write: the next commit notices it.
+    if (!same(identity(this.settings.db), this.opened)) return;
     this.projection.step(this.store);
   }
 

@@ -128,6 +128,19 @@ export class EventStore {
     for (const pragma of BULK_WRITE_PRAGMAS) this.ctx.sql.exec(pragma);
   }
 
+  /**
+   * Runs `fn` with SQLite's busy timeout at `ms` instead of the store's (0: a write lock held
+   * by another connection fails at once, as db_locked), then sets it back.
+   */
+  withBusyTimeout<T>(ms: number, fn: () => T): T {
+    this.ctx.sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+    try {
+      return fn();
+    } finally {
+      this.ctx.sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.ctx.busyTimeoutMs))}`);
+    }
+  }
+
   since(after = 0, filter?: SinceFilter): Generator<StoredEvent> {
     return since(this.ctx, after, filter);
   }

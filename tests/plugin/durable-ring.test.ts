@@ -5,17 +5,20 @@
  * SQLite; every wait is on an observed fact with a deadline.
  */
 import { expect, test } from "bun:test";
+import { readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { type ConfigInput, resolveConfig } from "../../src/config.ts";
 import type { FromWriter, WriterSettings } from "../../src/plugin/durable-protocol.ts";
 import { DurableWriter } from "../../src/plugin/durable-writer.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
+import { TIMELINE_CURSOR } from "../../src/replay/timeline-projection.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { loadDriver } from "../../src/store/load-driver.ts";
 import { eventCount } from "../follow/legacy-lines.ts";
 import { tempDir, waitFor } from "../helpers.ts";
 import { lockHolder } from "./lock-holder.ts";
+import { GOLDEN_JSONL } from "./session.ts";
 
 async function plugin(dir: string, config: Partial<ConfigInput>) {
   const warnings: string[] = [];
@@ -121,4 +124,25 @@ test("the writer still reports its counts after close", async () => {
   await waitFor("a report after close", () =>
     sent.some((m, i) => m.type === "stats" && m.stats.received === 3 && i > 0),
   );
+});
+
+test("the writer's idle step folds the projection, and writes nothing to a file replaced under it", async () => {
+  const dir = tempDir();
+  const settings = {
+    ...resolveConfig({ jsonl: "e.jsonl", db: "events.db", mirror: true }, dir),
+  } as WriterSettings;
+  const writer = new DurableWriter(settings, await loadDriver(), () => {});
+  const records = readFileSync(GOLDEN_JSONL, "utf8").split("\n").filter(Boolean);
+  writer.accept(records.map((line) => ({ record: JSON.parse(line) })));
+  const db = join(dir, "events.db");
+  const other = await EventStore.open(db);
+  writer.idle();
+  expect(other.getCursor(TIMELINE_CURSOR)).toBe(other.latestSequence());
+  // One more event, then the file is moved away: the writer still has the old one open.
+  other.append("task.heartbeat", { issue: 167 }, { taskId: "issue:167", sagaId: "tick:9" });
+  renameSync(db, join(dir, "moved.db"));
+  writer.idle();
+  expect(other.getCursor(TIMELINE_CURSOR)).toBe(other.latestSequence() - 1);
+  writer.handle({ type: "close", id: 1 });
+  other.close();
 });
