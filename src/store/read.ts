@@ -254,6 +254,11 @@ export interface FoldPayloads {
 }
 
 const FOLD_COLUMNS = ["sequence", "kind", "task_id", "saga_id", "occurred_at"];
+/**
+ * The columns a fold reads whose types foldEvent checks in JavaScript rather than SQL (the
+ * payload's stays in SQL: a fold that does not read it must still know it is text).
+ */
+const FOLD_READ: ReadonlySet<string> = new Set(FOLD_COLUMNS);
 
 /** SQL quoting of a text literal. */
 const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -272,11 +277,15 @@ function foldPayloadSql(payloads: FoldPayloads | undefined): string {
 /**
  * SQL that is 1 when every column of the row surely passes rowToEvent's type checks (so the
  * fold need not read the columns it has no use for), for the columns the table has (a column
- * it lacks reads as NULL). 0 does not mean damaged: such a row is read whole and checked.
+ * it lacks reads as NULL), but those in `checkedElsewhere` (whose values the caller reads and
+ * checks itself). 0 does not mean damaged: such a row is read whole and checked.
  */
-function surelyTypedSql(present: ReadonlySet<string>): string {
+function surelyTypedSql(
+  present: ReadonlySet<string>,
+  checkedElsewhere: ReadonlySet<string> = new Set(),
+): string {
   const safe = "BETWEEN -9007199254740991 AND 9007199254740991";
-  const tests = EVENT_COLUMNS.map((c) => {
+  const tests = EVENT_COLUMNS.filter((c) => !checkedElsewhere.has(c)).map((c) => {
     const nullable = NULLABLE_COLUMNS.has(c);
     if (!present.has(c)) return nullable ? "1" : "0";
     const type = INTEGER_COLUMNS.has(c) ? "integer" : "text";
@@ -311,7 +320,7 @@ export function* sinceFold(
   const pageSize = Math.max(1, filter.pageSize ?? 2000);
   const payloads = filter.payloads;
   const stmt = ctx.stmt(
-    `SELECT ${FOLD_COLUMNS.join(", ")}, ${foldPayloadSql(payloads)} AS payload_json, ${surelyTypedSql(tableColumns(ctx))} AS sure, NULL AS payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
+    `SELECT ${FOLD_COLUMNS.join(", ")}, ${foldPayloadSql(payloads)} AS payload_json, ${surelyTypedSql(tableColumns(ctx), FOLD_READ)} AS sure, NULL AS payload FROM events WHERE sequence > ? ORDER BY sequence LIMIT ${pageSize}`,
   );
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
@@ -330,10 +339,20 @@ export function* sinceFold(
 type FoldRow = FoldEvent & { payload_json: string | null; sure: number };
 
 /**
- * The row's event, or null when its payload is no JSON (rowToEvent then names it) or was not
- * read though the fold needs it (its task_id does not serve).
+ * The row's event, or null when a column it read is not of its type (what `sure` leaves to
+ * it), its payload is no JSON (rowToEvent then names it), or the payload was not read though
+ * the fold needs it (its task_id does not serve).
  */
 function foldEvent(row: FoldRow, payloads: FoldPayloads | undefined): FoldEvent | null {
+  if (
+    !Number.isSafeInteger(row.sequence) ||
+    typeof row.kind !== "string" ||
+    typeof row.occurred_at !== "string" ||
+    (row.task_id !== null && typeof row.task_id !== "string") ||
+    (row.saga_id !== null && typeof row.saga_id !== "string")
+  ) {
+    return null;
+  }
   let payload: Record<string, unknown> = NO_PAYLOAD;
   if (row.payload_json === null) {
     if (!payloads?.taskIdServes(row.task_id!)) return null;

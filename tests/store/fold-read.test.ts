@@ -59,6 +59,22 @@ test("a row damaged in a column the fold does not use fails the fold as it fails
   }
 });
 
+test("a row damaged in a column the fold reads fails the fold as it fails since()", async () => {
+  for (const edit of [
+    "UPDATE events SET kind = x'00' WHERE sequence = 3",
+    "UPDATE events SET occurred_at = x'31' WHERE sequence = 3",
+    "UPDATE events SET task_id = x'01' WHERE sequence = 3",
+    "UPDATE events SET saga_id = x'02' WHERE sequence = 3",
+  ]) {
+    const { file, store } = await log([edit]);
+    const r = bothReads(file, store);
+    store.close();
+    expect(r.since).toHaveProperty("error");
+    expect(r.since.error).toContain("event 3 in");
+    expect([edit, r.fold]).toEqual([edit, r.since]);
+  }
+});
+
 test("with payloads named, only those payloads are read; an unread one is still checked", async () => {
   const payloads = {
     kinds: ["task.completed"],
