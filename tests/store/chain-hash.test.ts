@@ -7,7 +7,7 @@ const utf8 = new TextEncoder();
 
 function fields(payload: string, key: string | null = "fe:k"): ChainFields {
   return {
-    event_id: "0".repeat(31) + "1",
+    event_id: `${"0".repeat(31)}1`,
     kind: "task.dispatched",
     payload_json: payload,
     schema_version: 1,
