@@ -31,6 +31,9 @@ function itemOfLine(line: string): WriterItem {
   }
 }
 
+/** With write-through, how long an idle writer waits for a wake before it looks for idle work. */
+const WRITE_THROUGH_IDLE_MS = 1000;
+
 /**
  * The writer's side of the ring: every `mirrorFlushMs` (at once when the sink wakes it: with
  * `mirrorFlushMs` 0, `mirrorQueueMax` waiting, the ring half full or full) it takes every frame written so far and
@@ -48,12 +51,14 @@ export class DurableFeed {
 
   /**
    * Drains until `stop()`; a failed drain is reported and the next one comes on time. `idle`
-   * runs after a drain that found nothing (never after the drains of flush and close).
+   * runs after a drain that found nothing (never after the drains of flush and close); with
+   * write-through (`mirrorFlushMs` 0, a drain per wake) such a drain comes once a second.
    */
   run(failed: (e: unknown) => void, idle?: () => void): Promise<void> {
+    const flushMs = this.settings.mirrorFlushMs;
     return drainEvery(
       this.ring,
-      this.settings.mirrorFlushMs,
+      flushMs === 0 && idle ? WRITE_THROUGH_IDLE_MS : flushMs,
       () => {
         if (this.drain() === 0) idle?.();
       },

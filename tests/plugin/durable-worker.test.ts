@@ -420,21 +420,23 @@ test("the worker threads run at nice WORKER_NICE (never above the runner's), the
   expect(getPriority(0)).toBe(runner);
 });
 
-test("between milestones the writer's thread brings the timeline projection up to the head", async () => {
-  const dir = tempDir();
-  const warnings: string[] = [];
-  const plugin = await EventLogPlugin.create({
-    config: resolveConfig({ jsonl: "e.jsonl", db: "e.db", mirror: true }, dir),
-    now: demoClock(),
-    logger: { warn: (m) => warnings.push(m) },
+for (const mirrorFlushMs of [25, 0]) {
+  test(`between milestones the writer's thread brings the timeline projection up to the head (mirrorFlushMs ${mirrorFlushMs})`, async () => {
+    const dir = tempDir();
+    const warnings: string[] = [];
+    const plugin = await EventLogPlugin.create({
+      config: resolveConfig({ jsonl: "e.jsonl", db: "e.db", mirror: true, mirrorFlushMs }, dir),
+      now: demoClock(),
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    await runDemoSession(plugin);
+    plugin.flush();
+    const db = join(dir, "e.db");
+    const head = await waitFor("the projection at the head", () => projectionAtHead(db));
+    expect(plugin.stats().offThread.durable).toBe(true);
+    plugin.close();
+    expect(warnings).toEqual([]);
+    expect(eventCount(db)).toBe(head);
+    await expectStoredProjectionCurrent(db);
   });
-  await runDemoSession(plugin);
-  plugin.flush();
-  const db = join(dir, "e.db");
-  const head = await waitFor("the projection at the head", () => projectionAtHead(db));
-  expect(plugin.stats().offThread.durable).toBe(true);
-  plugin.close();
-  expect(warnings).toEqual([]);
-  expect(eventCount(db)).toBe(head);
-  await expectStoredProjectionCurrent(db);
-});
+}
