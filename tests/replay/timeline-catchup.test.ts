@@ -25,6 +25,14 @@ async function mirrored(): Promise<string> {
   return db;
 }
 
+/** The stored projection is what a fold from sequence 0 gives. */
+function expectStoredIsScratch(store: EventStore): void {
+  const stored = loadTimelines(store);
+  const scratch = replayTimelines(store);
+  expect(sortedTasks(stored)).toEqual(sortedTasks(scratch));
+  expect(stored.loop).toEqual(scratch.loop);
+}
+
 test("a catch-up that another stored before it redoes its fold from there", async () => {
   const db = await mirrored();
   const a = await EventStore.open(db);
@@ -44,10 +52,7 @@ test("a catch-up that another stored before it redoes its fold from there", asyn
   // A's first store (after 10 pages of 5) finds B's cursor: it stores nothing and stops.
   expect(catchUpTimelines(a, 5)).toEqual({ applied: 0, cursor: head, caughtUp: true });
   expect(raced).toBe(true);
-  const stored = loadTimelines(a);
-  const scratch = replayTimelines(a);
-  expect(sortedTasks(stored)).toEqual(sortedTasks(scratch));
-  expect(stored.loop).toEqual(scratch.loop);
+  expectStoredIsScratch(a);
   a.close();
   b.close();
 });
@@ -92,10 +97,7 @@ test("a catch-up with a budget stops after that many events; slices of it fold a
   }
   expect(slices).toBeGreaterThan(head / 10);
   expect(sliced.getCursor(TIMELINE_CURSOR)).toBe(head);
-  const scratch = replayTimelines(sliced);
-  const stored = loadTimelines(sliced);
-  expect(sortedTasks(stored)).toEqual(sortedTasks(scratch));
-  expect(stored.loop).toEqual(scratch.loop);
+  expectStoredIsScratch(sliced);
   sliced.close();
 });
 
@@ -119,10 +121,7 @@ test("a catch-up that reads a cursor, then a loop another stored after it, keeps
   // Not rebuilt from 0 over B's store: A went on from 24.
   expect(r).toEqual({ applied: 12, cursor: 36, caughtUp: false });
   catchUpTimelines(a);
-  const stored = loadTimelines(a);
-  const scratch = replayTimelines(a);
-  expect(sortedTasks(stored)).toEqual(sortedTasks(scratch));
-  expect(stored.loop).toEqual(scratch.loop);
+  expectStoredIsScratch(a);
   a.close();
   b.close();
 });

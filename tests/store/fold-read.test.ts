@@ -48,8 +48,9 @@ test("the fold's reader reads what since() reads, also rows another writer typed
   expect(r.fold).toEqual(r.since);
 });
 
-test("a row damaged in a column the fold does not use fails the fold as it fails since()", async () => {
-  for (const edit of DAMAGE_EVENT_3) {
+/** Each edit damages event 3: since() fails on it, and the fold fails the same way. */
+async function expectFoldFailsAsSince(edits: readonly string[]) {
+  for (const edit of edits) {
     const { file, store } = await log([edit]);
     const r = bothReads(file, store);
     store.close();
@@ -57,22 +58,19 @@ test("a row damaged in a column the fold does not use fails the fold as it fails
     expect(r.since.error).toContain("event 3 in");
     expect([edit, r.fold]).toEqual([edit, r.since]);
   }
+}
+
+test("a row damaged in a column the fold does not use fails the fold as it fails since()", async () => {
+  await expectFoldFailsAsSince(DAMAGE_EVENT_3);
 });
 
 test("a row damaged in a column the fold reads fails the fold as it fails since()", async () => {
-  for (const edit of [
+  await expectFoldFailsAsSince([
     "UPDATE events SET kind = x'00' WHERE sequence = 3",
     "UPDATE events SET occurred_at = x'31' WHERE sequence = 3",
     "UPDATE events SET task_id = x'01' WHERE sequence = 3",
     "UPDATE events SET saga_id = x'02' WHERE sequence = 3",
-  ]) {
-    const { file, store } = await log([edit]);
-    const r = bothReads(file, store);
-    store.close();
-    expect(r.since).toHaveProperty("error");
-    expect(r.since.error).toContain("event 3 in");
-    expect([edit, r.fold]).toEqual([edit, r.since]);
-  }
+  ]);
 });
 
 test("with payloads named, only those payloads are read; an unread one is still checked", async () => {
