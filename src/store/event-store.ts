@@ -35,7 +35,7 @@ import {
   loadFollowPosition,
   saveFollowPosition,
 } from "./follow-positions.ts";
-import { type OpenOptions, openContext, openContextWith } from "./open.ts";
+import { busyTimeoutSql, type OpenOptions, openContext, openContextWith } from "./open.ts";
 import {
   clearTimelineState,
   type HaltRow,
@@ -133,11 +133,11 @@ export class EventStore {
    * by another connection fails at once, as db_locked), then sets it back.
    */
   withBusyTimeout<T>(ms: number, fn: () => T): T {
-    this.ctx.sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+    this.ctx.sql.exec(busyTimeoutSql(ms));
     try {
       return fn();
     } finally {
-      this.ctx.sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(this.ctx.busyTimeoutMs))}`);
+      this.ctx.sql.exec(busyTimeoutSql(this.ctx.busyTimeoutMs));
     }
   }
 

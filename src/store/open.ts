@@ -81,7 +81,7 @@ function connectWith(
   }
   const ctx = new StoreContext({ path: file, sql, driver, busyTimeoutMs, readonly });
   try {
-    sql.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    sql.exec(busyTimeoutSql(busyTimeoutMs));
     readSchemaVersion(ctx);
     if (!readonly) {
       setJournal(ctx, o.options.synchronous ?? "normal");
@@ -206,3 +206,8 @@ const nullDriver = {
   },
   close() {},
 };
+
+/** The PRAGMA that makes a connection wait up to `ms` for another's lock (0: not at all). */
+export function busyTimeoutSql(ms: number): string {
+  return `PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`;
+}
