@@ -1,28 +1,30 @@
 import { EventLogError } from "../errors.ts";
 import type { StoreContext } from "./context.ts";
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations.ts";
+import { latestVersion, type Schema } from "./migration.ts";
+import { LOG_SCHEMA } from "./migrations.ts";
 import { writeTransaction } from "./transaction.ts";
 
 /** Reads `user_version`, refusing (without writing anything) a database from a newer release. */
-export function readSchemaVersion(ctx: StoreContext): number {
+export function readSchemaVersion(ctx: StoreContext, schema: Schema = LOG_SCHEMA): number {
   const row = ctx.sql.prepare("PRAGMA user_version").get<{ user_version: number }>();
   const version = Number(row?.user_version ?? 0);
-  if (version > LATEST_SCHEMA_VERSION) {
+  const latest = latestVersion(schema);
+  if (version > latest) {
     throw new EventLogError(
       "db_schema_too_new",
-      `database ${ctx.path} has schema version ${version}, newer than this forge-eventlog understands (${LATEST_SCHEMA_VERSION}); upgrade forge-eventlog. The file was not modified`,
+      `database ${ctx.path} has schema version ${version}, newer than this forge-eventlog understands (${latest}); upgrade forge-eventlog. The file was not modified`,
     );
   }
   return version;
 }
 
 /** Applies the missing migrations in one write transaction; concurrent openers serialise. */
-export function migrate(ctx: StoreContext): void {
-  if (readSchemaVersion(ctx) === LATEST_SCHEMA_VERSION) return;
+export function migrate(ctx: StoreContext, schema: Schema = LOG_SCHEMA): void {
+  if (readSchemaVersion(ctx, schema) === latestVersion(schema)) return;
   writeTransaction(ctx, "migrating the schema", () => {
-    const current = readSchemaVersion(ctx);
+    const current = readSchemaVersion(ctx, schema);
     if (current === 0) refuseForeignEventsTable(ctx);
-    for (const m of MIGRATIONS) {
+    for (const m of schema.migrations) {
       if (m.version <= current) continue;
       if (m.sql.trim() !== "") ctx.sql.exec(m.sql);
       m.apply?.(ctx.sql);

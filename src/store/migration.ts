@@ -13,3 +13,11 @@ export interface Migration {
   sql: string;
   apply?: (db: SqlDriver) => void;
 }
+
+/** The migrations of one kind of database, in order: the event log's, or the timeline cache's. */
+export interface Schema {
+  readonly migrations: readonly Migration[];
+}
+
+/** The version of a schema's last migration. */
+export const latestVersion = (schema: Schema): number => schema.migrations.at(-1)?.version ?? 0;

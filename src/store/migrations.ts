@@ -1,4 +1,4 @@
-import type { Migration } from "./migration.ts";
+import { latestVersion, type Migration, type Schema } from "./migration.ts";
 import { migration7 } from "./schema/conflicts.ts";
 import { migration1 } from "./schema/contract.ts";
 import { migration5 } from "./schema/follow-last-ts.ts";
@@ -24,5 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration9,
 ];
 
+/** The event log's schema: what every database forge-eventlog writes events to is migrated to. */
+export const LOG_SCHEMA: Schema = { migrations: MIGRATIONS };
+
 /** The version of the last migration. */
-export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+export const LATEST_SCHEMA_VERSION = latestVersion(LOG_SCHEMA);

@@ -5,6 +5,7 @@ import { StoreContext } from "./context.ts";
 import type { DriverModule, DriverName } from "./driver.ts";
 import { loadDriver } from "./load-driver.ts";
 import { migrate, readSchemaVersion } from "./migrate.ts";
+import type { Schema } from "./migration.ts";
 
 export type Synchronous = "normal" | "full";
 
@@ -18,6 +19,8 @@ export interface OpenOptions {
   /** How long a writer waits for another connection's lock before `db_locked`. */
   busyTimeoutMs?: number;
   driver?: DriverName;
+  /** The migrations a writable open applies (default: the event log's). */
+  schema?: Schema;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -82,10 +85,10 @@ function connectWith(
   const ctx = new StoreContext({ path: file, sql, driver, busyTimeoutMs, readonly });
   try {
     sql.exec(busyTimeoutSql(busyTimeoutMs));
-    readSchemaVersion(ctx);
+    readSchemaVersion(ctx, o.options.schema);
     if (!readonly) {
       setJournal(ctx, o.options.synchronous ?? "normal");
-      migrate(ctx);
+      migrate(ctx, o.options.schema);
     } else {
       requireEventsTable(ctx);
     }

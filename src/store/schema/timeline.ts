@@ -1,19 +1,32 @@
 import type { Migration } from "../migration.ts";
 
+/**
+ * The task-timeline projection's tables, as the event log's migrations create them; the
+ * timeline cache (timeline-cache.ts) creates the same in a file of its own.
+ */
+export const TIMELINE_TASKS_TABLE = `
+      CREATE TABLE IF NOT EXISTS timeline_tasks (
+        issue INTEGER PRIMARY KEY,
+        state_json TEXT NOT NULL
+      );`;
+export const TIMELINE_LOOP_TABLE = `
+      CREATE TABLE IF NOT EXISTS timeline_loop (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state_json TEXT NOT NULL
+      );`;
+export const TIMELINE_HALTS_TABLE = `
+      CREATE TABLE IF NOT EXISTS timeline_halts (
+        sequence INTEGER PRIMARY KEY,
+        reason TEXT NOT NULL,
+        tick INTEGER,
+        at TEXT NOT NULL
+      );`;
+
 /** The task-timeline projection's stored state (its cursor is `timeline`). */
 export const migration3: Migration = {
   version: 3,
   name: "task timeline projection state",
-  sql: `
-      CREATE TABLE IF NOT EXISTS timeline_tasks (
-        issue INTEGER PRIMARY KEY,
-        state_json TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS timeline_loop (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        state_json TEXT NOT NULL
-      );
-    `,
+  sql: `${TIMELINE_TASKS_TABLE}${TIMELINE_LOOP_TABLE}`,
 };
 
 /**
@@ -24,13 +37,7 @@ export const migration3: Migration = {
 export const migration8: Migration = {
   version: 8,
   name: "timeline halts in rows of their own",
-  sql: `
-      CREATE TABLE IF NOT EXISTS timeline_halts (
-        sequence INTEGER PRIMARY KEY,
-        reason TEXT NOT NULL,
-        tick INTEGER,
-        at TEXT NOT NULL
-      );
+  sql: `${TIMELINE_HALTS_TABLE}
       DELETE FROM timeline_tasks;
       DELETE FROM timeline_loop;
       DELETE FROM projection_cursors WHERE projection_name = 'timeline';
