@@ -40,13 +40,9 @@ export {
   type PluginStats,
 } from "./plugin.ts";
 export { type LoadedPlugins, loadRunnerPlugins } from "./plugin-loader.ts";
+export { TIMELINE_CURSOR } from "./replay/projection-home.ts";
 export { renderTimelines, sortedTasks } from "./replay/render-timeline.ts";
-export {
-  catchUpTimelines,
-  loadTimelines,
-  replayTimelines,
-  TIMELINE_CURSOR,
-} from "./replay/timeline-projection.ts";
+export { catchUpTimelines, loadTimelines, replayTimelines } from "./replay/timeline-projection.ts";
 export type { LoopTimeline, TaskTimeline, Timelines } from "./replay/timeline-state.ts";
 export {
   type ShipOptions,

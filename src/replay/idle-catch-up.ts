@@ -1,10 +1,7 @@
 import { describeError, isEventLogError, PASSING_CODES } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
-import {
-  catchUpTimelines,
-  holdsTimelineProjection,
-  TIMELINE_CURSOR,
-} from "./timeline-projection.ts";
+import { TIMELINE_CURSOR } from "./projection-home.ts";
+import { catchUpTimelines, holdsTimelineProjection } from "./timeline-projection.ts";
 
 /** After a failed step the next waits this long, doubling up to BACKOFF_MAX_MS. */
 const BACKOFF_FIRST_MS = 1000;

@@ -3,6 +3,7 @@ import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration8 } from "../store/schema/timeline.ts";
 import { GARBAGE, readGarbage } from "./memory-budget.ts";
+import { logHome, type ProjectionHome } from "./projection-home.ts";
 import {
   applyEvent,
   emptyTimelines,
@@ -18,8 +19,6 @@ import {
   taskTimelineSchema,
   timelineSet,
 } from "./timeline-state.ts";
-
-export const TIMELINE_CURSOR = "timeline";
 
 /** Rebuilds every timeline from sequence 0, in memory, from the durable log alone. */
 export function replayTimelines(store: EventStore): Timelines {
@@ -50,9 +49,9 @@ function parseTask(json: string): TaskTimeline | null {
  * of its cursor (the cursor was rewound), or with halts inside it (an earlier layout).
  */
 function storedLoop(
-  store: EventStore,
+  home: ProjectionHome,
   cursor: number,
-  json = store.loadTimelineLoop(),
+  json = home.loadTimelineLoop(),
 ): LoopTimeline | null {
   if (json === null) return cursor === 0 ? emptyTimelines().loop : null;
   const loop = loopTimelineSchema.safeParse(parseJson(json));
@@ -62,13 +61,14 @@ function storedLoop(
 
 /** The persisted projection as last stored, every task in memory (its cursor says how far). */
 export function loadTimelines(store: EventStore): Timelines {
-  const loop = storedLoop(store, store.getCursor(TIMELINE_CURSOR));
+  const home = logHome(store);
+  const loop = storedLoop(home, home.cursor());
   if (loop === null) return emptyTimelines();
   const t: Timelines = {
     tasks: new Map(),
-    loop: { ...loop, halts: [...store.storedTimelineHalts()] },
+    loop: { ...loop, halts: [...home.storedTimelineHalts()] },
   };
-  for (const [issue, json] of store.storedTimelineTasks()) {
+  for (const [issue, json] of home.storedTimelineTasks()) {
     const task = parseTask(json);
     if (task === null) return emptyTimelines();
     t.tasks.set(issue, task);
@@ -81,13 +81,11 @@ export function loadTimelines(store: EventStore): Timelines {
  * what the caller judged unusable (another catch-up stored meanwhile, between the caller's
  * two reads perhaps): then nothing is cleared and the caller reads them again.
  */
-function rebuildFromZero(store: EventStore, cursor: number, loopJson: string | null): boolean {
-  return store.transaction(() => {
-    if (store.getCursor(TIMELINE_CURSOR) !== cursor || store.loadTimelineLoop() !== loopJson) {
-      return false;
-    }
-    store.clearTimelineState();
-    store.setCursor(TIMELINE_CURSOR, 0, { rewind: true });
+function rebuildFromZero(home: ProjectionHome, cursor: number, loopJson: string | null): boolean {
+  return home.transaction(() => {
+    if (home.cursor() !== cursor || home.loadTimelineLoop() !== loopJson) return false;
+    home.clearTimelineState();
+    home.moveCursor(0, true);
     return true;
   }, "rebuilding the timeline projection");
 }
@@ -112,6 +110,7 @@ const PAGES_PER_STORE = 10;
  */
 function foldPage(
   store: EventStore,
+  home: ProjectionHome,
   t: Timelines,
   kept: Map<number, TaskTimeline>,
   after: number,
@@ -122,7 +121,7 @@ function foldPage(
   for (const e of store.sinceFold(after, { limit: pageSize, pageSize, payloads: FOLD_PAYLOADS })) {
     const issue = issueOf(e);
     if (issue !== null && !t.tasks.has(issue)) {
-      const task = kept.get(issue) ?? storedTask(store, issue);
+      const task = kept.get(issue) ?? storedTask(home, issue);
       if (task === null) return "damaged";
       if (task) t.tasks.set(issue, task);
     }
@@ -135,8 +134,8 @@ function foldPage(
 }
 
 /** The task's stored state; undefined when it has no row, null when its row does not parse. */
-function storedTask(store: EventStore, issue: number): TaskTimeline | null | undefined {
-  const json = store.loadTimelineTask(issue);
+function storedTask(home: ProjectionHome, issue: number): TaskTimeline | null | undefined {
+  const json = home.loadTimelineTask(issue);
   return json === null ? undefined : parseTask(json);
 }
 
@@ -168,21 +167,29 @@ export function catchUpTimelines(
   pageSize = 5000,
   budget = Number.POSITIVE_INFINITY,
 ): { applied: number; cursor: number; caughtUp: boolean } {
+  return catchUpInto(store, logHome(store), pageSize, budget);
+}
+
+/** `catchUpTimelines` with the projection kept in `home`, the events read from `store`. */
+export function catchUpInto(
+  store: EventStore,
+  home: ProjectionHome,
+  pageSize = 5000,
+  budget = Number.POSITIVE_INFINITY,
+): { applied: number; cursor: number; caughtUp: boolean } {
   let known: Stored | null = null;
   let applied = 0;
   for (;;) {
-    if (applied >= budget) {
-      return { applied, cursor: store.getCursor(TIMELINE_CURSOR), caughtUp: false };
-    }
-    const cursor = store.getCursor(TIMELINE_CURSOR);
-    const loopJson = store.loadTimelineLoop();
+    if (applied >= budget) return { applied, cursor: home.cursor(), caughtUp: false };
+    const cursor = home.cursor();
+    const loopJson = home.loadTimelineLoop();
     const mine: Stored | null =
       known?.cursor === cursor && known.loopJson === loopJson ? known : null;
     known = null;
-    const loop = mine ? mine.loop : storedLoop(store, cursor, loopJson);
+    const loop = mine ? mine.loop : storedLoop(home, cursor, loopJson);
     if (loop === null) {
       // Folded by other rules, damaged, or its cursor rewound: start again from sequence 0.
-      if (rebuildFromZero(store, cursor, loopJson)) applied = 0;
+      if (rebuildFromZero(home, cursor, loopJson)) applied = 0;
       continue;
     }
     const kept: Map<number, TaskTimeline> = mine?.tasks ?? new Map<number, TaskTimeline>();
@@ -193,7 +200,7 @@ export function catchUpTimelines(
     for (let pages = 0; pages < PAGES_PER_STORE && t.tasks.size < KEPT_TASKS; pages++) {
       const size = Math.min(pageSize, budget - applied - folded);
       if (size <= 0) break;
-      const read = foldPage(store, t, kept, last, size);
+      const read = foldPage(store, home, t, kept, last, size);
       if (read === "damaged") {
         damaged = true;
         break;
@@ -203,23 +210,22 @@ export function catchUpTimelines(
       if (read.count < size) break;
     }
     if (damaged) {
-      if (rebuildFromZero(store, cursor, loopJson)) applied = 0;
+      if (rebuildFromZero(home, cursor, loopJson)) applied = 0;
       continue;
     }
     if (last === cursor) break;
     const halts = t.loop.halts;
     t.loop.halts = [];
     const newLoopJson = JSON.stringify(t.loop);
-    const stored = store.transaction(() => {
-      const now = store.getCursor(TIMELINE_CURSOR);
-      if (now !== cursor || store.loadTimelineLoop() !== loopJson) return false;
+    const stored = home.transaction(() => {
+      if (home.cursor() !== cursor || home.loadTimelineLoop() !== loopJson) return false;
       const tasks = [...t.tasks].map(([issue, task]): [number, string] => [
         issue,
         JSON.stringify(task),
       ]);
       // The new halts go to rows of their own; the loop's text keeps none.
-      store.saveTimelineState(tasks, newLoopJson, halts);
-      store.advanceCursor(TIMELINE_CURSOR, last);
+      home.saveTimelineState(tasks, newLoopJson, halts);
+      home.moveCursor(last);
       return true;
     }, "storing the timeline projection");
     // Another catch-up stored first: what this one folded (its kept tasks too) is stale.
@@ -235,13 +241,13 @@ export function catchUpTimelines(
     }
     known = { cursor: last, loopJson: newLoopJson, loop: t.loop, tasks: kept };
   }
-  return { applied, cursor: store.getCursor(TIMELINE_CURSOR), caughtUp: true };
+  return { applied, cursor: home.cursor(), caughtUp: true };
 }
 
-function damagedRow(store: EventStore, issue: number): EventLogError {
+function damagedRow(home: ProjectionHome, issue: number): EventLogError {
   return new EventLogError(
     "db_corrupt",
-    `the timeline projection in ${store.path} holds a damaged row for issue ${issue}; rebuild it with 'forge-eventlog cursors set timeline 0 --rewind', or fold from the log alone with 'forge-eventlog timeline --verify'`,
+    `the timeline projection in ${home.path} holds a damaged row for issue ${issue}; ${home.repair}`,
   );
 }
 
@@ -249,30 +255,30 @@ function damagedRow(store: EventStore, issue: number): EventLogError {
  * The stored rows as a TimelineSet, with `over` (tasks folded in memory from the events after
  * the cursor) in place of or between them: tasks stream row by row in issue order.
  */
-function storedSet(store: EventStore, over: Timelines): TimelineSet {
+function storedSet(home: ProjectionHome, over: Timelines): TimelineSet {
   const stored = (issue: number, json: string): TaskTimeline => {
     const task = parseTask(json);
-    if (task === null) throw damagedRow(store, issue);
+    if (task === null) throw damagedRow(home, issue);
     return task;
   };
   const { halts, ...loop } = over.loop;
   return {
     loop,
     *halts() {
-      for (const halt of store.storedTimelineHalts()) {
+      for (const halt of home.storedTimelineHalts()) {
         readGarbage.spent(GARBAGE.halt);
         yield halt;
       }
       yield* halts;
     },
     task(issue) {
-      const json = over.tasks.has(issue) ? null : store.loadTimelineTask(issue);
+      const json = over.tasks.has(issue) ? null : home.loadTimelineTask(issue);
       return json === null ? over.tasks.get(issue) : stored(issue, json);
     },
     *tasks() {
       const extra = [...over.tasks.keys()].sort((a, b) => a - b);
       let i = 0;
-      for (const [issue, json] of store.storedTimelineTasks()) {
+      for (const [issue, json] of home.storedTimelineTasks()) {
         readGarbage.spent(json.length * GARBAGE.taskByte);
         while (i < extra.length && extra[i]! < issue) yield over.tasks.get(extra[i++]!)!;
         if (extra[i] === issue) {
@@ -295,26 +301,37 @@ function storedSet(store: EventStore, over: Timelines): TimelineSet {
  * from sequence 0 in memory.
  */
 export function currentTimelineSet(store: EventStore): TimelineSet {
-  if (!holdsTimelineProjection(store)) return timelineSet(replayTimelines(store));
-  if (!store.readonly) catchUpTimelines(store);
-  const cursor = store.getCursor(TIMELINE_CURSOR);
-  const loop = storedLoop(store, cursor);
-  if (loop === null) return timelineSet(replayTimelines(store));
+  if (holdsTimelineProjection(store)) {
+    if (!store.readonly) catchUpTimelines(store);
+    const own = overStored(store, logHome(store));
+    if (own) return own;
+  }
+  return timelineSet(replayTimelines(store));
+}
+
+/**
+ * The projection stored in `home` with the events after its cursor applied in memory over the
+ * tasks they touch; null when it must be rebuilt from sequence 0.
+ */
+function overStored(store: EventStore, home: ProjectionHome): TimelineSet | null {
+  const cursor = home.cursor();
+  const loop = storedLoop(home, cursor);
+  if (loop === null) return null;
   const over: Timelines = { tasks: new Map(), loop };
   for (const e of store.sinceFold(cursor, { payloads: FOLD_PAYLOADS })) {
     const issue = issueOf(e);
     if (issue !== null && !over.tasks.has(issue)) {
-      const json = store.loadTimelineTask(issue);
+      const json = home.loadTimelineTask(issue);
       if (json !== null) {
         const task = parseTask(json);
-        if (task === null) throw damagedRow(store, issue);
+        if (task === null) throw damagedRow(home, issue);
         over.tasks.set(issue, task);
       }
     }
     applyEvent(over, e);
     readGarbage.spent(GARBAGE.foldedEvent);
   }
-  return storedSet(store, over);
+  return storedSet(home, over);
 }
 
 /** `currentTimelineSet` with every task in memory. */

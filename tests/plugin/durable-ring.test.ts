@@ -12,7 +12,7 @@ import { type ConfigInput, resolveConfig } from "../../src/config.ts";
 import type { FromWriter, WriterSettings } from "../../src/plugin/durable-protocol.ts";
 import { DurableWriter } from "../../src/plugin/durable-writer.ts";
 import { EventLogPlugin } from "../../src/plugin.ts";
-import { TIMELINE_CURSOR } from "../../src/replay/timeline-projection.ts";
+import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { loadDriver } from "../../src/store/load-driver.ts";
 import { eventCount } from "../follow/legacy-lines.ts";

@@ -1,11 +1,11 @@
 import { Database } from "bun:sqlite";
 import { expect } from "bun:test";
+import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
 import { sortedTasks } from "../../src/replay/render-timeline.ts";
 import {
   catchUpTimelines,
   loadTimelines,
   replayTimelines,
-  TIMELINE_CURSOR,
 } from "../../src/replay/timeline-projection.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 

@@ -2,13 +2,13 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Mirror } from "../../src/mirror/mirror.ts";
+import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
 import { sortedTasks } from "../../src/replay/render-timeline.ts";
 import {
   catchUpTimelines,
   currentTimelines,
   loadTimelines,
   replayTimelines,
-  TIMELINE_CURSOR,
 } from "../../src/replay/timeline-projection.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { tempDir } from "../helpers.ts";
