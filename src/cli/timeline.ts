@@ -120,6 +120,12 @@ export default defineCommand({
       description:
         "Check each event's hash and chain link before using it; exit 1 at the first that breaks",
     },
+    cache: {
+      type: "boolean",
+      default: true,
+      description:
+        "Keep the projection of a log it cannot be stored in (another writer's, read-only) in the timeline cache (--no-cache: fold from sequence 0 in memory)",
+    },
     ...globalArgs,
   },
   help: {
@@ -131,7 +137,8 @@ export default defineCommand({
       "forge-eventlog timeline --verify --issue 167",
     ],
     notes: [
-      "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable; a read-only file, or one another tool wrote, is read without writing. The plugin's writer and mirror --follow keep it up to date while idle. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
+      "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable. The plugin's writer and mirror --follow keep it up to date while idle. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
+      "A log the projection cannot be stored in (another tool's database, never migrated by a reader; a read-only file whose projection is missing or far behind) is never written: its projection is kept in a cache file of its own under $FORGE_EVENTLOG_CACHE_DIR (else $XDG_CACHE_HOME/forge-eventlog, else ~/.cache/forge-eventlog), so only the first run folds every event. A log replaced or restored under the same path is noticed and folded again; --no-cache folds from sequence 0 in memory, writing nothing.",
       '--json prints one task timeline per line, then one line {"loop": ...} with the tick counts and the halts (reason, tick, sequence, time). On a PostgreSQL log each line also names its "source", the runner it was shipped from (tick 7 of one runner is not tick 7 of another).',
       "--status keeps the tasks whose terminal state (completed, failed, compensated) or runner status (merged, open, timeout, ...) is one of the words; --since/--until those active in the window (a first or last event in it, or spanning it).",
       "Without --issue or --status, the table ends with the loop's totals: tasks by status, merged and the merge rate, failed by reason, blocked, median and p90 time to merge, cost and tokens, critic verdicts, halts. They take one pass over the log (--json skips them).",
@@ -148,100 +155,103 @@ export default defineCommand({
     const window = parseWindow(args);
     const utc = args.utc === true;
     const format = parseFormat(args);
-    await withReadLog(openReadLog(args, { projection: !verifying }), async (store) => {
-      const bySource = await store.timelines({ verify: verifying, source: args.source });
-      // A PostgreSQL log holds one timeline set per source log: tick 7 of runner A is not
-      // tick 7 of runner B, so each is shown under its own name.
-      const fleet = store.engine === "postgres";
-      if (issue !== undefined) {
-        for (const [source, t] of bySource) {
-          const task = t.task(issue);
-          if (task) bySource.set(source, { ...t, tasks: () => [task], task: () => task });
-          else bySource.delete(source);
+    await withReadLog(
+      openReadLog(args, { projection: !verifying, cache: args.cache !== false }),
+      async (store) => {
+        const bySource = await store.timelines({ verify: verifying, source: args.source });
+        // A PostgreSQL log holds one timeline set per source log: tick 7 of runner A is not
+        // tick 7 of runner B, so each is shown under its own name.
+        const fleet = store.engine === "postgres";
+        if (issue !== undefined) {
+          for (const [source, t] of bySource) {
+            const task = t.task(issue);
+            if (task) bySource.set(source, { ...t, tasks: () => [task], task: () => task });
+            else bySource.delete(source);
+          }
+          if (bySource.size === 0) {
+            throw new EventLogError(
+              "check_failed",
+              `issue ${issue} does not appear in ${store.path}; list the issues with 'forge-eventlog timeline'`,
+            );
+          }
         }
-        if (bySource.size === 0) {
-          throw new EventLogError(
-            "check_failed",
-            `issue ${issue} does not appear in ${store.path}; list the issues with 'forge-eventlog timeline'`,
-          );
-        }
-      }
-      const wanted = (task: TaskTimeline) =>
-        (!statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "")) &&
-        activeIn(task, window);
-      let tasks = 0;
-      await withPager(format === "table" && args.pager !== false, async (sink) => {
-        const out = new LineWriter(sink);
-        const width = terminalWidth();
-        if (format === "csv" || format === "tsv") {
-          await out.line(delimitedRow(format, [...(fleet ? ["source"] : []), ...TASK_FIELDS]));
-        }
-        for (const [source, set] of bySource) {
-          const tag = fleet ? { source } : {};
-          // Task by task from the stored rows: only the table needs them all at once.
+        const wanted = (task: TaskTimeline) =>
+          (!statuses || statuses.has(task.terminal ?? "") || statuses.has(task.status ?? "")) &&
+          activeIn(task, window);
+        let tasks = 0;
+        await withPager(format === "table" && args.pager !== false, async (sink) => {
+          const out = new LineWriter(sink);
+          const width = terminalWidth();
           if (format === "csv" || format === "tsv") {
-            for (const task of set.tasks()) {
-              if (!wanted(task)) continue;
-              tasks++;
-              const cells = TASK_FIELDS.map((f) => fieldText(task[f]));
-              await out.line(delimitedRow(format, fleet ? [source, ...cells] : cells));
-            }
-          } else if (format === "json") {
-            for (const task of set.tasks()) {
-              if (!wanted(task)) continue;
-              tasks++;
-              await out.line(jsonLine({ ...tag, ...task }));
-            }
-            await loopJson(out, tag, set);
-          } else {
-            const all: Timelines = { tasks: new Map(), loop: loopOf(set) };
-            for (const task of set.tasks()) if (wanted(task)) all.tasks.set(task.issue, task);
-            tasks += all.tasks.size;
-            if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
-            const shown = renderTimelines(all, {
-              width,
-              shortPrs: width !== undefined,
-              hyperlinks: hyperlinksEnabled(),
-              time: (at) => readableTime(at, utc, true),
-            });
-            for (const line of shown.split("\n")) await out.line(line);
-            if (issue !== undefined && all.tasks.size > 0) {
-              const events: StoredEvent[] = [];
-              const from = fleet && source !== "" ? { source } : {};
-              for await (const e of store.since(0, { taskId: `issue:${issue}`, ...from })) {
-                events.push(e);
+            await out.line(delimitedRow(format, [...(fleet ? ["source"] : []), ...TASK_FIELDS]));
+          }
+          for (const [source, set] of bySource) {
+            const tag = fleet ? { source } : {};
+            // Task by task from the stored rows: only the table needs them all at once.
+            if (format === "csv" || format === "tsv") {
+              for (const task of set.tasks()) {
+                if (!wanted(task)) continue;
+                tasks++;
+                const cells = TASK_FIELDS.map((f) => fieldText(task[f]));
+                await out.line(delimitedRow(format, fleet ? [source, ...cells] : cells));
               }
-              await out.line("");
-              for (const line of storyLines(renderStory(issueStory(events)), width)) {
-                await out.line(line);
+            } else if (format === "json") {
+              for (const task of set.tasks()) {
+                if (!wanted(task)) continue;
+                tasks++;
+                await out.line(jsonLine({ ...tag, ...task }));
               }
-            }
-            if (issue === undefined && statuses === undefined && all.tasks.size > 0) {
-              const fold = new LoopFold({ storyIssues: 0 });
-              const from = fleet && source !== "" ? { source } : {};
-              for await (const e of store.since(0, from)) fold.apply(e);
-              await out.line("");
-              await out.line("Totals");
-              for (const line of renderSummary(summarizeLoop(fold, await quarantined(store)))) {
-                const fits = width === undefined || displayWidth(`  ${line}`) <= width;
-                for (const part of fits ? [line] : line.split("; ")) {
-                  await out.line(
-                    width === undefined ? `  ${part}` : truncateToWidth(`  ${part}`, width),
-                  );
+              await loopJson(out, tag, set);
+            } else {
+              const all: Timelines = { tasks: new Map(), loop: loopOf(set) };
+              for (const task of set.tasks()) if (wanted(task)) all.tasks.set(task.issue, task);
+              tasks += all.tasks.size;
+              if (fleet) await out.line(`== ${source === "" ? "(written here)" : source} ==`);
+              const shown = renderTimelines(all, {
+                width,
+                shortPrs: width !== undefined,
+                hyperlinks: hyperlinksEnabled(),
+                time: (at) => readableTime(at, utc, true),
+              });
+              for (const line of shown.split("\n")) await out.line(line);
+              if (issue !== undefined && all.tasks.size > 0) {
+                const events: StoredEvent[] = [];
+                const from = fleet && source !== "" ? { source } : {};
+                for await (const e of store.since(0, { taskId: `issue:${issue}`, ...from })) {
+                  events.push(e);
+                }
+                await out.line("");
+                for (const line of storyLines(renderStory(issueStory(events)), width)) {
+                  await out.line(line);
+                }
+              }
+              if (issue === undefined && statuses === undefined && all.tasks.size > 0) {
+                const fold = new LoopFold({ storyIssues: 0 });
+                const from = fleet && source !== "" ? { source } : {};
+                for await (const e of store.since(0, from)) fold.apply(e);
+                await out.line("");
+                await out.line("Totals");
+                for (const line of renderSummary(summarizeLoop(fold, await quarantined(store)))) {
+                  const fits = width === undefined || displayWidth(`  ${line}`) <= width;
+                  for (const part of fits ? [line] : line.split("; ")) {
+                    await out.line(
+                      width === undefined ? `  ${part}` : truncateToWidth(`  ${part}`, width),
+                    );
+                  }
                 }
               }
             }
           }
+          await out.flush();
+        });
+        if (tasks === 0) {
+          log.info(
+            statuses || window.since !== undefined || window.until !== undefined
+              ? "no task matches"
+              : "the log holds no task events yet",
+          );
         }
-        await out.flush();
-      });
-      if (tasks === 0) {
-        log.info(
-          statuses || window.since !== undefined || window.until !== undefined
-            ? "no task matches"
-            : "the log holds no task events yet",
-        );
-      }
-    });
+      },
+    );
   },
 });

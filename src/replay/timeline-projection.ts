@@ -1,9 +1,10 @@
-import { EventLogError } from "../errors.ts";
+import { EventLogError, isEventLogError } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration8 } from "../store/schema/timeline.ts";
 import { GARBAGE, readGarbage } from "./memory-budget.ts";
 import { logHome, type ProjectionHome } from "./projection-home.ts";
+import type { CacheSlot } from "./timeline-cache.ts";
 import {
   applyEvent,
   emptyTimelines,
@@ -293,20 +294,45 @@ function storedSet(home: ProjectionHome, over: Timelines): TimelineSet {
 }
 
 /**
+ * How many events after its cursor a read-only log's own projection may be behind and still
+ * be used, those events folded in memory on every read; further behind, the timeline cache
+ * (when there is one) is caught up instead, once.
+ */
+const IN_MEMORY_LAG = 20_000;
+
+/**
  * The timelines as of the latest event, from the stored projection, streamed from its rows.
  * On a writable store the projection is caught up and stored first, so the next call reads
  * only what landed since; on a read-only one the events after its cursor are applied in memory
- * over the rows they touch, and nothing is written. A database without the projection's
- * tables (another writer's), or a read-only one whose projection must be rebuilt, is replayed
- * from sequence 0 in memory.
+ * over the rows they touch, and nothing is written. A log whose projection cannot be kept in
+ * it (another writer's, without the projection's tables; a read-only one whose projection must
+ * be rebuilt, or is over IN_MEMORY_LAG behind) is folded into the `cache` when there is one,
+ * and caught up there the same way; else (or when the cache fails: it is dropped) it is
+ * replayed from sequence 0 in memory.
  */
-export function currentTimelineSet(store: EventStore): TimelineSet {
-  if (holdsTimelineProjection(store)) {
-    if (!store.readonly) catchUpTimelines(store);
-    const own = overStored(store, logHome(store));
-    if (own) return own;
+export function currentTimelineSet(store: EventStore, cache?: CacheSlot): TimelineSet {
+  const own = holdsTimelineProjection(store) ? logHome(store) : undefined;
+  if (own && !store.readonly) catchUpTimelines(store);
+  const usable =
+    own !== undefined &&
+    storedLoop(own, own.cursor()) !== null &&
+    (!store.readonly || !cache || store.latestSequence() - own.cursor() <= IN_MEMORY_LAG);
+  if (own && usable) {
+    const set = overStored(store, own);
+    if (set) return set;
   }
-  return timelineSet(replayTimelines(store));
+  const home = cache?.open(store);
+  if (cache && home) {
+    try {
+      catchUpInto(store, home);
+      const cached = overStored(store, home);
+      if (cached) return cached;
+    } catch (e) {
+      if (!isEventLogError(e)) throw e;
+      cache.drop(e);
+    }
+  }
+  return (own && overStored(store, own)) || timelineSet(replayTimelines(store));
 }
 
 /**
@@ -335,14 +361,25 @@ function overStored(store: EventStore, home: ProjectionHome): TimelineSet | null
 }
 
 /** `currentTimelineSet` with every task in memory. */
-export function currentTimelines(store: EventStore): Timelines {
-  const set = currentTimelineSet(store);
+export function currentTimelines(store: EventStore, cache?: CacheSlot): Timelines {
+  const set = currentTimelineSet(store, cache);
   const tasks = new Map<number, TaskTimeline>();
   for (const task of set.tasks()) tasks.set(task.issue, task);
   return { tasks, loop: loopOf(set) };
 }
 
-/** A SQLite store as a ReadLog whose timelines are this stored projection's. */
-export function storeReadLog(store: EventStore, intervalMs?: number): ReadLog {
-  return sqliteReadLog(store, currentTimelineSet, intervalMs);
+/**
+ * A SQLite store as a ReadLog whose timelines are this stored projection's, or the cache's
+ * (closed with the ReadLog).
+ */
+export function storeReadLog(
+  store: EventStore,
+  options: { intervalMs?: number; cache?: CacheSlot } = {},
+): ReadLog {
+  const { cache } = options;
+  return sqliteReadLog(
+    store,
+    { current: (s) => currentTimelineSet(s, cache), close: () => cache?.close() },
+    options.intervalMs,
+  );
 }

@@ -103,6 +103,11 @@ export class EventStore {
     return this.ctx.sql.runtime;
   }
 
+  /** The driver module this store was opened with (to open another file the same way). */
+  get driver(): DriverModule {
+    return this.ctx.driver;
+  }
+
   append(
     kind: string,
     payload: Record<string, unknown>,

@@ -58,13 +58,14 @@ export async function foldTimelines(events: AsyncIterable<StoredEvent>): Promise
 }
 
 /**
- * A SQLite file as a ReadLog. `current` gives its stored timelines (the projection module,
- * passed in so this file stays below the replay layer). Commits by others are seen through
- * `data_version`, checked every `intervalMs`.
+ * A SQLite file as a ReadLog. `projection.current` gives its stored timelines (the projection
+ * module, passed in so this file stays below the replay layer), `projection.close` lets go of
+ * what it opened besides the store. Commits by others are seen through `data_version`, checked
+ * every `intervalMs`.
  */
 export function sqliteReadLog(
   store: EventStore,
-  current: (store: EventStore) => TimelineSet,
+  projection: { current: (store: EventStore) => TimelineSet; close?: () => void },
   intervalMs = 200,
 ): ReadLog {
   // A follower's first call returns at once, so it reads what is there before it waits.
@@ -85,7 +86,7 @@ export function sqliteReadLog(
     async timelines({ verify }) {
       const t = verify
         ? timelineSet(await foldTimelines(this.since(0, { verifyChain: true })))
-        : current(store);
+        : projection.current(store);
       return new Map([["", t]]);
     },
     async waitForCommit(signal) {
@@ -99,6 +100,12 @@ export function sqliteReadLog(
       }
       return false;
     },
-    close: async () => store.close(),
+    async close() {
+      try {
+        projection.close?.();
+      } finally {
+        store.close();
+      }
+    },
   };
 }

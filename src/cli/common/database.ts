@@ -9,7 +9,8 @@ import {
 } from "../../config.ts";
 import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
-import { DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
+import { cacheDir, DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
+import { CacheSlot } from "../../replay/timeline-cache.ts";
 import { storeReadLog } from "../../replay/timeline-projection.ts";
 import { EventStore } from "../../store/event-store.ts";
 import { LATEST_SCHEMA_VERSION } from "../../store/migrations.ts";
@@ -114,12 +115,13 @@ function locateDb(args: GlobalArgs): DbLocation {
 /**
  * For the read commands: the log at --db (or the config's db), a SQLite file or a PostgreSQL
  * URL, behind one interface. `projection` opens a SQLite file as `openProjection` does (the
- * stored timelines are kept up to date); `intervalMs` is how often a SQLite file is looked at
- * for new commits (PostgreSQL is listened to instead).
+ * stored timelines are kept up to date) and, with `cache`, keeps the timelines of a file that
+ * cannot hold them in the timeline cache (cacheDir()); `intervalMs` is how often a SQLite file
+ * is looked at for new commits (PostgreSQL is listened to instead).
  */
 export async function openReadLog(
   args: GlobalArgs,
-  options: { projection?: boolean; intervalMs?: number } = {},
+  options: { projection?: boolean; cache?: boolean; intervalMs?: number } = {},
 ): Promise<ReadLog> {
   const at = locateDb(args);
   if (isPostgresUrl(at.path)) {
@@ -127,7 +129,12 @@ export async function openReadLog(
     return pgReadLog(await PgEventStore.open(at.path, { readonly: true }));
   }
   const store = options.projection ? await openProjection(args) : await openRead(args);
-  return storeReadLog(store, options.intervalMs);
+  const dir = options.projection && options.cache ? cacheDir() : undefined;
+  const cache =
+    dir === undefined
+      ? undefined
+      : new CacheSlot(dir, (e) => log.debug(`reading without the timeline cache: ${e.message}`));
+  return storeReadLog(store, { intervalMs: options.intervalMs, cache });
 }
 
 export async function withReadLog<T>(

@@ -1,0 +1,222 @@
+import { Database } from "bun:sqlite";
+import { expect, test } from "bun:test";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Mirror } from "../../src/mirror/mirror.ts";
+import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
+import { sortedTasks } from "../../src/replay/render-timeline.ts";
+import { CacheSlot, timelineCacheFile } from "../../src/replay/timeline-cache.ts";
+import {
+  catchUpTimelines,
+  currentTimelines,
+  replayTimelines,
+} from "../../src/replay/timeline-projection.ts";
+import type { Timelines } from "../../src/replay/timeline-state.ts";
+import { EventStore } from "../../src/store/event-store.ts";
+import { cli, tempDir } from "../helpers.ts";
+import { GOLDEN_JSONL } from "../plugin/session.ts";
+import { createUpstream } from "../store/upstream-writer.ts";
+
+const CONTRACT =
+  "event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id, causal_event_id, causal_sequence, idempotency_key";
+
+/** Our database with the golden session mirrored into it. */
+async function ourLog(): Promise<string> {
+  const db = join(tempDir(), "ours.db");
+  const store = await EventStore.open(db);
+  const m = new Mirror(store);
+  for (const line of readFileSync(GOLDEN_JSONL, "utf8").split("\n").filter(Boolean)) {
+    m.mirrorRecord(JSON.parse(line));
+  }
+  store.close();
+  return db;
+}
+
+/**
+ * Appends the events of `from` in (after, upTo] to the log at `path`, created as forge-loop's
+ * oldest writer makes it (no projection tables, never migrated by a reader); `idPrefix`
+ * replaces each event id's first character, making other events of the same content.
+ */
+function copyEvents(path: string, from: string, after: number, upTo: number, idPrefix = "") {
+  if (!existsSync(path)) createUpstream(path, "oldest");
+  const db = new Database(path);
+  try {
+    db.exec(`ATTACH '${from}' AS src`);
+    const id = idPrefix === "" ? "event_id" : `'${idPrefix}' || substr(event_id, 2)`;
+    db.exec(
+      `INSERT INTO events (${CONTRACT}) SELECT ${CONTRACT.replace("event_id", id)} FROM src.events WHERE sequence > ${after} AND sequence <= ${upTo} ORDER BY sequence`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function expectScratch(got: Timelines, store: EventStore): void {
+  const scratch = replayTimelines(store);
+  expect(sortedTasks(got)).toEqual(sortedTasks(scratch));
+  expect(got.loop).toEqual(scratch.loop);
+}
+
+/** The cache file's position row, read as another process would. */
+function cachePosition(file: string): { sequence: number; event_id: string | null } | null {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .query<{ sequence: number; event_id: string | null }, []>(
+        "SELECT sequence, event_id FROM cache_position WHERE id = 1",
+      )
+      .get();
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads the timelines of `log` through a fresh cache slot; what it dropped is collected. */
+async function readThroughCache(log: string, dir: string, drops: string[] = []) {
+  const store = await EventStore.open(log, { readonly: true });
+  const folds: number[] = [];
+  const sinceFold = store.sinceFold.bind(store);
+  store.sinceFold = (after, filter) => {
+    folds.push(after ?? 0);
+    return sinceFold(after, filter);
+  };
+  const slot = new CacheSlot(dir, (e) => drops.push(e.message));
+  try {
+    const timelines = currentTimelines(store, slot);
+    const read = { timelines, folds: [...folds], head: store.latestSequence() };
+    expectScratch(timelines, store);
+    return read;
+  } finally {
+    slot.close();
+    store.close();
+  }
+}
+
+test("another writer's log: the cache is folded once, then only the events after it", async () => {
+  const ours = await ourLog();
+  const head = (await EventStore.open(ours, { readonly: true })).latestSequence();
+  const log = join(tempDir(), "foreign.db");
+  const dir = tempDir();
+  copyEvents(log, ours, 0, 40);
+  const first = await readThroughCache(log, dir);
+  expect(first.folds[0]).toBe(0);
+  const file = timelineCacheFile(dir, log);
+  expect(cachePosition(file)?.sequence).toBe(40);
+
+  copyEvents(log, ours, 40, head);
+  const second = await readThroughCache(log, dir);
+  // The catch-up starts where the cache stood; nothing is folded from sequence 0 again.
+  expect(second.folds[0]).toBe(40);
+  expect(second.folds).not.toContain(0);
+  expect(cachePosition(file)?.sequence).toBe(head);
+  const third = await readThroughCache(log, dir);
+  expect(third.folds).toEqual([head, head]);
+  expect(sortedTasks(third.timelines)).toEqual(sortedTasks(second.timelines));
+});
+
+test("a log replaced at the same path by other events: the cache is emptied and folded again", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  const dir = tempDir();
+  copyEvents(log, ours, 0, 50);
+  await readThroughCache(log, dir);
+  const other = join(tempDir(), "other.db");
+  copyEvents(other, ours, 0, 60, "b");
+  renameSync(other, log);
+  const read = await readThroughCache(log, dir);
+  expect(read.folds).toContain(0);
+  expect(cachePosition(timelineCacheFile(dir, log))).toMatchObject({ sequence: 60 });
+});
+
+test("a log restored from an older copy, shorter than the cache: folded again from 0", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  const dir = tempDir();
+  copyEvents(log, ours, 0, 60);
+  const older = join(tempDir(), "older.db");
+  copyEvents(older, ours, 0, 25);
+  await readThroughCache(log, dir);
+  renameSync(older, log);
+  const read = await readThroughCache(log, dir);
+  expect(read.head).toBe(25);
+  expect(cachePosition(timelineCacheFile(dir, log))?.sequence).toBe(25);
+});
+
+test("a cache file that is no database is made again; nothing is said", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  const dir = tempDir();
+  copyEvents(log, ours, 0, 30);
+  await readThroughCache(log, dir);
+  const file = timelineCacheFile(dir, log);
+  writeFileSync(file, "not a database, just bytes where a cache was ".repeat(200));
+  const drops: string[] = [];
+  await readThroughCache(log, dir, drops);
+  expect(drops).toEqual([]);
+  expect(cachePosition(file)?.sequence).toBe(30);
+});
+
+test("a cache that cannot be made is passed by: the log is read alone, the reason told once", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  copyEvents(log, ours, 0, 30);
+  const blocker = join(tempDir(), "a-file");
+  writeFileSync(blocker, "");
+  const drops: string[] = [];
+  const read = await readThroughCache(log, join(blocker, "cache"), drops);
+  expect(read.folds).toEqual([0]);
+  expect(drops).toHaveLength(1);
+  expect(drops[0]).toContain("ENOTDIR");
+});
+
+test("our own writable log keeps its projection in itself; a read-only one far behind uses the cache", async () => {
+  const ours = await ourLog();
+  const dir = tempDir();
+  const writer = await EventStore.open(ours);
+  const slot = new CacheSlot(dir, () => {});
+  expectScratch(currentTimelines(writer, slot), writer);
+  expect(writer.getCursor(TIMELINE_CURSOR)).toBe(writer.latestSequence());
+  slot.close();
+  writer.close();
+  expect(existsSync(timelineCacheFile(dir, ours))).toBe(false);
+
+  // A read-only copy whose projection was never built (its cursor at 0, far behind) is folded
+  // into the cache; with a projection at its head it is read from the file itself.
+  const copy = await ourLog();
+  for (let i = 0; i < 3; i++) {
+    const store = await EventStore.open(copy);
+    for (let n = 0; n < 8000; n++) store.append("tick.started", { tick: n });
+    store.close();
+  }
+  await readThroughCache(copy, dir);
+  expect(existsSync(timelineCacheFile(dir, copy))).toBe(true);
+  const caught = await EventStore.open(copy);
+  catchUpTimelines(caught);
+  caught.close();
+  const other = tempDir();
+  await readThroughCache(copy, other);
+  expect(existsSync(timelineCacheFile(other, copy))).toBe(false);
+});
+
+test("timeline on another writer's log: the same output with and without the cache, twice at once", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  copyEvents(log, ours, 0, 1_000_000);
+  const env = { FORGE_EVENTLOG_CACHE_DIR: tempDir() };
+  const plain = await cli(["timeline", "--db", log, "--json", "--no-cache"], { env });
+  expect(plain.code).toBe(0);
+  expect(existsSync(timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, log))).toBe(false);
+  // Two readers fold into one new cache at once; each prints what a fold from 0 prints.
+  const both = await Promise.all([
+    cli(["timeline", "--db", log, "--json"], { env }),
+    cli(["timeline", "--db", log, "--json"], { env }),
+  ]);
+  for (const r of both)
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: plain.stdout });
+  const again = await cli(["timeline", "--db", log, "--json"], { env });
+  expect(again.stdout).toBe(plain.stdout);
+  const head = new Database(log, { readonly: true })
+    .query<{ s: number }, []>("SELECT MAX(sequence) AS s FROM events")
+    .get()?.s;
+  expect(cachePosition(timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, log))?.sequence).toBe(head);
+});
