@@ -5,12 +5,12 @@ import {
   CONFLICT_COUNT,
   CONFLICT_INSERT,
   CONFLICT_LIST,
-  CONFLICTS_TABLE,
   KEY_COUNT_IN_RANGE,
   KEY_EXISTS,
   KEY_IN_RANGE,
   KEYS_OF_TASK_KIND,
 } from "./schema/conflicts.ts";
+import { hasTable } from "./tables.ts";
 
 /** An event refused because its key was already stored with other content. */
 export interface ConflictInput {
@@ -56,13 +56,9 @@ export function recordConflict(ctx: StoreContext, c: ConflictInput): boolean {
 }
 
 /** False for a database from before the table (read-only, or another tool's). */
-export function hasConflictsTable(ctx: StoreContext): boolean {
-  return ctx.stmt(CONFLICTS_TABLE).get() != null;
-}
-
 export function listConflicts(ctx: StoreContext, limit: number): ConflictRow[] {
   return reading(ctx, "listing conflicts", () => {
-    if (!hasConflictsTable(ctx)) return [];
+    if (!hasTable(ctx, "conflicts")) return [];
     return ctx
       .stmt(CONFLICT_LIST)
       .all<ConflictRow & Record<string, unknown>>(limit)
@@ -77,7 +73,7 @@ export function listConflicts(ctx: StoreContext, limit: number): ConflictRow[] {
 
 export function countConflicts(ctx: StoreContext): number {
   return reading(ctx, "counting conflicts", () =>
-    hasConflictsTable(ctx) ? Number(ctx.stmt(CONFLICT_COUNT).get<{ n: number }>()?.n ?? 0) : 0,
+    hasTable(ctx, "conflicts") ? Number(ctx.stmt(CONFLICT_COUNT).get<{ n: number }>()?.n ?? 0) : 0,
   );
 }
 

@@ -1,6 +1,7 @@
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
 import { POSITION_GET, POSITION_LIST, POSITION_PUT } from "./schema/follow-last-ts.ts";
+import { hasTable } from "./tables.ts";
 
 /**
  * Where a follower is in a legacy JSONL stream. `source` is the followed path (absolute); the
@@ -44,6 +45,7 @@ function fromRow(row: PositionRow): FollowPosition {
 
 export function loadFollowPosition(ctx: StoreContext, source: string): FollowPosition | undefined {
   return reading(ctx, `reading the follow position of ${source}`, () => {
+    if (!hasTable(ctx, "follow_positions")) return undefined;
     const row = ctx.stmt(POSITION_GET).get<PositionRow>(source);
     return row ? fromRow(row) : undefined;
   });
@@ -69,6 +71,8 @@ export function saveFollowPosition(ctx: StoreContext, p: FollowPosition): void {
 
 export function listFollowPositions(ctx: StoreContext): FollowPosition[] {
   return reading(ctx, "listing follow positions", () =>
-    ctx.stmt(POSITION_LIST).all<PositionRow>().map(fromRow),
+    hasTable(ctx, "follow_positions")
+      ? ctx.stmt(POSITION_LIST).all<PositionRow>().map(fromRow)
+      : [],
   );
 }

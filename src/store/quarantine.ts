@@ -1,5 +1,4 @@
 import { sha256Hex } from "../encoding/sha256.ts";
-import { hasConflictsTable } from "./conflicts.ts";
 import type { StoreContext } from "./context.ts";
 import { reading } from "./read.ts";
 import {
@@ -11,6 +10,7 @@ import {
   QUARANTINE_INSERT,
   QUARANTINE_LIST,
 } from "./schema/quarantine.ts";
+import { hasTable } from "./tables.ts";
 
 /** Where a line came from, so an operator can find it again. */
 export interface LineOrigin {
@@ -49,19 +49,25 @@ export function quarantineLine(ctx: StoreContext, origin: LineOrigin, reason: st
 
 export function listQuarantine(ctx: StoreContext, limit: number): QuarantinedLine[] {
   return reading(ctx, "listing quarantined lines", () =>
-    ctx.stmt(QUARANTINE_LIST).all<QuarantinedLine & Record<string, unknown>>(limit),
+    hasTable(ctx, "quarantine")
+      ? ctx.stmt(QUARANTINE_LIST).all<QuarantinedLine & Record<string, unknown>>(limit)
+      : [],
   );
 }
 
 export function countQuarantine(ctx: StoreContext): number {
   return reading(ctx, "counting quarantined lines", () =>
-    Number(ctx.stmt(QUARANTINE_COUNT).get<{ n: number }>()?.n ?? 0),
+    hasTable(ctx, "quarantine")
+      ? Number(ctx.stmt(QUARANTINE_COUNT).get<{ n: number }>()?.n ?? 0)
+      : 0,
   );
 }
 
 export function quarantinedLine(ctx: StoreContext, id: number): QuarantinedLine | undefined {
   return reading(ctx, `reading quarantined line ${id}`, () =>
-    ctx.stmt(QUARANTINE_GET).get<QuarantinedLine & Record<string, unknown>>(id),
+    hasTable(ctx, "quarantine")
+      ? ctx.stmt(QUARANTINE_GET).get<QuarantinedLine & Record<string, unknown>>(id)
+      : undefined,
   );
 }
 
@@ -76,8 +82,10 @@ export function countsOfSource(
   source: string,
 ): { quarantined: number; conflicts: number } {
   return reading(ctx, `counting the quarantine and conflicts of ${source}`, () => ({
-    quarantined: Number(ctx.stmt(QUARANTINE_COUNT_OF_SOURCE).get<{ n: number }>(source)?.n ?? 0),
-    conflicts: hasConflictsTable(ctx)
+    quarantined: hasTable(ctx, "quarantine")
+      ? Number(ctx.stmt(QUARANTINE_COUNT_OF_SOURCE).get<{ n: number }>(source)?.n ?? 0)
+      : 0,
+    conflicts: hasTable(ctx, "conflicts")
       ? Number(ctx.stmt(CONFLICT_COUNT_OF_SOURCE).get<{ n: number }>(source)?.n ?? 0)
       : 0,
   }));

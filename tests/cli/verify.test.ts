@@ -142,4 +142,36 @@ describe("verify and replay on upstream's other shapes (read-only, never migrate
       `ok: 4 events, hash chain intact over 1 (chain_hash), 3 unchained (written without a chain), SQLite integrity ok (${file})\n`,
     );
   });
+
+  test("the read commands find none of our own tables there and report nothing of them", async () => {
+    const file = upstream("oldest");
+    const stats = await cli(["stats", "--db", file, "--json"]);
+    expect(stats.code).toBe(0);
+    expect(jsonLines(stats.stdout)[0]).toMatchObject({
+      events: 3,
+      followed: [],
+      schema_version: 0,
+    });
+    const quarantine = await cli(["quarantine", "list", "--db", file, "--json"]);
+    expect({ code: quarantine.code, stdout: quarantine.stdout }).toEqual({ code: 0, stdout: "" });
+    const metrics = await cli(["metrics", "--db", file]);
+    expect(metrics.code).toBe(0);
+    expect(metrics.stdout).toContain("forge_eventlog_quarantined_lines 0\n");
+    const timeline = await cli(["timeline", "--db", file]);
+    expect(timeline.code).toBe(0);
+    expect(timeline.stdout).toContain("#1 ");
+    const report = await cli(["report", "--db", file, "-o", join(tempDir(), "r.html")]);
+    expect(report.code).toBe(0);
+    // Nothing was added to the file: it has the upstream writer's two tables still.
+    const d = new Database(file, { readonly: true });
+    const tables = d
+      .query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all();
+    d.close();
+    expect(tables).toEqual([
+      { name: "events" },
+      { name: "projection_cursors" },
+      { name: "sqlite_sequence" },
+    ]);
+  });
 });

@@ -31,9 +31,6 @@ export const CONFLICT_INSERT = `INSERT OR IGNORE INTO conflicts
 export const CONFLICT_LIST = `SELECT id, idempotency_key, existing_sequence, kind, payload_json,
   occurred_at, source, line_number, recorded_at FROM conflicts ORDER BY id LIMIT ?`;
 export const CONFLICT_COUNT = "SELECT COUNT(*) AS n FROM conflicts";
-export const CONFLICTS_TABLE =
-  "SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'conflicts'";
-
 /** Key lookups on the `events` key index, to recognise keys other writers (or releases) gave. */
 export const KEY_EXISTS = "SELECT 1 AS ok FROM events WHERE idempotency_key = ?";
 export const KEY_IN_RANGE =
