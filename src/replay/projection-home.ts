@@ -1,3 +1,4 @@
+import { EventLogError } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import type { HaltRow } from "../store/projection-state.ts";
 
@@ -12,8 +13,8 @@ export const TIMELINE_CURSOR = "timeline";
 export interface ProjectionHome {
   /** Where the state is, for messages. */
   readonly path: string;
-  /** What to do about a damaged stored row, for its message. */
-  readonly repair: string;
+  /** The error for a stored task row that does not parse (a cache empties itself first). */
+  damaged(issue: number): EventLogError;
   cursor(): number;
   /** To `sequence`: forward, or back with `rewind` (a rebuild from 0). */
   moveCursor(sequence: number, rewind?: boolean): void;
@@ -34,8 +35,11 @@ export interface ProjectionHome {
 export function logHome(store: EventStore): ProjectionHome {
   return {
     path: store.path,
-    repair:
-      "rebuild it with 'forge-eventlog cursors set timeline 0 --rewind', or fold from the log alone with 'forge-eventlog timeline --verify'",
+    damaged: (issue) =>
+      new EventLogError(
+        "db_corrupt",
+        `the timeline projection in ${store.path} holds a damaged row for issue ${issue}; rebuild it with 'forge-eventlog cursors set timeline 0 --rewind', or fold from the log alone with 'forge-eventlog timeline --verify'`,
+      ),
     cursor: () => store.getCursor(TIMELINE_CURSOR),
     moveCursor: (sequence, rewind) =>
       rewind

@@ -25,6 +25,9 @@ import type { ProjectionHome } from "./projection-home.ts";
 /** Failures of the cache file itself, after which it is removed and made again once. */
 const UNUSABLE = new Set(["db_not_a_database", "db_corrupt", "db_wal_missing"]);
 
+/** Where a cache stands in its log: the sequence folded up to, and that event's id. */
+type Position = { log: string; sequence: number; event_id: string | null };
+
 /** The cache file of the log at `logPath`: a digest of its real path, so each log has one. */
 export function timelineCacheFile(dir: string, logPath: string): string {
   return join(dir, "timelines", `${sha256Hex(realpathSync(logPath)).slice(0, 32)}.db`);
@@ -39,14 +42,10 @@ export function timelineCacheFile(dir: string, logPath: string): string {
  * folded again from sequence 0; a cache file that is no database is removed and made again.
  */
 export class TimelineCache implements ProjectionHome {
-  readonly repair: string;
-
   private constructor(
     private readonly ctx: StoreContext,
     private readonly log: EventStore,
-  ) {
-    this.repair = `delete ${ctx.path} (a cache: the next timeline makes it again), or read without it with 'forge-eventlog timeline --no-cache'`;
-  }
+  ) {}
 
   static open(log: EventStore, dir: string): TimelineCache {
     const file = timelineCacheFile(dir, log.path);
@@ -78,13 +77,41 @@ export class TimelineCache implements ProjectionHome {
     return this.position()?.sequence ?? 0;
   }
 
+  /**
+   * Also checks, in the same transaction, that the position moved from is one of this log:
+   * another reader of another file at the same path (the log replaced between two opens) may
+   * have stored its own fold there; this read then goes without the cache, and the next open
+   * finds the position stale.
+   */
   moveCursor(sequence: number, rewind?: boolean): void {
     writeTransaction(this.ctx, "moving the timeline cache's position", () => {
+      const at = this.position();
+      if (!rewind && at !== undefined && at.sequence > 0 && !this.holds(at)) {
+        throw new EventLogError(
+          "db_error",
+          `the timeline cache ${this.ctx.path} holds another fold than ${this.log.path}'s (the file was replaced while it was read)`,
+        );
+      }
       const head = this.log.latestSequence();
-      checkCursorMove("timeline", { current: this.cursor(), sequence, head, rewind });
+      checkCursorMove("timeline", { current: at?.sequence ?? 0, sequence, head, rewind });
       const eventId = sequence === 0 ? null : (this.log.eventAt(sequence)?.event_id ?? null);
       this.ctx.stmt(CACHE_POSITION_PUT).run(this.log.path, sequence, eventId);
     });
+  }
+
+  /** Empties the cache (the next read folds it again), and says so. */
+  damaged(issue: number): EventLogError {
+    let emptied = "";
+    try {
+      this.empty();
+      emptied = ", and was emptied: run the command again to fold it anew";
+    } catch {
+      emptied = `; delete ${this.ctx.path} (a cache: the next timeline makes it again)`;
+    }
+    return new EventLogError(
+      "db_corrupt",
+      `the timeline cache ${this.ctx.path} held a damaged row for issue ${issue}${emptied}, or read without it with --no-cache`,
+    );
   }
 
   loadTimelineLoop(): string | null {
@@ -119,28 +146,50 @@ export class TimelineCache implements ProjectionHome {
     this.ctx.sql.close();
   }
 
-  private position(): { log: string; sequence: number; event_id: string | null } | undefined {
-    const row = this.ctx
-      .stmt(CACHE_POSITION_GET)
-      .get<{ log: string; sequence: number; event_id: string | null }>();
+  private position(): Position | undefined {
+    const row = this.ctx.stmt(CACHE_POSITION_GET).get<Position>();
     if (row === undefined) return undefined;
     const sequence = Number(row.sequence);
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
       throw new EventLogError(
         "db_corrupt",
-        `the timeline cache ${this.ctx.path} holds ${String(row.sequence)} as its position; ${this.repair}`,
+        `the timeline cache ${this.ctx.path} holds ${String(row.sequence)} as its position`,
       );
     }
     return { ...row, sequence };
   }
 
-  /** Empties the cache when the log no longer holds the event it was folded up to. */
+  /** Whether the log still holds, at the position's sequence, the event it names. */
+  private holds(at: Position): boolean {
+    return at.event_id !== null && this.log.eventAt(at.sequence)?.event_id === at.event_id;
+  }
+
+  /**
+   * Empties the cache when the log no longer holds the event it was folded up to, or its
+   * position cannot be read; unless another reader moved it meanwhile.
+   */
   private dropIfStale(): void {
-    const at = this.position();
-    if (at === undefined || at.sequence === 0) return;
-    if (this.log.eventAt(at.sequence)?.event_id === at.event_id && at.event_id !== null) return;
+    let at: Position | undefined | null;
+    try {
+      at = this.position();
+    } catch {
+      at = null;
+    }
+    if (at === undefined || at?.sequence === 0 || (at !== null && this.holds(at))) return;
     writeTransaction(this.ctx, "emptying the timeline cache", () => {
-      if (this.position()?.sequence !== at.sequence) return;
+      let now: Position | undefined | null;
+      try {
+        now = this.position();
+      } catch {
+        now = null;
+      }
+      if (now?.sequence !== at?.sequence || now?.event_id !== at?.event_id) return;
+      this.empty();
+    });
+  }
+
+  private empty(): void {
+    writeTransaction(this.ctx, "emptying the timeline cache", () => {
       clearTimelineState(this.ctx);
       this.ctx.stmt(CACHE_POSITION_PUT).run(this.log.path, 0, null);
     });

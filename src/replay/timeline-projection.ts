@@ -245,13 +245,6 @@ export function catchUpInto(
   return { applied, cursor: home.cursor(), caughtUp: true };
 }
 
-function damagedRow(home: ProjectionHome, issue: number): EventLogError {
-  return new EventLogError(
-    "db_corrupt",
-    `the timeline projection in ${home.path} holds a damaged row for issue ${issue}; ${home.repair}`,
-  );
-}
-
 /**
  * The stored rows as a TimelineSet, with `over` (tasks folded in memory from the events after
  * the cursor) in place of or between them: tasks stream row by row in issue order.
@@ -259,7 +252,7 @@ function damagedRow(home: ProjectionHome, issue: number): EventLogError {
 function storedSet(home: ProjectionHome, over: Timelines): TimelineSet {
   const stored = (issue: number, json: string): TaskTimeline => {
     const task = parseTask(json);
-    if (task === null) throw damagedRow(home, issue);
+    if (task === null) throw home.damaged(issue);
     return task;
   };
   const { halts, ...loop } = over.loop;
@@ -294,31 +287,22 @@ function storedSet(home: ProjectionHome, over: Timelines): TimelineSet {
 }
 
 /**
- * How many events after its cursor a read-only log's own projection may be behind and still
- * be used, those events folded in memory on every read; further behind, the timeline cache
- * (when there is one) is caught up instead, once.
- */
-const IN_MEMORY_LAG = 20_000;
-
-/**
  * The timelines as of the latest event, from the stored projection, streamed from its rows.
  * On a writable store the projection is caught up and stored first, so the next call reads
  * only what landed since; on a read-only one the events after its cursor are applied in memory
  * over the rows they touch, and nothing is written. A log whose projection cannot be kept in
- * it (another writer's, without the projection's tables; a read-only one whose projection must
- * be rebuilt, or is over IN_MEMORY_LAG behind) is folded into the `cache` when there is one,
- * and caught up there the same way; else (or when the cache fails: it is dropped) it is
- * replayed from sequence 0 in memory.
+ * it (another writer's, without the projection's tables; a read-only one whose projection was
+ * never built or must be rebuilt) is folded into the `cache` when there is one, and caught up
+ * there the same way; else (or when the cache fails: it is dropped) it is replayed from
+ * sequence 0 in memory.
  */
 export function currentTimelineSet(store: EventStore, cache?: CacheSlot): TimelineSet {
-  const own = holdsTimelineProjection(store) ? logHome(store) : undefined;
-  if (own && !store.readonly) catchUpTimelines(store);
-  const usable =
-    own !== undefined &&
-    storedLoop(own, own.cursor()) !== null &&
-    (!store.readonly || !cache || store.latestSequence() - own.cursor() <= IN_MEMORY_LAG);
-  if (own && usable) {
-    const set = overStored(store, own);
+  if (holdsTimelineProjection(store)) {
+    if (!store.readonly) catchUpTimelines(store);
+    const own = logHome(store);
+    // A read-only log's projection never built is better folded into the cache, once.
+    const unbuilt = store.readonly && cache && own.cursor() === 0 && store.latestSequence() > 0;
+    const set = unbuilt ? null : overStored(store, own);
     if (set) return set;
   }
   const home = cache?.open(store);
@@ -332,7 +316,7 @@ export function currentTimelineSet(store: EventStore, cache?: CacheSlot): Timeli
       cache.drop(e);
     }
   }
-  return (own && overStored(store, own)) || timelineSet(replayTimelines(store));
+  return timelineSet(replayTimelines(store));
 }
 
 /**
@@ -350,7 +334,7 @@ function overStored(store: EventStore, home: ProjectionHome): TimelineSet | null
       const json = home.loadTimelineTask(issue);
       if (json !== null) {
         const task = parseTask(json);
-        if (task === null) throw damagedRow(home, issue);
+        if (task === null) throw home.damaged(issue);
         over.tasks.set(issue, task);
       }
     }

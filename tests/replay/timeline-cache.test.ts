@@ -120,12 +120,13 @@ test("a log replaced at the same path by other events: the cache is emptied and 
   const dir = tempDir();
   copyEvents(log, ours, 0, 50);
   await readThroughCache(log, dir);
+  // Other events: the log's first 50 from its 11th on, under other ids.
   const other = join(tempDir(), "other.db");
-  copyEvents(other, ours, 0, 60, "b");
+  copyEvents(other, ours, 10, 60, "b");
   renameSync(other, log);
   const read = await readThroughCache(log, dir);
   expect(read.folds).toContain(0);
-  expect(cachePosition(timelineCacheFile(dir, log))).toMatchObject({ sequence: 60 });
+  expect(cachePosition(timelineCacheFile(dir, log))).toMatchObject({ sequence: 50 });
 });
 
 test("a log restored from an older copy, shorter than the cache: folded again from 0", async () => {
@@ -169,33 +170,97 @@ test("a cache that cannot be made is passed by: the log is read alone, the reaso
   expect(drops[0]).toContain("ENOTDIR");
 });
 
-test("our own writable log keeps its projection in itself; a read-only one far behind uses the cache", async () => {
+test("our own log keeps its projection in itself; read-only, only one never built or to rebuild uses the cache", async () => {
   const ours = await ourLog();
   const dir = tempDir();
+  // Read-only and never caught up: folded into the cache, once.
+  const unbuilt = await readThroughCache(ours, dir);
+  expect(unbuilt.folds[0]).toBe(0);
+  expect((await readThroughCache(ours, dir)).folds).toEqual([unbuilt.head, unbuilt.head]);
   const writer = await EventStore.open(ours);
   const slot = new CacheSlot(dir, () => {});
   expectScratch(currentTimelines(writer, slot), writer);
   expect(writer.getCursor(TIMELINE_CURSOR)).toBe(writer.latestSequence());
   slot.close();
   writer.close();
-  expect(existsSync(timelineCacheFile(dir, ours))).toBe(false);
+  // Caught up in the file itself: read from it, never from the cache.
+  const elsewhere = tempDir();
+  const read = await readThroughCache(ours, elsewhere);
+  expect(read.folds).toEqual([read.head]);
+  expect(existsSync(timelineCacheFile(elsewhere, ours))).toBe(false);
 
-  // A read-only copy whose projection was never built (its cursor at 0, far behind) is folded
-  // into the cache; with a projection at its head it is read from the file itself.
-  const copy = await ourLog();
-  for (let i = 0; i < 3; i++) {
-    const store = await EventStore.open(copy);
-    for (let n = 0; n < 8000; n++) store.append("tick.started", { tick: n });
-    store.close();
-  }
-  await readThroughCache(copy, dir);
-  expect(existsSync(timelineCacheFile(dir, copy))).toBe(true);
-  const caught = await EventStore.open(copy);
-  catchUpTimelines(caught);
-  caught.close();
-  const other = tempDir();
-  await readThroughCache(copy, other);
-  expect(existsSync(timelineCacheFile(other, copy))).toBe(false);
+  // A stored loop that no longer parses: the read-only log's projection must be rebuilt.
+  const d = new Database(ours);
+  d.run("UPDATE timeline_loop SET state_json = '{broken'");
+  d.close();
+  const rebuilt = await readThroughCache(ours, elsewhere);
+  expect(rebuilt.folds[0]).toBe(0);
+  expect(cachePosition(timelineCacheFile(elsewhere, ours))?.sequence).toBe(rebuilt.head);
+});
+
+test("a log replaced while another reader folds the old one: neither's fold is stored as the other's", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  const dir = tempDir();
+  copyEvents(log, ours, 0, 40);
+  const old = await EventStore.open(log, { readonly: true });
+  const oldSlot = new CacheSlot(dir, () => {});
+  oldSlot.open(old);
+  const other = join(tempDir(), "other.db");
+  copyEvents(other, ours, 5, 60, "b");
+  renameSync(other, log);
+  const replaced = await EventStore.open(log, { readonly: true });
+  const drops: string[] = [];
+  const newSlot = new CacheSlot(dir, (e) => drops.push(e.message));
+  newSlot.open(replaced);
+  // The old file's reader stores its fold first; the new one's then finds it and goes without.
+  expectScratch(currentTimelines(old, oldSlot), old);
+  expectScratch(currentTimelines(replaced, newSlot), replaced);
+  expect(drops).toHaveLength(1);
+  expect(drops[0]).toContain("holds another fold");
+  for (const s of [oldSlot, newSlot]) s.close();
+  old.close();
+  replaced.close();
+  const next = await readThroughCache(log, dir);
+  expect(next.folds[0]).toBe(0);
+  expect(cachePosition(timelineCacheFile(dir, log))?.sequence).toBe(next.head);
+});
+
+test("a damaged cache row fails that read with what was done, and the next read is whole", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  copyEvents(log, ours, 0, 1_000_000);
+  const env = { FORGE_EVENTLOG_CACHE_DIR: tempDir() };
+  const plain = await cli(["timeline", "--db", log, "--json", "--no-cache"], { env });
+  expect((await cli(["timeline", "--db", log, "--json"], { env })).stdout).toBe(plain.stdout);
+  const file = timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, log);
+  const d = new Database(file);
+  d.run("UPDATE timeline_tasks SET state_json = '{broken' WHERE issue = 168");
+  d.close();
+  const failed = await cli(["timeline", "--db", log, "--json"], { env });
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toBe(
+    `error: the timeline cache ${file} held a damaged row for issue 168, and was emptied: run the command again to fold it anew, or read without it with --no-cache\n`,
+  );
+  const again = await cli(["timeline", "--db", log, "--json"], { env });
+  expect({ code: again.code, stdout: again.stdout }).toEqual({ code: 0, stdout: plain.stdout });
+});
+
+test("a cache whose position cannot be read is emptied and folded again", async () => {
+  const ours = await ourLog();
+  const log = join(tempDir(), "foreign.db");
+  const dir = tempDir();
+  copyEvents(log, ours, 0, 30);
+  await readThroughCache(log, dir);
+  const file = timelineCacheFile(dir, log);
+  const d = new Database(file);
+  d.run("UPDATE cache_position SET sequence = 'thirty'");
+  d.close();
+  const drops: string[] = [];
+  const read = await readThroughCache(log, dir, drops);
+  expect(drops).toEqual([]);
+  expect(read.folds[0]).toBe(0);
+  expect(cachePosition(file)?.sequence).toBe(30);
 });
 
 test("timeline on another writer's log: the same output with and without the cache, twice at once", async () => {
