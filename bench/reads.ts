@@ -4,8 +4,10 @@
  * `forge-eventlog mirror`, then, each command in its own process, alternated over --rounds
  * rounds (at least 3) with its floor or peer, printed as median [min..max] and the ratio:
  *   timeline --json (seconds, peak RSS)  beside  stats --json              aim <= 1 s, <= 100 MB
- *     twice: on a fresh copy of the log (its stored projection catches up from the first
- *     event and is written), and again on the log whose projection is up to date
+ *     three times: on a fresh copy of the log (its stored projection catches up from the first
+ *     event and is written), again on the log whose projection is up to date, and on a copy
+ *     as another writer leaves it (only its events and cursors, schema 0: never written to)
+ *     whose projection is in the timeline cache
  *   verify                               beside  sqlite3 'PRAGMA integrity_check'   aim <= 2x
  *   replay --json                        beside  sqlite3 -json 'SELECT * FROM events' aim <= 1.3x
  * and the database's bytes (db + wal after a checkpoint) over the JSONL's, aim <= 3x.
@@ -40,9 +42,13 @@ interface Run {
 }
 
 /** `forge-eventlog <argv>` in a process of its own, stdout to /dev/null. */
-async function cli(argv: string[]): Promise<Run> {
+async function cli(argv: string[], env: Record<string, string> = {}): Promise<Run> {
   const start = performance.now();
-  const proc = Bun.spawn([process.execPath, RSS, ...argv], { stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, RSS, ...argv], {
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { ...process.env, ...env },
+  });
   const stderr = await new Response(proc.stderr).text();
   const code = await proc.exited;
   const seconds = (performance.now() - start) / 1000;
@@ -99,6 +105,22 @@ try {
   const pristine = tmp.file("pristine.db");
   copyFileSync(db, pristine);
   await cli(["timeline", "--db", db, "--json", "--quiet"]); // brings its projection up to date
+  // Another writer's log: the contract's tables alone, at schema version 0.
+  const foreign = tmp.file("foreign.db");
+  copyFileSync(pristine, foreign);
+  const other = new Database(foreign, { readwrite: true });
+  const ours = other.query("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+    name: string;
+  }[];
+  for (const { name } of ours) {
+    if (!["events", "projection_cursors", "sqlite_sequence"].includes(name)) {
+      other.exec(`DROP TABLE ${name}`);
+    }
+  }
+  other.exec("PRAGMA user_version = 0");
+  other.close();
+  const cache = { FORGE_EVENTLOG_CACHE_DIR: tmp.file("cache") };
+  await cli(["timeline", "--db", foreign, "--json", "--quiet"], cache); // fills its cache
   const tl = await alternate(ROUNDS, {
     cold: () => {
       const copy = tmp.file(`cold-${copies++}.db`);
@@ -106,6 +128,7 @@ try {
       return cli(["timeline", "--db", copy, "--json", "--quiet"]);
     },
     warm: () => cli(["timeline", "--db", db, "--json", "--quiet"]),
+    cached: () => cli(["timeline", "--db", foreign, "--json", "--quiet"], cache),
     floor: () => cli(["stats", "--db", db, "--json", "--quiet"]),
   });
   const stS = spread(tl.floor.map((r) => r.seconds));
@@ -113,6 +136,7 @@ try {
   for (const [label, runs] of [
     ["fresh copy, projection from 0", tl.cold],
     ["projection up to date", tl.warm],
+    ["another writer's log, from the cache", tl.cached],
   ] as const) {
     const s = spread(runs.map((r) => r.seconds));
     const mb = spread(runs.map((r) => r.rssMb));
