@@ -1,4 +1,5 @@
 import type { CursorRow } from "../cursors.ts";
+import type { FoldPayloads } from "../read.ts";
 import type { AppendInput, AppendOptions, AppendResult, StoredEvent } from "../record.ts";
 import { EVENT_RANGE } from "../schema/contract.ts";
 import { type EventRange, eventRangeOf } from "../stats.ts";
@@ -9,11 +10,15 @@ import type { EventOrigin } from "./columns.ts";
 import { pgDeleteCursor, pgGetCursor, pgListCursors, pgSetCursor } from "./cursors.ts";
 import { checkPgSchema, migratePg } from "./migrate.ts";
 import {
+  type PgFoldEvent,
   type PgSinceFilter,
   type PgStoredEvent,
+  pgEventIdAt,
   pgEventWhere,
   pgLatestSequence,
   pgSince,
+  pgSinceFold,
+  pgSourceHead,
 } from "./read.ts";
 import { type PgTarget, parsePgTarget } from "./target.ts";
 import { pgVerify } from "./verify.ts";
@@ -115,6 +120,33 @@ export class PgEventStore {
   /** `since`, each event with the source it was shipped from and its sequence there. */
   sinceWithOrigin(after = 0, filter?: PgSinceFilter): AsyncGenerator<PgStoredEvent> {
     return this.read(after, filter, true);
+  }
+
+  /** The id of the source's event (null: written here) at `position` (see positionColumn). */
+  eventIdAt(source: string | null, position: number): Promise<string | undefined> {
+    return this.run(`reading the event at ${position}`, () =>
+      pgEventIdAt(this.sql, source, position),
+    );
+  }
+
+  /** The last position of the source's events (null: written here); see positionColumn. */
+  sourceHead(source: string | null): Promise<number> {
+    return this.run("reading the latest sequence", () => pgSourceHead(this.sql, source));
+  }
+
+  /**
+   * The events of one source (null: written here) after position `after`, as a fold reads
+   * them (pgSinceFold): each with the sequence of its source log, and its `position`.
+   */
+  async *sinceFold(
+    after: number,
+    filter: { source: string | null; payloads: FoldPayloads },
+  ): AsyncGenerator<PgFoldEvent> {
+    try {
+      yield* pgSinceFold(this.sql, this.path, after, filter);
+    } catch (e) {
+      throw pgFailure(e, this.target, `reading events after ${after}`);
+    }
   }
 
   private async *read(

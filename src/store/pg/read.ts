@@ -1,6 +1,6 @@
 import { EventLogError } from "../../errors.ts";
 import { ChainChecker, type ChainRow } from "../chain-check.ts";
-import type { SinceFilter } from "../read.ts";
+import type { FoldEvent, FoldPayloads, SinceFilter } from "../read.ts";
 import { rowToEvent } from "../read.ts";
 import type { StoredEvent } from "../record.ts";
 import { type PgQuery, query } from "./client.ts";
@@ -74,6 +74,119 @@ export async function* pgSince(
     }
     if (page.length < pageSize) return;
   }
+}
+
+/**
+ * An event as a fold of one source reads it: its sequence is the one it had in its source log
+ * (a timeline's sequences are that runner's); `position` is its place among the source's
+ * events (see positionColumn).
+ */
+export type PgFoldEvent = FoldEvent & { position: number; event_id: string };
+
+/**
+ * What orders one source's events, and pages through them on an index: the sequence each had
+ * in its source log (index events_source), or for the events written here (null) their own.
+ */
+export const positionColumn = (source: string | null) =>
+  source === null ? "sequence" : "source_sequence";
+
+/** The condition picking one source's events; `$2` is its name. */
+const sourceCondition = (source: string | null) =>
+  source === null ? "source IS NULL" : "source = $2";
+
+/** PostgreSQL's test that a task id does not serve the fold (see FoldPayloads). */
+const unservedTaskSql = (prefix: string) =>
+  `task_id IS NULL OR task_id !~ '^${prefix.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&").replaceAll("'", "''")}[0-9]'`;
+
+/**
+ * The events of one source (null: those written here) after position `after`, with only what
+ * a fold reads: of the payloads, those `payloads` names (the others come as {}). A payload
+ * that is no JSON, or one the fold needs but did not read, is read again whole, and fails as
+ * `since` fails on it.
+ */
+export async function* pgSinceFold(
+  q: PgQuery,
+  label: string,
+  after: number,
+  filter: { source: string | null; payloads: FoldPayloads; pageSize?: number },
+): AsyncGenerator<PgFoldEvent> {
+  const { payloads } = filter;
+  const kinds = payloads.kinds.map((k) => `'${k.replaceAll("'", "''")}'`).join(", ");
+  const payload = `CASE WHEN kind IN (${kinds}) OR ${unservedTaskSql(payloads.taskPrefix)} THEN payload_json END`;
+  const by = positionColumn(filter.source);
+  const pageSize = Math.max(1, filter.pageSize ?? 5000);
+  const text = `SELECT sequence, source_sequence, event_id, kind, task_id, saga_id, occurred_at, ${payload} AS payload_json FROM events WHERE ${by} > $1 AND ${sourceCondition(filter.source)} ORDER BY ${by} LIMIT ${pageSize}`;
+  const params = filter.source === null ? [] : [filter.source];
+  let cursor = after;
+  for (;;) {
+    const page = await query(q, text, [cursor, ...params]);
+    for (const row of page) {
+      cursor = Number(row[by]);
+      const folded = foldOf(row, payloads, cursor);
+      if (folded) yield folded;
+      else {
+        const [whole] = await query(q, "SELECT * FROM events WHERE sequence = $1", [row.sequence]);
+        const e = originOf(whole ?? row, label);
+        yield { ...e, sequence: e.source_sequence ?? e.sequence, position: cursor };
+      }
+    }
+    if (page.length < pageSize) return;
+  }
+}
+
+/** The id of the source's event at `position` (see positionColumn), if it has one there. */
+export async function pgEventIdAt(
+  q: PgQuery,
+  source: string | null,
+  position: number,
+): Promise<string | undefined> {
+  const [row] = await query<{ event_id: string }>(
+    q,
+    `SELECT event_id FROM events WHERE ${positionColumn(source)} = $1 AND ${sourceCondition(source)} LIMIT 1`,
+    source === null ? [position] : [position, source],
+  );
+  return row?.event_id;
+}
+
+/** The source's last position (see positionColumn), 0 when it has no events. */
+export async function pgSourceHead(q: PgQuery, source: string | null): Promise<number> {
+  const [row] = await query<{ s: string | null }>(
+    q,
+    `SELECT MAX(${positionColumn(source)}) AS s FROM events WHERE ${sourceCondition(source).replace("$2", "$1")}`,
+    source === null ? [] : [source],
+  );
+  return Number(row?.s ?? 0);
+}
+
+const NO_PAYLOAD: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+function foldOf(
+  row: Record<string, unknown>,
+  payloads: FoldPayloads,
+  position: number,
+): PgFoldEvent | null {
+  const taskId = (row.task_id as string | null) ?? null;
+  let payload = NO_PAYLOAD;
+  if (row.payload_json === null) {
+    if (taskId === null || !payloads.taskIdServes(taskId)) return null;
+  } else {
+    try {
+      payload = JSON.parse(row.payload_json as string);
+    } catch {
+      return null;
+    }
+    if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return null;
+  }
+  return {
+    sequence: Number(row.source_sequence ?? row.sequence),
+    position,
+    event_id: row.event_id as string,
+    kind: row.kind as PgFoldEvent["kind"],
+    task_id: taskId,
+    saga_id: (row.saga_id as string | null) ?? null,
+    occurred_at: row.occurred_at as string,
+    payload,
+  };
 }
 
 async function seededChecker(q: PgQuery, after: number): Promise<ChainChecker> {
