@@ -4,6 +4,7 @@ import { sha256Hex } from "../encoding/sha256.ts";
 import { EventLogError, isEventLogError } from "../errors.ts";
 import type { StoreContext } from "../store/context.ts";
 import { checkCursorMove } from "../store/cursor-rules.ts";
+import type { DriverModule } from "../store/driver.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { openContextWith } from "../store/open.ts";
 import {
@@ -28,9 +29,30 @@ const UNUSABLE = new Set(["db_not_a_database", "db_corrupt", "db_wal_missing"]);
 /** Where a cache stands in its log: the sequence folded up to, and that event's id. */
 type Position = { log: string; sequence: number; event_id: string | null };
 
-/** The cache file of the log at `logPath`: a digest of its real path, so each log has one. */
-export function timelineCacheFile(dir: string, logPath: string): string {
-  return join(dir, "timelines", `${sha256Hex(realpathSync(logPath)).slice(0, 32)}.db`);
+/** What a cache needs of its log, at once. */
+export interface CachedLog {
+  /** What names the log (a file's real path; a PostgreSQL log's URL and source). */
+  readonly key: string;
+  /** How messages, and the position row, name it. */
+  readonly label: string;
+  latestSequence(): number;
+  /** The id of the event at `sequence`; undefined when there is none, or it is not known. */
+  eventIdAt(sequence: number): string | undefined;
+}
+
+/** A SQLite file as its cache sees it; its key is its real path. */
+export function sqliteCachedLog(store: EventStore): CachedLog {
+  return {
+    key: realpathSync(store.path),
+    label: store.path,
+    latestSequence: () => store.latestSequence(),
+    eventIdAt: (sequence) => store.eventAt(sequence)?.event_id,
+  };
+}
+
+/** The cache file of the log named `key`: a digest of the key, so each log has one. */
+export function timelineCacheFile(dir: string, key: string): string {
+  return join(dir, "timelines", `${sha256Hex(key).slice(0, 32)}.db`);
 }
 
 /**
@@ -44,22 +66,15 @@ export function timelineCacheFile(dir: string, logPath: string): string {
 export class TimelineCache implements ProjectionHome {
   private constructor(
     private readonly ctx: StoreContext,
-    private readonly log: EventStore,
+    private readonly log: CachedLog,
   ) {}
 
-  static open(log: EventStore, dir: string): TimelineCache {
-    const file = timelineCacheFile(dir, log.path);
-    mkdirSync(join(dir, "timelines"), { recursive: true, mode: 0o700 });
-    const open = () => openContextWith(log.driver, file, { schema: TIMELINE_CACHE_SCHEMA });
-    let ctx: StoreContext;
-    try {
-      ctx = open();
-    } catch (e) {
-      if (!isEventLogError(e) || !UNUSABLE.has(e.code)) throw e;
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
-      ctx = open();
-    }
-    const cache = new TimelineCache(ctx, log);
+  /**
+   * The cache of `log`, emptied first when it no longer holds the event the cache stands at
+   * (dropIfStale). `driver`: the SQLite driver module to open the cache file with.
+   */
+  static open(log: CachedLog, driver: DriverModule, dir: string): TimelineCache {
+    const cache = TimelineCache.openFile(log, driver, dir);
     try {
       cache.dropIfStale();
     } catch (e) {
@@ -69,12 +84,37 @@ export class TimelineCache implements ProjectionHome {
     return cache;
   }
 
+  /** The cache file of `log`, opened (made when missing) but not yet checked against it. */
+  static openFile(log: CachedLog, driver: DriverModule, dir: string): TimelineCache {
+    const file = timelineCacheFile(dir, log.key);
+    mkdirSync(join(dir, "timelines"), { recursive: true, mode: 0o700 });
+    const open = () => openContextWith(driver, file, { schema: TIMELINE_CACHE_SCHEMA });
+    let ctx: StoreContext;
+    try {
+      ctx = open();
+    } catch (e) {
+      if (!isEventLogError(e) || !UNUSABLE.has(e.code)) throw e;
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+      ctx = open();
+    }
+    return new TimelineCache(ctx, log);
+  }
+
   get path(): string {
     return this.ctx.path;
   }
 
   cursor(): number {
     return this.position()?.sequence ?? 0;
+  }
+
+  /** The sequence the cache stands at; 0 when its position cannot be read either. */
+  readableCursor(): number {
+    try {
+      return this.cursor();
+    } catch {
+      return 0;
+    }
   }
 
   /**
@@ -89,13 +129,13 @@ export class TimelineCache implements ProjectionHome {
       if (!rewind && at !== undefined && at.sequence > 0 && !this.holds(at)) {
         throw new EventLogError(
           "db_error",
-          `the timeline cache ${this.ctx.path} holds another fold than ${this.log.path}'s (the file was replaced while it was read)`,
+          `the timeline cache ${this.ctx.path} holds another fold than ${this.log.label}'s (the log was replaced while it was read)`,
         );
       }
       const head = this.log.latestSequence();
       checkCursorMove("timeline", { current: at?.sequence ?? 0, sequence, head, rewind });
-      const eventId = sequence === 0 ? null : (this.log.eventAt(sequence)?.event_id ?? null);
-      this.ctx.stmt(CACHE_POSITION_PUT).run(this.log.path, sequence, eventId);
+      const eventId = sequence === 0 ? null : (this.log.eventIdAt(sequence) ?? null);
+      this.ctx.stmt(CACHE_POSITION_PUT).run(this.log.label, sequence, eventId);
     });
   }
 
@@ -161,14 +201,14 @@ export class TimelineCache implements ProjectionHome {
 
   /** Whether the log still holds, at the position's sequence, the event it names. */
   private holds(at: Position): boolean {
-    return at.event_id !== null && this.log.eventAt(at.sequence)?.event_id === at.event_id;
+    return at.event_id !== null && this.log.eventIdAt(at.sequence) === at.event_id;
   }
 
   /**
    * Empties the cache when the log no longer holds the event it was folded up to, or its
    * position cannot be read; unless another reader moved it meanwhile.
    */
-  private dropIfStale(): void {
+  dropIfStale(): void {
     let at: Position | undefined | null;
     try {
       at = this.position();
@@ -191,7 +231,7 @@ export class TimelineCache implements ProjectionHome {
   private empty(): void {
     writeTransaction(this.ctx, "emptying the timeline cache", () => {
       clearTimelineState(this.ctx);
-      this.ctx.stmt(CACHE_POSITION_PUT).run(this.log.path, 0, null);
+      this.ctx.stmt(CACHE_POSITION_PUT).run(this.log.label, 0, null);
     });
   }
 }
@@ -214,7 +254,7 @@ export class CacheSlot {
     if (this.tried) return this.cache;
     this.tried = true;
     try {
-      this.cache = TimelineCache.open(log, this.dir);
+      this.cache = TimelineCache.open(sqliteCachedLog(log), log.driver, this.dir);
     } catch (e) {
       // Ours, or the file system's (a cache directory that cannot be made, say).
       if (!isEventLogError(e) && !(e instanceof Error && "code" in e)) throw e;

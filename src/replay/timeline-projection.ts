@@ -47,34 +47,51 @@ function parseTask(json: string): TaskTimeline | null {
 /**
  * The stored loop state as of `cursor`, its halts left out (they have rows of their own), or
  * null when it must be rebuilt: folded by other rules (an earlier release), unreadable, ahead
- * of its cursor (the cursor was rewound), or with halts inside it (an earlier layout).
+ * of `bound` (by default its cursor: the cursor was rewound), or with halts inside it (an
+ * earlier layout).
  */
 function storedLoop(
   home: ProjectionHome,
   cursor: number,
   json = home.loadTimelineLoop(),
+  bound = cursor,
 ): LoopTimeline | null {
   if (json === null) return cursor === 0 ? emptyTimelines().loop : null;
   const loop = loopTimelineSchema.safeParse(parseJson(json));
   if (!loop.success || loop.data.rules !== TIMELINE_RULES) return null;
-  return loop.data.last_sequence > cursor || loop.data.halts.length > 0 ? null : loop.data;
+  return loop.data.last_sequence > bound || loop.data.halts.length > 0 ? null : loop.data;
+}
+
+/**
+ * The projection `home` holds as of `cursor` (with its loop text `json`), every task in
+ * memory; null when it must be rebuilt (see storedLoop, or a task row that does not parse).
+ * `bound`: the greatest sequence its loop may have reached.
+ */
+export function storedTimelines(
+  home: ProjectionHome,
+  cursor: number,
+  json: string | null,
+  bound = cursor,
+): Timelines | null {
+  const loop = storedLoop(home, cursor, json, bound);
+  if (loop === null) return null;
+  const t: Timelines = {
+    tasks: new Map(),
+    loop: { ...loop, halts: [...home.storedTimelineHalts()] },
+  };
+  for (const [issue, text] of home.storedTimelineTasks()) {
+    const task = parseTask(text);
+    if (task === null) return null;
+    t.tasks.set(issue, task);
+  }
+  return t;
 }
 
 /** The persisted projection as last stored, every task in memory (its cursor says how far). */
 export function loadTimelines(store: EventStore): Timelines {
   const home = logHome(store);
-  const loop = storedLoop(home, home.cursor());
-  if (loop === null) return emptyTimelines();
-  const t: Timelines = {
-    tasks: new Map(),
-    loop: { ...loop, halts: [...home.storedTimelineHalts()] },
-  };
-  for (const [issue, json] of home.storedTimelineTasks()) {
-    const task = parseTask(json);
-    if (task === null) return emptyTimelines();
-    t.tasks.set(issue, task);
-  }
-  return t;
+  const cursor = home.cursor();
+  return storedTimelines(home, cursor, home.loadTimelineLoop()) ?? emptyTimelines();
 }
 
 /**

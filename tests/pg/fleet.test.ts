@@ -8,10 +8,11 @@ import { afterAll, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { pgSourceTimelines } from "../../src/replay/pg-timelines.ts";
 import { renderTimelines } from "../../src/replay/render-timeline.ts";
 import { replayTimelines } from "../../src/replay/timeline-projection.ts";
+import { loopOf } from "../../src/replay/timeline-state.ts";
 import { STEP_DEADLINE_MS, shipCursorName } from "../../src/ship/shipper.ts";
-import { sourceTimelines } from "../../src/ship/source-timelines.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { PgEventStore } from "../../src/store/pg/pg-store.ts";
 import { joinLines, realisticLines, writeLines } from "../follow/legacy-lines.ts";
@@ -195,7 +196,9 @@ test("3 shippers, kill -9 and terminated backends: every event once, gapless, ch
         expect(shipped).toEqual(
           localEvents.map((e) => ({ event_id: e.event_id, source_sequence: e.sequence })),
         );
-        expect(renderTimelines(await sourceTimelines(pg, h.source))).toBe(
+        const set = await pgSourceTimelines(pg, h.source);
+        const tasks = new Map([...set.tasks()].map((task) => [task.issue, task]));
+        expect(renderTimelines({ tasks, loop: loopOf(set) })).toBe(
           renderTimelines(replayTimelines(local)),
         );
       } finally {

@@ -1,4 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
+import { pgSourceTimelines } from "../../src/replay/pg-timelines.ts";
 import { PgEventStore } from "../../src/store/pg/pg-store.ts";
 import { pgReadLog } from "../../src/store/pg/read-log.ts";
 import { waitFor } from "../helpers.ts";
@@ -11,7 +12,7 @@ test("waitForCommit wakes on another session's commit (LISTEN/NOTIFY), also afte
   const other = await freshSchema("listen_other");
   const writer = await PgEventStore.open(url);
   const elsewhere = await PgEventStore.open(other.url);
-  const log = pgReadLog(await PgEventStore.open(url, { readonly: true }));
+  const log = pgReadLog(await PgEventStore.open(url, { readonly: true }), pgSourceTimelines);
   const stop = new AbortController();
   try {
     // The first call returns at once: the caller reads what is there before waiting.
@@ -52,7 +53,7 @@ test("waitForCommit wakes on another session's commit (LISTEN/NOTIFY), also afte
 test("several followers of one log (one signal each) are each woken by one commit", async () => {
   const { url } = await freshSchema("fanout");
   const writer = await PgEventStore.open(url);
-  const log = pgReadLog(await PgEventStore.open(url, { readonly: true }));
+  const log = pgReadLog(await PgEventStore.open(url, { readonly: true }), pgSourceTimelines);
   const followers = [new AbortController(), new AbortController()];
   try {
     // Each follower's first call returns at once, whatever the others did.

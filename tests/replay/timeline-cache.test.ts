@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Mirror } from "../../src/mirror/mirror.ts";
 import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
@@ -100,7 +100,7 @@ test("another writer's log: the cache is folded once, then only the events after
   copyEvents(log, ours, 0, 40);
   const first = await readThroughCache(log, dir);
   expect(first.folds[0]).toBe(0);
-  const file = timelineCacheFile(dir, log);
+  const file = timelineCacheFile(dir, realpathSync(log));
   expect(cachePosition(file)?.sequence).toBe(40);
 
   copyEvents(log, ours, 40, head);
@@ -126,7 +126,7 @@ test("a log replaced at the same path by other events: the cache is emptied and 
   renameSync(other, log);
   const read = await readThroughCache(log, dir);
   expect(read.folds).toContain(0);
-  expect(cachePosition(timelineCacheFile(dir, log))).toMatchObject({ sequence: 50 });
+  expect(cachePosition(timelineCacheFile(dir, realpathSync(log)))).toMatchObject({ sequence: 50 });
 });
 
 test("a log restored from an older copy, shorter than the cache: folded again from 0", async () => {
@@ -140,7 +140,7 @@ test("a log restored from an older copy, shorter than the cache: folded again fr
   renameSync(older, log);
   const read = await readThroughCache(log, dir);
   expect(read.head).toBe(25);
-  expect(cachePosition(timelineCacheFile(dir, log))?.sequence).toBe(25);
+  expect(cachePosition(timelineCacheFile(dir, realpathSync(log)))?.sequence).toBe(25);
 });
 
 test("a cache file that is no database is made again; nothing is said", async () => {
@@ -149,7 +149,7 @@ test("a cache file that is no database is made again; nothing is said", async ()
   const dir = tempDir();
   copyEvents(log, ours, 0, 30);
   await readThroughCache(log, dir);
-  const file = timelineCacheFile(dir, log);
+  const file = timelineCacheFile(dir, realpathSync(log));
   writeFileSync(file, "not a database, just bytes where a cache was ".repeat(200));
   const drops: string[] = [];
   await readThroughCache(log, dir, drops);
@@ -187,7 +187,7 @@ test("our own log keeps its projection in itself; read-only, only one never buil
   const elsewhere = tempDir();
   const read = await readThroughCache(ours, elsewhere);
   expect(read.folds).toEqual([read.head]);
-  expect(existsSync(timelineCacheFile(elsewhere, ours))).toBe(false);
+  expect(existsSync(timelineCacheFile(elsewhere, realpathSync(ours)))).toBe(false);
 
   // A stored loop that no longer parses: the read-only log's projection must be rebuilt.
   const d = new Database(ours);
@@ -195,7 +195,9 @@ test("our own log keeps its projection in itself; read-only, only one never buil
   d.close();
   const rebuilt = await readThroughCache(ours, elsewhere);
   expect(rebuilt.folds[0]).toBe(0);
-  expect(cachePosition(timelineCacheFile(elsewhere, ours))?.sequence).toBe(rebuilt.head);
+  expect(cachePosition(timelineCacheFile(elsewhere, realpathSync(ours)))?.sequence).toBe(
+    rebuilt.head,
+  );
 });
 
 test("a log replaced while another reader folds the old one: neither's fold is stored as the other's", async () => {
@@ -223,7 +225,7 @@ test("a log replaced while another reader folds the old one: neither's fold is s
   replaced.close();
   const next = await readThroughCache(log, dir);
   expect(next.folds[0]).toBe(0);
-  expect(cachePosition(timelineCacheFile(dir, log))?.sequence).toBe(next.head);
+  expect(cachePosition(timelineCacheFile(dir, realpathSync(log)))?.sequence).toBe(next.head);
 });
 
 test("a damaged cache row fails that read with what was done, and the next read is whole", async () => {
@@ -233,7 +235,7 @@ test("a damaged cache row fails that read with what was done, and the next read 
   const env = { FORGE_EVENTLOG_CACHE_DIR: tempDir() };
   const plain = await cli(["timeline", "--db", log, "--json", "--no-cache"], { env });
   expect((await cli(["timeline", "--db", log, "--json"], { env })).stdout).toBe(plain.stdout);
-  const file = timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, log);
+  const file = timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, realpathSync(log));
   const d = new Database(file);
   d.run("UPDATE timeline_tasks SET state_json = '{broken' WHERE issue = 168");
   d.close();
@@ -252,7 +254,7 @@ test("a cache whose position cannot be read is emptied and folded again", async 
   const dir = tempDir();
   copyEvents(log, ours, 0, 30);
   await readThroughCache(log, dir);
-  const file = timelineCacheFile(dir, log);
+  const file = timelineCacheFile(dir, realpathSync(log));
   const d = new Database(file);
   d.run("UPDATE cache_position SET sequence = 'thirty'");
   d.close();
@@ -270,7 +272,9 @@ test("timeline on another writer's log: the same output with and without the cac
   const env = { FORGE_EVENTLOG_CACHE_DIR: tempDir() };
   const plain = await cli(["timeline", "--db", log, "--json", "--no-cache"], { env });
   expect(plain.code).toBe(0);
-  expect(existsSync(timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, log))).toBe(false);
+  expect(existsSync(timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, realpathSync(log)))).toBe(
+    false,
+  );
   // Two readers fold into one new cache at once; each prints what a fold from 0 prints.
   const both = await Promise.all([
     cli(["timeline", "--db", log, "--json"], { env }),
@@ -283,5 +287,7 @@ test("timeline on another writer's log: the same output with and without the cac
   const head = new Database(log, { readonly: true })
     .query<{ s: number }, []>("SELECT MAX(sequence) AS s FROM events")
     .get()?.s;
-  expect(cachePosition(timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, log))?.sequence).toBe(head);
+  expect(
+    cachePosition(timelineCacheFile(env.FORGE_EVENTLOG_CACHE_DIR, realpathSync(log)))?.sequence,
+  ).toBe(head);
 });

@@ -10,9 +10,11 @@ import {
 import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
 import { cacheDir, DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
+import { pgSourceTimelines } from "../../replay/pg-timelines.ts";
 import { CacheSlot } from "../../replay/timeline-cache.ts";
 import { storeReadLog } from "../../replay/timeline-projection.ts";
 import { EventStore } from "../../store/event-store.ts";
+import { loadDriver } from "../../store/load-driver.ts";
 import { LATEST_SCHEMA_VERSION } from "../../store/migrations.ts";
 import { PgEventStore } from "../../store/pg/pg-store.ts";
 import { pgReadLog } from "../../store/pg/read-log.ts";
@@ -124,16 +126,18 @@ export async function openReadLog(
   options: { projection?: boolean; cache?: boolean; intervalMs?: number } = {},
 ): Promise<ReadLog> {
   const at = locateDb(args);
+  const dir = options.projection && options.cache ? cacheDir() : undefined;
+  const dropped = (e: Error) => log.debug(`reading without the timeline cache: ${e.message}`);
   if (isPostgresUrl(at.path)) {
     log.debug(`opening ${at.path} read-only (from ${at.source})`);
-    return pgReadLog(await PgEventStore.open(at.path, { readonly: true }));
+    const cache =
+      dir === undefined ? undefined : { dir, driver: await loadDriver(), onDrop: dropped };
+    return pgReadLog(await PgEventStore.open(at.path, { readonly: true }), (store, source) =>
+      pgSourceTimelines(store, source, cache),
+    );
   }
   const store = options.projection ? await openProjection(args) : await openRead(args);
-  const dir = options.projection && options.cache ? cacheDir() : undefined;
-  const cache =
-    dir === undefined
-      ? undefined
-      : new CacheSlot(dir, (e) => log.debug(`reading without the timeline cache: ${e.message}`));
+  const cache = dir === undefined ? undefined : new CacheSlot(dir, dropped);
   return storeReadLog(store, { intervalMs: options.intervalMs, cache });
 }
 

@@ -1,6 +1,11 @@
 import { isEventLogError } from "../../errors.ts";
 import { sleep } from "../../io/sleep.ts";
-import { applyEvent, emptyTimelines, timelineSet } from "../../replay/timeline-state.ts";
+import {
+  applyEvent,
+  emptyTimelines,
+  type TimelineSet,
+  timelineSet,
+} from "../../replay/timeline-state.ts";
 import type { ReadLog, SourceTimelines } from "../read-log.ts";
 import { NOTIFY_CHANNEL } from "./append.ts";
 import { type Listener, listen } from "./listen.ts";
@@ -12,9 +17,14 @@ import type { PgEventStore } from "./pg-store.ts";
  * written here directly form the source "". New commits are seen through LISTEN/NOTIFY (the
  * append's NOTIFY names the schema it wrote to); a lost listener is reconnected with backoff,
  * and the caller re-reads once after each reconnect, so nothing committed meanwhile is missed.
- * Any number of followers (one signal each) may wait at once; each is woken.
+ * Any number of followers (one signal each) may wait at once; each is woken. `current` gives
+ * a source's timelines (the replay layer's pgSourceTimelines); `verify` folds them here, from
+ * the chain-checked events.
  */
-export function pgReadLog(store: PgEventStore): ReadLog {
+export function pgReadLog(
+  store: PgEventStore,
+  current: (store: PgEventStore, source: string) => Promise<TimelineSet>,
+): ReadLog {
   const schema = store.schema;
   let listener: Listener | undefined;
   let closing = false;
@@ -70,10 +80,14 @@ export function pgReadLog(store: PgEventStore): ReadLog {
         source !== undefined ? [source] : (await store.sources()).map((s) => s.source ?? "");
       const out: SourceTimelines = new Map();
       for (const name of names) {
+        if (verify !== true) {
+          out.set(name, await current(store, name));
+          continue;
+        }
         const t = emptyTimelines();
         for await (const e of store.sinceWithOrigin(0, {
           ...(name === "" ? { source: null } : { source: name }),
-          verifyChain: verify === true,
+          verifyChain: true,
         })) {
           applyEvent(t, { ...e, sequence: e.source_sequence ?? e.sequence });
         }
