@@ -1,4 +1,4 @@
-import { EventLogError, isEventLogError } from "../errors.ts";
+import { isEventLogError } from "../errors.ts";
 import type { EventStore } from "../store/event-store.ts";
 import { type ReadLog, sqliteReadLog } from "../store/read-log.ts";
 import { migration8 } from "../store/schema/timeline.ts";

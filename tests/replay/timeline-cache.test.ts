@@ -6,11 +6,7 @@ import { Mirror } from "../../src/mirror/mirror.ts";
 import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
 import { sortedTasks } from "../../src/replay/render-timeline.ts";
 import { CacheSlot, timelineCacheFile } from "../../src/replay/timeline-cache.ts";
-import {
-  catchUpTimelines,
-  currentTimelines,
-  replayTimelines,
-} from "../../src/replay/timeline-projection.ts";
+import { currentTimelines, replayTimelines } from "../../src/replay/timeline-projection.ts";
 import type { Timelines } from "../../src/replay/timeline-state.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { cli, tempDir } from "../helpers.ts";
