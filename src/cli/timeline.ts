@@ -124,7 +124,7 @@ export default defineCommand({
       type: "boolean",
       default: true,
       description:
-        "Keep the projection of a log it cannot be stored in (another writer's, read-only) in the timeline cache (--no-cache: fold from sequence 0 in memory)",
+        "Keep the projection of a log it cannot be stored in (another writer's, read-only, PostgreSQL) in the timeline cache (--no-cache: fold from the first event in memory)",
     },
     ...globalArgs,
   },
@@ -138,7 +138,7 @@ export default defineCommand({
     ],
     notes: [
       "Built by the stored timeline projection (cursor 'timeline'): each run applies only the events since the last, and stores the result when the database is writable. The plugin's writer and mirror --follow keep it up to date while idle. Shows ticks, planned, dispatches, watchdog progress, terminal state and status, critic verdicts, PR and whether it merged or was blocked, worktree reaped, last sequence.",
-      "A log the projection cannot be stored in (another tool's database, never migrated by a reader; a read-only file whose projection was never built or must be rebuilt) is never written: its projection is kept in a cache file of its own under $FORGE_EVENTLOG_CACHE_DIR (else $XDG_CACHE_HOME/forge-eventlog, else ~/.cache/forge-eventlog), so only the first run folds every event. A log replaced or restored under the same path is noticed and folded again; --no-cache folds from sequence 0 in memory, writing nothing.",
+      "A log the projection cannot be stored in (another tool's database, never migrated by a reader; a read-only file whose projection was never built or must be rebuilt; each source of a PostgreSQL log) is never written: its projection is kept in a cache file of its own under $FORGE_EVENTLOG_CACHE_DIR (else $XDG_CACHE_HOME/forge-eventlog, else ~/.cache/forge-eventlog), so only the first run folds every event. A log replaced or restored under the same path is noticed and folded again; --no-cache folds from sequence 0 in memory, writing nothing.",
       '--json prints one task timeline per line, then one line {"loop": ...} with the tick counts and the halts (reason, tick, sequence, time). On a PostgreSQL log each line also names its "source", the runner it was shipped from (tick 7 of one runner is not tick 7 of another).',
       "--status keeps the tasks whose terminal state (completed, failed, compensated) or runner status (merged, open, timeout, ...) is one of the words; --since/--until those active in the window (a first or last event in it, or spanning it).",
       "Without --issue or --status, the table ends with the loop's totals: tasks by status, merged and the merge rate, failed by reason, blocked, median and p90 time to merge, cost and tokens, critic verdicts, halts. They take one pass over the log (--json skips them).",
