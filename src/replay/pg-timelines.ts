@@ -2,11 +2,12 @@ import { EventLogError, isEventLogError } from "../errors.ts";
 import type { DriverModule } from "../store/driver.ts";
 import type { PgEventStore } from "../store/pg/pg-store.ts";
 import { type CachedLog, TimelineCache } from "./timeline-cache.ts";
-import { storedTimelines } from "./timeline-projection.ts";
+import { storedLoop, storedSet, storedTask } from "./timeline-projection.ts";
 import {
   applyEvent,
   emptyTimelines,
   FOLD_PAYLOADS,
+  issueOf,
   type TimelineSet,
   type Timelines,
   timelineSet,
@@ -19,6 +20,16 @@ export interface PgTimelineCache {
   driver: DriverModule;
   /** Told why a cache was dropped (the source's timelines are then folded without it). */
   onDrop(error: Error): void;
+  /**
+   * Where the cache files a read streams its timelines from stay open until the read ends:
+   * `closeAll` closes them.
+   */
+  open: TimelineCache[];
+}
+
+/** Closes the cache files a PostgreSQL read kept open. */
+export function closeAll(cache: PgTimelineCache | undefined): void {
+  for (const file of cache?.open.splice(0) ?? []) file.close();
 }
 
 /** The source's events after `after` folded into `t`; the position and id of the last. */
@@ -27,7 +38,7 @@ async function foldAfter(
   source: string,
   t: Timelines,
   after: number,
-  touched?: Set<number>,
+  before?: (issue: number) => void,
 ): Promise<{ position: number; eventId: string | undefined }> {
   let position = after;
   let eventId: string | undefined;
@@ -35,8 +46,11 @@ async function foldAfter(
     source: source === "" ? null : source,
     payloads: FOLD_PAYLOADS,
   })) {
-    const issue = applyEvent(t, e);
-    if (issue !== null) touched?.add(issue);
+    if (before) {
+      const issue = issueOf(e);
+      if (issue !== null) before(issue);
+    }
+    applyEvent(t, e);
     position = e.position;
     eventId = e.event_id;
   }
@@ -46,9 +60,10 @@ async function foldAfter(
 /**
  * The timelines of one source of a PostgreSQL log ("": the events written there directly),
  * each of its events folded with the sequence it had in its source log. With a `cache`, the
- * fold starts from the state a cache file of its own (per log, schema and source; see
- * TimelineCache) holds, and what it adds is stored back, so each call reads only the events
- * since the last; a cache that fails is dropped and the source folded from its first event.
+ * events after where the source's cache file (per log, schema and source; see TimelineCache)
+ * stands are folded over the tasks they touch, stored back, and the timelines streamed from
+ * its rows, so each call reads only the events since the last; a cache that fails is dropped
+ * and the source folded from its first event in memory.
  */
 export async function pgSourceTimelines(
   store: PgEventStore,
@@ -57,22 +72,32 @@ export async function pgSourceTimelines(
 ): Promise<TimelineSet> {
   if (cache) {
     try {
-      return await throughCache(store, source, cache);
+      // Another reader storing first makes this one read again, once, from where it got.
+      return (
+        (await throughCache(store, source, cache)) ??
+        (await throughCache(store, source, cache)) ??
+        (await inMemory(store, source))
+      );
     } catch (e) {
       if (!isEventLogError(e) && !(e instanceof Error && "code" in e)) throw e;
       cache.onDrop(e);
     }
   }
+  return inMemory(store, source);
+}
+
+async function inMemory(store: PgEventStore, source: string): Promise<TimelineSet> {
   const t = emptyTimelines();
   await foldAfter(store, source, t, 0);
   return timelineSet(t);
 }
 
+/** The source's timelines through its cache; undefined when another reader stored first. */
 async function throughCache(
   store: PgEventStore,
   source: string,
   options: PgTimelineCache,
-): Promise<TimelineSet> {
+): Promise<TimelineSet | undefined> {
   // What the cache asks of the log, known before it asks: the event it stands at, the head.
   // Its positions are the source's (PgFoldEvent.position), not the log's sequences.
   const name = source === "" ? null : source;
@@ -85,6 +110,7 @@ async function throughCache(
     eventIdAt: (sequence) => ids.get(sequence),
   };
   const cache = TimelineCache.openFile(log, options.driver, options.dir);
+  let kept = false;
   try {
     const standing = cache.readableCursor();
     if (standing > 0) {
@@ -95,36 +121,48 @@ async function throughCache(
     const cursor = cache.cursor();
     const loopJson = cache.loadTimelineLoop();
     // Source sequences are not this log's: the stored loop is not bounded by the cursor.
-    const stored = storedTimelines(cache, cursor, loopJson, Number.POSITIVE_INFINITY);
-    const rebuild = stored === null;
-    const t = stored ?? emptyTimelines();
-    const haltsBefore = t.loop.halts.length;
-    const touched = new Set<number>();
+    const loop = storedLoop(cache, cursor, loopJson, Number.POSITIVE_INFINITY);
+    const rebuild = loop === null;
+    const over: Timelines = rebuild
+      ? emptyTimelines()
+      : { tasks: new Map(), loop: { ...loop, halts: [] } };
     const from = rebuild ? 0 : cursor;
-    const last = await foldAfter(store, source, t, from, touched);
-    if (last.position === from && !rebuild) return timelineSet(t);
+    const last = await foldAfter(store, source, over, from, (issue) => {
+      if (rebuild || over.tasks.has(issue)) return;
+      const task = storedTask(cache, issue);
+      if (task === null) throw cache.damaged(issue);
+      if (task) over.tasks.set(issue, task);
+    });
     head = Math.max(head, last.position);
     if (last.eventId !== undefined) ids.set(last.position, last.eventId);
-    try {
-      cache.transaction(() => {
-        if (cache.cursor() !== cursor || cache.loadTimelineLoop() !== loopJson) return;
-        if (rebuild) cache.clearTimelineState();
-        const issues = rebuild ? [...t.tasks.keys()] : [...touched];
-        const { halts, ...loop } = t.loop;
-        cache.saveTimelineState(
-          issues.map((issue): [number, string] => [issue, JSON.stringify(t.tasks.get(issue))]),
-          JSON.stringify({ ...loop, halts: [] }),
-          halts.slice(rebuild ? 0 : haltsBefore),
-        );
-        cache.moveCursor(last.position, rebuild);
-      }, "storing the timeline cache");
-    } catch (e) {
-      // The timelines folded are whole; only keeping them failed.
-      if (!(e instanceof EventLogError)) throw e;
-      options.onDrop(e);
+    if (last.position !== from || rebuild) {
+      let stored = false;
+      try {
+        stored = cache.transaction(() => {
+          if (cache.cursor() !== cursor || cache.loadTimelineLoop() !== loopJson) return false;
+          if (rebuild) cache.clearTimelineState();
+          const { halts, ...state } = over.loop;
+          cache.saveTimelineState(
+            [...over.tasks].map(([issue, task]): [number, string] => [issue, JSON.stringify(task)]),
+            JSON.stringify({ ...state, halts: [] }),
+            halts,
+          );
+          cache.moveCursor(last.position, rebuild);
+          return true;
+        }, "storing the timeline cache");
+      } catch (e) {
+        // What was folded is whole; only keeping it failed.
+        if (!(e instanceof EventLogError)) throw e;
+        options.onDrop(e);
+        return rebuild ? timelineSet(over) : undefined;
+      }
+      if (!stored) return undefined;
+      if (rebuild) return timelineSet(over);
     }
-    return timelineSet(t);
+    kept = true;
+    options.open.push(cache);
+    return storedSet(cache, { tasks: new Map(), loop: { ...over.loop, halts: [] } });
   } finally {
-    cache.close();
+    if (!kept) cache.close();
   }
 }

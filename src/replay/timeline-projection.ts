@@ -50,7 +50,7 @@ function parseTask(json: string): TaskTimeline | null {
  * of `bound` (by default its cursor: the cursor was rewound), or with halts inside it (an
  * earlier layout).
  */
-function storedLoop(
+export function storedLoop(
   home: ProjectionHome,
   cursor: number,
   json = home.loadTimelineLoop(),
@@ -62,36 +62,21 @@ function storedLoop(
   return loop.data.last_sequence > bound || loop.data.halts.length > 0 ? null : loop.data;
 }
 
-/**
- * The projection `home` holds as of `cursor` (with its loop text `json`), every task in
- * memory; null when it must be rebuilt (see storedLoop, or a task row that does not parse).
- * `bound`: the greatest sequence its loop may have reached.
- */
-export function storedTimelines(
-  home: ProjectionHome,
-  cursor: number,
-  json: string | null,
-  bound = cursor,
-): Timelines | null {
-  const loop = storedLoop(home, cursor, json, bound);
-  if (loop === null) return null;
+/** The persisted projection as last stored, every task in memory (its cursor says how far). */
+export function loadTimelines(store: EventStore): Timelines {
+  const home = logHome(store);
+  const loop = storedLoop(home, home.cursor());
+  if (loop === null) return emptyTimelines();
   const t: Timelines = {
     tasks: new Map(),
     loop: { ...loop, halts: [...home.storedTimelineHalts()] },
   };
-  for (const [issue, text] of home.storedTimelineTasks()) {
-    const task = parseTask(text);
-    if (task === null) return null;
+  for (const [issue, json] of home.storedTimelineTasks()) {
+    const task = parseTask(json);
+    if (task === null) return emptyTimelines();
     t.tasks.set(issue, task);
   }
   return t;
-}
-
-/** The persisted projection as last stored, every task in memory (its cursor says how far). */
-export function loadTimelines(store: EventStore): Timelines {
-  const home = logHome(store);
-  const cursor = home.cursor();
-  return storedTimelines(home, cursor, home.loadTimelineLoop()) ?? emptyTimelines();
 }
 
 /**
@@ -152,7 +137,7 @@ function foldPage(
 }
 
 /** The task's stored state; undefined when it has no row, null when its row does not parse. */
-function storedTask(home: ProjectionHome, issue: number): TaskTimeline | null | undefined {
+export function storedTask(home: ProjectionHome, issue: number): TaskTimeline | null | undefined {
   const json = home.loadTimelineTask(issue);
   return json === null ? undefined : parseTask(json);
 }
@@ -266,7 +251,7 @@ export function catchUpInto(
  * The stored rows as a TimelineSet, with `over` (tasks folded in memory from the events after
  * the cursor) in place of or between them: tasks stream row by row in issue order.
  */
-function storedSet(home: ProjectionHome, over: Timelines): TimelineSet {
+export function storedSet(home: ProjectionHome, over: Timelines): TimelineSet {
   const stored = (issue: number, json: string): TaskTimeline => {
     const task = parseTask(json);
     if (task === null) throw home.damaged(issue);

@@ -2,7 +2,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type PgTimelineCache, pgSourceTimelines } from "../../src/replay/pg-timelines.ts";
+import {
+  closeAll,
+  type PgTimelineCache,
+  pgSourceTimelines,
+} from "../../src/replay/pg-timelines.ts";
 import { renderTimelines } from "../../src/replay/render-timeline.ts";
 import { timelineCacheFile } from "../../src/replay/timeline-cache.ts";
 import { replayTimelines } from "../../src/replay/timeline-projection.ts";
@@ -51,6 +55,7 @@ async function read(url: string, source: string, cache: PgTimelineCache) {
   try {
     return { text: rendered(await pgSourceTimelines(store, source, cache)), starts };
   } finally {
+    closeAll(cache);
     await store.close();
   }
 }
@@ -59,10 +64,11 @@ test("each source is cached; the next read folds only what was shipped since, an
   const { url } = await freshSchema("tlcache");
   const dir = tempDir();
   const drops: string[] = [];
-  const cache = {
+  const cache: PgTimelineCache = {
     dir: tempDir(),
     driver: await loadDriver(),
     onDrop: (e: Error) => drops.push(e.message),
+    open: [],
   };
   const a = await runner(url, dir, "runner-a", 120);
   const b = await runner(url, dir, "runner-b", 80, 500);
@@ -83,7 +89,7 @@ test("each source is cached; the next read folds only what was shipped since, an
 test("a schema dropped and made again under the same URL, with other events: folded anew", async () => {
   const { url, schema } = await freshSchema("tlcache_again");
   const dir = tempDir();
-  const cache = { dir: tempDir(), driver: await loadDriver(), onDrop: () => {} };
+  const cache = { dir: tempDir(), driver: await loadDriver(), onDrop: () => {}, open: [] };
   await runner(url, dir, "runner-a", 150);
   expect((await read(url, "runner-a", cache)).starts).toEqual([0]);
   await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
@@ -91,6 +97,42 @@ test("a schema dropped and made again under the same URL, with other events: fol
   const again = await read(url, "runner-a", cache);
   expect(again.text).toBe(other);
   expect(again.starts).toEqual([0]);
+});
+
+test("a reader that finds another stored first reads again from where that one got", async () => {
+  const { url } = await freshSchema("tlcache_race");
+  const own = await runner(url, tempDir(), "runner-a", 120);
+  const dir = tempDir();
+  const drops: string[] = [];
+  const driver = await loadDriver();
+  const cacheOf = (): PgTimelineCache => ({
+    dir,
+    driver,
+    onDrop: (e) => drops.push(e.message),
+    open: [],
+  });
+  const store = await PgEventStore.open(url, { readonly: true });
+  const starts: number[] = [];
+  const sinceFold = store.sinceFold.bind(store);
+  store.sinceFold = (after, filter) => {
+    starts.push(after);
+    const events = sinceFold(after, filter);
+    if (starts.length > 1) return events;
+    // While this reader folds, another folds the same source and stores it first.
+    return (async function* () {
+      expect((await read(url, "runner-a", cacheOf())).text).toBe(own);
+      yield* events;
+    })();
+  };
+  const cache = cacheOf();
+  try {
+    expect(rendered(await pgSourceTimelines(store, "runner-a", cache))).toBe(own);
+    expect(starts).toEqual([0, await store.sourceHead("runner-a")]);
+    expect(drops).toEqual([]);
+  } finally {
+    closeAll(cache);
+    await store.close();
+  }
 });
 
 test("timeline --db postgres://: the same output with the cache as without, one cache file per source", async () => {

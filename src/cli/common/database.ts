@@ -10,7 +10,7 @@ import {
 import { EventLogError, isEventLogError } from "../../errors.ts";
 import { discoverFmailRoot } from "../../fmail/root.ts";
 import { cacheDir, DEFAULT_CONFIG_FILE, DEFAULT_DB } from "../../paths.ts";
-import { pgSourceTimelines } from "../../replay/pg-timelines.ts";
+import { closeAll, pgSourceTimelines } from "../../replay/pg-timelines.ts";
 import { CacheSlot } from "../../replay/timeline-cache.ts";
 import { storeReadLog } from "../../replay/timeline-projection.ts";
 import { EventStore } from "../../store/event-store.ts";
@@ -131,9 +131,13 @@ export async function openReadLog(
   if (isPostgresUrl(at.path)) {
     log.debug(`opening ${at.path} read-only (from ${at.source})`);
     const cache =
-      dir === undefined ? undefined : { dir, driver: await loadDriver(), onDrop: dropped };
-    return pgReadLog(await PgEventStore.open(at.path, { readonly: true }), (store, source) =>
-      pgSourceTimelines(store, source, cache),
+      dir === undefined
+        ? undefined
+        : { dir, driver: await loadDriver(), onDrop: dropped, open: [] };
+    return pgReadLog(
+      await PgEventStore.open(at.path, { readonly: true }),
+      (store, source) => pgSourceTimelines(store, source, cache),
+      () => closeAll(cache),
     );
   }
   const store = options.projection ? await openProjection(args) : await openRead(args);

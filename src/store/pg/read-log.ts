@@ -18,12 +18,13 @@ import type { PgEventStore } from "./pg-store.ts";
  * append's NOTIFY names the schema it wrote to); a lost listener is reconnected with backoff,
  * and the caller re-reads once after each reconnect, so nothing committed meanwhile is missed.
  * Any number of followers (one signal each) may wait at once; each is woken. `current` gives
- * a source's timelines (the replay layer's pgSourceTimelines); `verify` folds them here, from
- * the chain-checked events.
+ * a source's timelines (the replay layer's pgSourceTimelines), `closeTimelines` lets go of
+ * what they read from at close; `verify` folds them here, from the chain-checked events.
  */
 export function pgReadLog(
   store: PgEventStore,
   current: (store: PgEventStore, source: string) => Promise<TimelineSet>,
+  closeTimelines?: () => void,
 ): ReadLog {
   const schema = store.schema;
   let listener: Listener | undefined;
@@ -118,7 +119,11 @@ export function pgReadLog(
     async close() {
       closing = true;
       listener?.close();
-      await store.close();
+      try {
+        closeTimelines?.();
+      } finally {
+        await store.close();
+      }
     },
   };
 }
