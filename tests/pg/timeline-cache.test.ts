@@ -43,6 +43,11 @@ async function runner(url: string, dir: string, source: string, count: number, f
   }
 }
 
+/** A cache of PostgreSQL sources' timelines in `dir`; what it drops goes to `drops`. */
+async function pgCache(dir: string, drops: string[] = []): Promise<PgTimelineCache> {
+  return { dir, driver: await loadDriver(), onDrop: (e) => drops.push(e.message), open: [] };
+}
+
 /** One source's timelines through the cache in `dir`, with where each fold started. */
 async function read(url: string, source: string, cache: PgTimelineCache) {
   const store = await PgEventStore.open(url, { readonly: true });
@@ -64,12 +69,7 @@ test("each source is cached; the next read folds only what was shipped since, an
   const { url } = await freshSchema("tlcache");
   const dir = tempDir();
   const drops: string[] = [];
-  const cache: PgTimelineCache = {
-    dir: tempDir(),
-    driver: await loadDriver(),
-    onDrop: (e: Error) => drops.push(e.message),
-    open: [],
-  };
+  const cache = await pgCache(tempDir(), drops);
   const a = await runner(url, dir, "runner-a", 120);
   const b = await runner(url, dir, "runner-b", 80, 500);
   const first = await read(url, "runner-a", cache);
@@ -89,7 +89,7 @@ test("each source is cached; the next read folds only what was shipped since, an
 test("a schema dropped and made again under the same URL, with other events: folded anew", async () => {
   const { url, schema } = await freshSchema("tlcache_again");
   const dir = tempDir();
-  const cache = { dir: tempDir(), driver: await loadDriver(), onDrop: () => {}, open: [] };
+  const cache = await pgCache(tempDir());
   await runner(url, dir, "runner-a", 150);
   expect((await read(url, "runner-a", cache)).starts).toEqual([0]);
   await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
@@ -104,13 +104,6 @@ test("a reader that finds another stored first reads again from where that one g
   const own = await runner(url, tempDir(), "runner-a", 120);
   const dir = tempDir();
   const drops: string[] = [];
-  const driver = await loadDriver();
-  const cacheOf = (): PgTimelineCache => ({
-    dir,
-    driver,
-    onDrop: (e) => drops.push(e.message),
-    open: [],
-  });
   const store = await PgEventStore.open(url, { readonly: true });
   const starts: number[] = [];
   const sinceFold = store.sinceFold.bind(store);
@@ -120,11 +113,11 @@ test("a reader that finds another stored first reads again from where that one g
     if (starts.length > 1) return events;
     // While this reader folds, another folds the same source and stores it first.
     return (async function* () {
-      expect((await read(url, "runner-a", cacheOf())).text).toBe(own);
+      expect((await read(url, "runner-a", await pgCache(dir, drops))).text).toBe(own);
       yield* events;
     })();
   };
-  const cache = cacheOf();
+  const cache = await pgCache(dir, drops);
   try {
     expect(rendered(await pgSourceTimelines(store, "runner-a", cache))).toBe(own);
     expect(starts).toEqual([0, await store.sourceHead("runner-a")]);

@@ -1,8 +1,7 @@
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Mirror } from "../../src/mirror/mirror.ts";
 import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
 import { sortedTasks } from "../../src/replay/render-timeline.ts";
 import { CacheSlot, timelineCacheFile } from "../../src/replay/timeline-cache.ts";
@@ -10,23 +9,11 @@ import { currentTimelines, replayTimelines } from "../../src/replay/timeline-pro
 import type { Timelines } from "../../src/replay/timeline-state.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { cli, tempDir } from "../helpers.ts";
-import { GOLDEN_JSONL } from "../plugin/session.ts";
 import { createUpstream } from "../store/upstream-writer.ts";
+import { goldenLog } from "./golden-log.ts";
 
 const CONTRACT =
   "event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id, causal_event_id, causal_sequence, idempotency_key";
-
-/** Our database with the golden session mirrored into it. */
-async function ourLog(): Promise<string> {
-  const db = join(tempDir(), "ours.db");
-  const store = await EventStore.open(db);
-  const m = new Mirror(store);
-  for (const line of readFileSync(GOLDEN_JSONL, "utf8").split("\n").filter(Boolean)) {
-    m.mirrorRecord(JSON.parse(line));
-  }
-  store.close();
-  return db;
-}
 
 /**
  * Appends the events of `from` in (after, upTo] to the log at `path`, created as forge-loop's
@@ -89,7 +76,7 @@ async function readThroughCache(log: string, dir: string, drops: string[] = []) 
 }
 
 test("another writer's log: the cache is folded once, then only the events after it", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const head = (await EventStore.open(ours, { readonly: true })).latestSequence();
   const log = join(tempDir(), "foreign.db");
   const dir = tempDir();
@@ -111,7 +98,7 @@ test("another writer's log: the cache is folded once, then only the events after
 });
 
 test("a log replaced at the same path by other events: the cache is emptied and folded again", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const log = join(tempDir(), "foreign.db");
   const dir = tempDir();
   copyEvents(log, ours, 0, 50);
@@ -126,7 +113,7 @@ test("a log replaced at the same path by other events: the cache is emptied and 
 });
 
 test("a log restored from an older copy, shorter than the cache: folded again from 0", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const log = join(tempDir(), "foreign.db");
   const dir = tempDir();
   copyEvents(log, ours, 0, 60);
@@ -139,13 +126,17 @@ test("a log restored from an older copy, shorter than the cache: folded again fr
   expect(cachePosition(timelineCacheFile(dir, realpathSync(log)))?.sequence).toBe(25);
 });
 
-test("a cache file that is no database is made again; nothing is said", async () => {
-  const ours = await ourLog();
+/** Another writer's log of the golden session's first 30 events, read once through a cache. */
+async function cachedLog() {
   const log = join(tempDir(), "foreign.db");
   const dir = tempDir();
-  copyEvents(log, ours, 0, 30);
+  copyEvents(log, await goldenLog("ours.db"), 0, 30);
   await readThroughCache(log, dir);
-  const file = timelineCacheFile(dir, realpathSync(log));
+  return { log, dir, file: timelineCacheFile(dir, realpathSync(log)) };
+}
+
+test("a cache file that is no database is made again; nothing is said", async () => {
+  const { log, dir, file } = await cachedLog();
   writeFileSync(file, "not a database, just bytes where a cache was ".repeat(200));
   const drops: string[] = [];
   await readThroughCache(log, dir, drops);
@@ -154,7 +145,7 @@ test("a cache file that is no database is made again; nothing is said", async ()
 });
 
 test("a cache that cannot be made is passed by: the log is read alone, the reason told once", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const log = join(tempDir(), "foreign.db");
   copyEvents(log, ours, 0, 30);
   const blocker = join(tempDir(), "a-file");
@@ -167,7 +158,7 @@ test("a cache that cannot be made is passed by: the log is read alone, the reaso
 });
 
 test("our own log keeps its projection in itself; read-only, only one never built or to rebuild uses the cache", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const dir = tempDir();
   // Read-only and never caught up: folded into the cache, once.
   const unbuilt = await readThroughCache(ours, dir);
@@ -197,7 +188,7 @@ test("our own log keeps its projection in itself; read-only, only one never buil
 });
 
 test("a log replaced while another reader folds the old one: neither's fold is stored as the other's", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const log = join(tempDir(), "foreign.db");
   const dir = tempDir();
   copyEvents(log, ours, 0, 40);
@@ -225,7 +216,7 @@ test("a log replaced while another reader folds the old one: neither's fold is s
 });
 
 test("a damaged cache row fails that read with what was done, and the next read is whole", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const log = join(tempDir(), "foreign.db");
   copyEvents(log, ours, 0, 1_000_000);
   const env = { FORGE_EVENTLOG_CACHE_DIR: tempDir() };
@@ -245,12 +236,7 @@ test("a damaged cache row fails that read with what was done, and the next read 
 });
 
 test("a cache whose position cannot be read is emptied and folded again", async () => {
-  const ours = await ourLog();
-  const log = join(tempDir(), "foreign.db");
-  const dir = tempDir();
-  copyEvents(log, ours, 0, 30);
-  await readThroughCache(log, dir);
-  const file = timelineCacheFile(dir, realpathSync(log));
+  const { log, dir, file } = await cachedLog();
   const d = new Database(file);
   d.run("UPDATE cache_position SET sequence = 'thirty'");
   d.close();
@@ -262,7 +248,7 @@ test("a cache whose position cannot be read is emptied and folded again", async 
 });
 
 test("timeline on another writer's log: the same output with and without the cache, twice at once", async () => {
-  const ours = await ourLog();
+  const ours = await goldenLog("ours.db");
   const log = join(tempDir(), "foreign.db");
   copyEvents(log, ours, 0, 1_000_000);
   const env = { FORGE_EVENTLOG_CACHE_DIR: tempDir() };

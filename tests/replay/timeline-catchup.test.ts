@@ -1,7 +1,4 @@
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Mirror } from "../../src/mirror/mirror.ts";
 import { TIMELINE_CURSOR } from "../../src/replay/projection-home.ts";
 import { sortedTasks } from "../../src/replay/render-timeline.ts";
 import {
@@ -11,19 +8,7 @@ import {
   replayTimelines,
 } from "../../src/replay/timeline-projection.ts";
 import { EventStore } from "../../src/store/event-store.ts";
-import { tempDir } from "../helpers.ts";
-import { GOLDEN_JSONL } from "../plugin/session.ts";
-
-async function mirrored(): Promise<string> {
-  const db = join(tempDir(), "e.db");
-  const store = await EventStore.open(db);
-  const m = new Mirror(store);
-  for (const line of readFileSync(GOLDEN_JSONL, "utf8").split("\n").filter(Boolean)) {
-    m.mirrorRecord(JSON.parse(line));
-  }
-  store.close();
-  return db;
-}
+import { goldenLog } from "./golden-log.ts";
 
 /** The stored projection is what a fold from sequence 0 gives. */
 function expectStoredIsScratch(store: EventStore): void {
@@ -34,7 +19,7 @@ function expectStoredIsScratch(store: EventStore): void {
 }
 
 test("a catch-up that another stored before it redoes its fold from there", async () => {
-  const db = await mirrored();
+  const db = await goldenLog();
   const a = await EventStore.open(db);
   const b = await EventStore.open(db);
   // Between A's fold and its store, B catches up the whole log.
@@ -58,7 +43,7 @@ test("a catch-up that another stored before it redoes its fold from there", asyn
 });
 
 test("a stored task with a list item of the wrong type is damaged: named, or rebuilt", async () => {
-  const db = await mirrored();
+  const db = await goldenLog();
   const store = await EventStore.open(db);
   catchUpTimelines(store);
   const task = loadTimelines(store).tasks.get(167)!;
@@ -84,7 +69,7 @@ test("a stored task with a list item of the wrong type is damaged: named, or reb
 });
 
 test("a catch-up with a budget stops after that many events; slices of it fold as one call", async () => {
-  const db = await mirrored();
+  const db = await goldenLog();
   const sliced = await EventStore.open(db);
   const head = sliced.latestSequence();
   // Pages of 4, the last cut to what is left of the budget.
@@ -102,7 +87,7 @@ test("a catch-up with a budget stops after that many events; slices of it fold a
 });
 
 test("a catch-up that reads a cursor, then a loop another stored after it, keeps that one's work", async () => {
-  const db = await mirrored();
+  const db = await goldenLog();
   const a = await EventStore.open(db);
   const b = await EventStore.open(db);
   catchUpTimelines(a, 4, 12);
