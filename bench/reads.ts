@@ -7,7 +7,9 @@
  *     three times: on a fresh copy of the log (its stored projection catches up from the first
  *     event and is written), again on the log whose projection is up to date, and on a copy
  *     as another writer leaves it (only its events and cursors, schema 0: never written to)
- *     whose projection is in the timeline cache
+ *     whose projection is in the timeline cache; then on the log shipped into PostgreSQL
+ *     (FORGE_EVENTLOG_PG_URL's server, a schema of its own), every source folded from its
+ *     first event and from the cache, beside `stats` on it (left out, and said, without one)
  *   verify                               beside  sqlite3 'PRAGMA integrity_check'   aim <= 2x
  *   replay --json                        beside  sqlite3 -json 'SELECT * FROM events' aim <= 1.3x
  * and the database's bytes (db + wal after a checkpoint) over the JSONL's, aim <= 3x.
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
 const LINES = Number(args.lines);
 const ROUNDS = Math.max(3, Number(args.rounds));
 const RSS = join(import.meta.dir, "../tests/fixtures/cli-max-rss.ts");
+const PG_URL = process.env.FORGE_EVENTLOG_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 const AIM = { timelineS: 1, timelineMb: 100, verify: 2, replay: 1.3, size: 3 };
 
 interface Run {
@@ -131,19 +134,16 @@ try {
     cached: () => cli(["timeline", "--db", foreign, "--json", "--quiet"], cache),
     floor: () => cli(["stats", "--db", db, "--json", "--quiet"]),
   });
-  const stS = spread(tl.floor.map((r) => r.seconds));
-  const stMb = spread(tl.floor.map((r) => r.rssMb));
-  for (const [label, runs] of [
-    ["fresh copy, projection from 0", tl.cold],
-    ["projection up to date", tl.warm],
-    ["another writer's log, from the cache", tl.cached],
-  ] as const) {
+  /** The time and peak RSS rows of timeline runs, beside the `stats` runs of the same rounds. */
+  const timelineRows = (label: string, runs: Run[], floor: Run[], against = "stats --json") => {
+    const stS = spread(floor.map((r) => r.seconds));
+    const stMb = spread(floor.map((r) => r.rssMb));
     const s = spread(runs.map((r) => r.seconds));
     const mb = spread(runs.map((r) => r.rssMb));
     rows.push({
       path: `timeline --json (${label}), time`,
       ours: s,
-      against: "stats --json",
+      against,
       peer: stS,
       unit: "s",
       ratio: s.median / stS.median,
@@ -153,13 +153,45 @@ try {
     rows.push({
       path: `timeline --json (${label}), peak RSS`,
       ours: mb,
-      against: "stats --json",
+      against,
       peer: stMb,
       unit: "MB",
       ratio: mb.median / stMb.median,
       aim: `<= ${AIM.timelineMb} MB`,
       met: mb.median <= AIM.timelineMb,
     });
+  };
+  timelineRows("fresh copy, projection from 0", tl.cold, tl.floor);
+  timelineRows("projection up to date", tl.warm, tl.floor);
+  timelineRows("another writer's log, from the cache", tl.cached, tl.floor);
+
+  // The same log shipped into PostgreSQL (a schema of its own, dropped after).
+  const schema = `bench_reads_${process.pid}`;
+  const pg = `${PG_URL}?schema=${schema}`;
+  const shipped = await cli(["ship", "--db", db, "--to", pg, "--quiet"]).then(
+    () => true,
+    (e: Error) => {
+      process.stderr.write(`PostgreSQL rows left out: ${e.message.split("\n")[0]}\n`);
+      return false;
+    },
+  );
+  if (shipped) {
+    try {
+      const pgCache = { FORGE_EVENTLOG_CACHE_DIR: tmp.file("pg-cache") };
+      await cli(["timeline", "--db", pg, "--json", "--quiet"], pgCache); // fills its cache
+      const onPg = await alternate(ROUNDS, {
+        cold: () => cli(["timeline", "--db", pg, "--json", "--quiet", "--no-cache"]),
+        cached: () => cli(["timeline", "--db", pg, "--json", "--quiet"], pgCache),
+        floor: () => cli(["stats", "--db", pg, "--json", "--quiet"]),
+      });
+      const against = "stats --json, PostgreSQL";
+      timelineRows("PostgreSQL, each source from 0", onPg.cold, onPg.floor, against);
+      timelineRows("PostgreSQL, from the cache", onPg.cached, onPg.floor, against);
+    } finally {
+      const admin = new Bun.SQL(PG_URL, { max: 1 });
+      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.close();
+    }
   }
 
   const peerRow = async (
