@@ -1,6 +1,7 @@
-import { EventLogError, isEventLogError } from "../errors.ts";
+import { isEventLogError } from "../errors.ts";
 import type { DriverModule } from "../store/driver.ts";
 import type { PgEventStore } from "../store/pg/pg-store.ts";
+import { ReorderedSource } from "../store/pg/read.ts";
 import { type CachedLog, TimelineCache } from "./timeline-cache.ts";
 import { storedLoop, storedSet, storedTask } from "./timeline-projection.ts";
 import {
@@ -70,25 +71,46 @@ export async function pgSourceTimelines(
   source: string,
   cache?: PgTimelineCache,
 ): Promise<TimelineSet> {
-  if (cache) {
-    try {
-      // Another reader storing first makes this one read again, once, from where it got.
-      return (
-        (await throughCache(store, source, cache)) ??
-        (await throughCache(store, source, cache)) ??
-        (await inMemory(store, source))
-      );
-    } catch (e) {
-      if (!isEventLogError(e) && !(e instanceof Error && "code" in e)) throw e;
-      cache.onDrop(e);
+  try {
+    if (cache) {
+      try {
+        // Another reader storing first makes this one read again, once, from where it got.
+        return (
+          (await throughCache(store, source, cache)) ??
+          (await throughCache(store, source, cache)) ??
+          (await inMemory(store, source))
+        );
+      } catch (e) {
+        if (!isCacheFailure(e)) throw e;
+        cache.onDrop(e);
+      }
     }
+    return await inMemory(store, source);
+  } catch (e) {
+    if (!(e instanceof ReorderedSource)) throw e;
+    return inCommitOrder(store, source);
   }
-  return inMemory(store, source);
 }
+
+/**
+ * The cache file's own failures (SQLite's, the file system's); PostgreSQL's are the read's and
+ * surface as they are.
+ */
+const isCacheFailure = (e: unknown): e is Error =>
+  isEventLogError(e) ? e.code.startsWith("db_") : e instanceof Error && "code" in e;
 
 async function inMemory(store: PgEventStore, source: string): Promise<TimelineSet> {
   const t = emptyTimelines();
   await foldAfter(store, source, t, 0);
+  return timelineSet(t);
+}
+
+/** Every event of the source in this log's order, read whole: slower, for a reordered source. */
+async function inCommitOrder(store: PgEventStore, source: string): Promise<TimelineSet> {
+  const t = emptyTimelines();
+  for await (const e of store.sinceWithOrigin(0, { source: source === "" ? null : source })) {
+    applyEvent(t, { ...e, sequence: e.source_sequence ?? e.sequence });
+  }
   return timelineSet(t);
 }
 
@@ -112,10 +134,14 @@ async function throughCache(
   const cache = TimelineCache.openFile(log, options.driver, options.dir);
   let kept = false;
   try {
-    const standing = cache.readableCursor();
-    if (standing > 0) {
-      const id = await store.eventIdAt(name, standing);
-      if (id !== undefined) ids.set(standing, id);
+    // The id of the event the cache stands at, fetched again if another reader moved it meanwhile.
+    for (let tries = 0; tries < 3; tries++) {
+      const standing = cache.readableCursor();
+      if (standing > 0 && !ids.has(standing)) {
+        const id = await store.eventIdAt(name, standing);
+        if (id !== undefined) ids.set(standing, id);
+      }
+      if (cache.readableCursor() === standing) break;
     }
     cache.dropIfStale();
     const cursor = cache.cursor();
@@ -151,10 +177,13 @@ async function throughCache(
           return true;
         }, "storing the timeline cache");
       } catch (e) {
-        // What was folded is whole; only keeping it failed.
-        if (!(e instanceof EventLogError)) throw e;
+        // What was folded is whole, over the rows as they were: only keeping it failed.
+        if (!isCacheFailure(e)) throw e;
         options.onDrop(e);
-        return rebuild ? timelineSet(over) : undefined;
+        if (rebuild) return timelineSet(over);
+        kept = true;
+        options.open.push(cache);
+        return storedSet(cache, over);
       }
       if (!stored) return undefined;
       if (rebuild) return timelineSet(over);

@@ -23,6 +23,12 @@ import {
 import { writeTransaction } from "../store/transaction.ts";
 import type { ProjectionHome } from "./projection-home.ts";
 
+/**
+ * How long a cache waits for another reader's write lock: theirs are short; a lock held
+ * longer is a stuck process, and the read goes without the cache instead of waiting on it.
+ */
+const BUSY_MS = 1000;
+
 /** Failures of the cache file itself, after which it is removed and made again once. */
 const UNUSABLE = new Set(["db_not_a_database", "db_corrupt", "db_wal_missing"]);
 
@@ -88,7 +94,8 @@ export class TimelineCache implements ProjectionHome {
   static openFile(log: CachedLog, driver: DriverModule, dir: string): TimelineCache {
     const file = timelineCacheFile(dir, log.key);
     mkdirSync(join(dir, "timelines"), { recursive: true, mode: 0o700 });
-    const open = () => openContextWith(driver, file, { schema: TIMELINE_CACHE_SCHEMA });
+    const open = () =>
+      openContextWith(driver, file, { schema: TIMELINE_CACHE_SCHEMA, busyTimeoutMs: BUSY_MS });
     let ctx: StoreContext;
     try {
       ctx = open();

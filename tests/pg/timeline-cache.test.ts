@@ -1,4 +1,6 @@
 /** The timeline cache of a PostgreSQL log: one file per source, folded on from where it stood. */
+
+import { Database } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +12,12 @@ import {
 import { renderTimelines } from "../../src/replay/render-timeline.ts";
 import { timelineCacheFile } from "../../src/replay/timeline-cache.ts";
 import { replayTimelines } from "../../src/replay/timeline-projection.ts";
-import { loopOf, type TimelineSet } from "../../src/replay/timeline-state.ts";
+import {
+  applyEvent,
+  emptyTimelines,
+  loopOf,
+  type TimelineSet,
+} from "../../src/replay/timeline-state.ts";
 import { EventStore } from "../../src/store/event-store.ts";
 import { loadDriver } from "../../src/store/load-driver.ts";
 import { PgEventStore } from "../../src/store/pg/pg-store.ts";
@@ -124,6 +131,71 @@ test("a reader that finds another stored first reads again from where that one g
     expect(drops).toEqual([]);
   } finally {
     closeAll(cache);
+    await store.close();
+  }
+});
+
+test("PostgreSQL's own failure surfaces as itself; a cache that cannot be written costs one fold", async () => {
+  const { url, schema } = await freshSchema("tlcache_fail");
+  const dir = tempDir();
+  const local = tempDir();
+  await runner(url, local, "runner-a", 120);
+  const before = await read(url, "runner-a", await pgCache(dir));
+  const own = await runner(url, local, "runner-a", 200);
+  // Another connection holds the cache file's write lock: the fold is whole, kept nowhere.
+  const store0 = await PgEventStore.open(url, { readonly: true });
+  const file = timelineCacheFile(dir, `${store0.path}#${store0.schema}\nrunner-a`);
+  await store0.close();
+  const locker = new Database(file);
+  locker.exec("BEGIN IMMEDIATE");
+  const drops: string[] = [];
+  try {
+    const locked = await read(url, "runner-a", await pgCache(dir, drops));
+    expect(locked.text).toBe(own);
+    expect(locked.starts).toHaveLength(1);
+    expect(locked.starts[0]).toBeGreaterThan(before.starts[0] ?? 0);
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toContain("locked");
+  } finally {
+    locker.exec("ROLLBACK");
+    locker.close();
+  }
+  drops.length = 0;
+  const store = await PgEventStore.open(url, { readonly: true });
+  await adminQuery(`ALTER TABLE ${schema}.events RENAME TO gone`);
+  const failing = await pgCache(dir, drops);
+  try {
+    await expect(pgSourceTimelines(store, "runner-a", failing)).rejects.toMatchObject({
+      code: "pg_error",
+    });
+    expect(drops).toEqual([]);
+  } finally {
+    closeAll(failing);
+    await store.close();
+    await adminQuery(`ALTER TABLE ${schema}.gone RENAME TO events`);
+  }
+  expect((await read(url, "runner-a", await pgCache(dir))).text).toBe(own);
+});
+
+test("a source shipped again from a new local log (its sequences again from 1): folded in commit order", async () => {
+  const { url, schema } = await freshSchema("tlcache_again2");
+  await runner(url, tempDir(), "runner-a", 60);
+  // What a remade local log shipped under the same name adds: other events, the same numbers.
+  await adminQuery(
+    `INSERT INTO ${schema}.events (sequence, event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id, idempotency_key, source, source_sequence) SELECT sequence + 100000, 'x' || event_id, kind, payload_json, schema_version, occurred_at, task_id, saga_id, 'x' || idempotency_key, source, source_sequence FROM ${schema}.events WHERE source_sequence <= 30`,
+  );
+  const store = await PgEventStore.open(url, { readonly: true });
+  try {
+    const expected = emptyTimelines();
+    for await (const e of store.sinceWithOrigin(0, { source: "runner-a" })) {
+      applyEvent(expected, { ...e, sequence: e.source_sequence ?? e.sequence });
+    }
+    const cache = await pgCache(tempDir());
+    expect(rendered(await pgSourceTimelines(store, "runner-a", cache))).toBe(
+      renderTimelines(expected),
+    );
+    closeAll(cache);
+  } finally {
     await store.close();
   }
 });

@@ -19,6 +19,7 @@ import {
   pgSince,
   pgSinceFold,
   pgSourceHead,
+  ReorderedSource,
 } from "./read.ts";
 import { type PgTarget, parsePgTarget } from "./target.ts";
 import { pgVerify } from "./verify.ts";
@@ -145,6 +146,7 @@ export class PgEventStore {
     try {
       yield* pgSinceFold(this.sql, this.path, after, filter);
     } catch (e) {
+      if (e instanceof ReorderedSource) throw e;
       throw pgFailure(e, this.target, `reading events after ${after}`);
     }
   }

@@ -115,19 +115,32 @@ export async function* pgSinceFold(
   const payload = `CASE WHEN kind IN (${kinds}) OR ${unservedTaskSql(payloads.taskPrefix)} THEN payload_json END`;
   const by = positionColumn(filter.source);
   const pageSize = Math.max(1, filter.pageSize ?? 5000);
-  const text = `SELECT sequence, source_sequence, event_id, kind, task_id, saga_id, occurred_at, ${payload} AS payload_json FROM events WHERE ${by} > $1 AND ${sourceCondition(filter.source)} ORDER BY ${by} LIMIT ${pageSize}`;
-  const params = filter.source === null ? [] : [filter.source];
+  // Pages go on after (position, sequence): a position two events share (a source whose local
+  // log was made again and shipped under the same name) is not cut at a page's end.
+  const after$ =
+    filter.source === null
+      ? "sequence > $1"
+      : "source_sequence >= $1 AND (source_sequence > $1 OR sequence > $3)";
+  const text = `SELECT sequence, source_sequence, event_id, kind, task_id, saga_id, occurred_at, ${payload} AS payload_json FROM events WHERE ${after$} AND ${sourceCondition(filter.source)} ORDER BY ${by}, sequence LIMIT ${pageSize}`;
   let cursor = after;
+  // The first page starts after every event at `after` (the last one folded is among them).
+  let last = Number.MAX_SAFE_INTEGER;
+  let seen = 0;
+  const params = () => (filter.source === null ? [cursor] : [cursor, filter.source, last]);
   for (;;) {
     // A table without statistics yet (autovacuum has not analyzed it) is taken to hold a few
     // hundred rows of the source, and each page read as a bitmap of all of them, then sorted:
     // 70-120 ms a page at 264k events, where the index's own order takes 3 ms.
     const page = await q.begin(async (tx) => {
       await tx.unsafe("SET LOCAL enable_bitmapscan = off");
-      return query(tx, text, [cursor, ...params]);
+      return query(tx, text, params());
     });
     for (const row of page) {
       cursor = Number(row[by]);
+      const sequence = Number(row.sequence);
+      if (sequence <= seen) throw new ReorderedSource(label, filter.source ?? "");
+      seen = sequence;
+      last = sequence;
       const folded = foldOf(row, payloads, cursor);
       if (folded) yield folded;
       else {
@@ -137,6 +150,19 @@ export async function* pgSinceFold(
       }
     }
     if (page.length < pageSize) return;
+  }
+}
+
+/**
+ * A source whose events are not in the same order by their source log's sequences as by this
+ * log's (its local log was made again and shipped under the same name): a fold by position
+ * would not be a fold in commit order.
+ */
+export class ReorderedSource extends Error {
+  constructor(label: string, source: string) {
+    super(
+      `${label}: the events of source ${source} are not in commit order by their source sequences`,
+    );
   }
 }
 
