@@ -2,7 +2,7 @@ import { isEventLogError } from "../errors.ts";
 import type { DriverModule } from "../store/driver.ts";
 import type { PgEventStore } from "../store/pg/pg-store.ts";
 import { ReorderedSource } from "../store/pg/read.ts";
-import { type CachedLog, TimelineCache } from "./timeline-cache.ts";
+import { type CachedLog, isFileSystemError, TimelineCache } from "./timeline-cache.ts";
 import { storedLoop, storedSet, storedTask } from "./timeline-projection.ts";
 import {
   applyEvent,
@@ -26,6 +26,8 @@ export interface PgTimelineCache {
    * `closeAll` closes them.
    */
   open: TimelineCache[];
+  /** Events folded between two stores (default EVENTS_PER_STORE). */
+  eventsPerStore?: number;
 }
 
 /** Closes the cache files a PostgreSQL read kept open. */
@@ -39,10 +41,13 @@ async function foldAfter(
   source: string,
   t: Timelines,
   after: number,
-  before?: (issue: number) => void,
-): Promise<{ position: number; eventId: string | undefined }> {
+  options: { before?: (issue: number) => void; limit?: number } = {},
+): Promise<{ position: number; eventId: string | undefined; count: number }> {
+  const { before, limit = Number.POSITIVE_INFINITY } = options;
   let position = after;
   let eventId: string | undefined;
+  let count = 0;
+  if (limit <= 0) return { position, eventId, count };
   for await (const e of store.sinceFold(after, {
     source: source === "" ? null : source,
     payloads: FOLD_PAYLOADS,
@@ -54,9 +59,16 @@ async function foldAfter(
     applyEvent(t, e);
     position = e.position;
     eventId = e.event_id;
+    if (++count >= limit) break;
   }
-  return { position, eventId };
+  return { position, eventId, count };
 }
+
+/**
+ * How many events a cached read folds before it stores them and goes on with only the tasks
+ * the next ones touch in memory: a source folded from its first event is never held whole.
+ */
+const EVENTS_PER_STORE = 50_000;
 
 /**
  * The timelines of one source of a PostgreSQL log ("": the events written there directly),
@@ -97,7 +109,17 @@ export async function pgSourceTimelines(
  * surface as they are.
  */
 const isCacheFailure = (e: unknown): e is Error =>
-  isEventLogError(e) ? e.code.startsWith("db_") : e instanceof Error && "code" in e;
+  isEventLogError(e) ? e.code.startsWith("db_") : isFileSystemError(e);
+
+/** Reads each task the fold into `over` touches from the cache first. */
+function lazyTasks(cache: TimelineCache, over: Timelines): (issue: number) => void {
+  return (issue) => {
+    if (over.tasks.has(issue)) return;
+    const task = storedTask(cache, issue);
+    if (task === null) throw cache.damaged(issue);
+    if (task) over.tasks.set(issue, task);
+  };
+}
 
 async function inMemory(store: PgEventStore, source: string): Promise<TimelineSet> {
   const t = emptyTimelines();
@@ -144,53 +166,74 @@ async function throughCache(
       if (cache.readableCursor() === standing) break;
     }
     cache.dropIfStale();
-    const cursor = cache.cursor();
-    const loopJson = cache.loadTimelineLoop();
+    let cursor = cache.cursor();
+    let loopJson = cache.loadTimelineLoop();
     // Source sequences are not this log's: the stored loop is not bounded by the cursor.
-    const loop = storedLoop(cache, cursor, loopJson, Number.POSITIVE_INFINITY);
-    const rebuild = loop === null;
-    const over: Timelines = rebuild
-      ? emptyTimelines()
-      : { tasks: new Map(), loop: { ...loop, halts: [] } };
-    const from = rebuild ? 0 : cursor;
-    const last = await foldAfter(store, source, over, from, (issue) => {
-      if (rebuild || over.tasks.has(issue)) return;
-      const task = storedTask(cache, issue);
-      if (task === null) throw cache.damaged(issue);
-      if (task) over.tasks.set(issue, task);
-    });
-    head = Math.max(head, last.position);
-    if (last.eventId !== undefined) ids.set(last.position, last.eventId);
-    if (last.position !== from || rebuild) {
+    let loop = storedLoop(cache, cursor, loopJson, Number.POSITIVE_INFINITY);
+    if (loop === null) {
+      // Folded by other rules, or damaged: emptied, then folded from the first event.
+      const was = { cursor, loopJson };
+      const emptied = cache.transaction(() => {
+        if (cache.cursor() !== was.cursor || cache.loadTimelineLoop() !== was.loopJson)
+          return false;
+        cache.clearTimelineState();
+        cache.moveCursor(0, true);
+        return true;
+      }, "emptying the timeline cache");
+      if (!emptied) return undefined;
+      cursor = 0;
+      loopJson = null;
+      loop = emptyTimelines().loop;
+    }
+    const perStore = options.eventsPerStore ?? EVENTS_PER_STORE;
+    for (;;) {
+      const over: Timelines = { tasks: new Map(), loop: { ...loop, halts: [] } };
+      const last = await foldAfter(store, source, over, cursor, {
+        limit: perStore,
+        before: lazyTasks(cache, over),
+      });
+      if (last.count === 0) break;
+      head = Math.max(head, last.position);
+      if (last.eventId !== undefined) ids.set(last.position, last.eventId);
+      const { halts, ...state } = over.loop;
+      const newLoopJson = JSON.stringify({ ...state, halts: [] });
+      const was = { cursor, loopJson };
       let stored = false;
       try {
         stored = cache.transaction(() => {
-          if (cache.cursor() !== cursor || cache.loadTimelineLoop() !== loopJson) return false;
-          if (rebuild) cache.clearTimelineState();
-          const { halts, ...state } = over.loop;
+          if (cache.cursor() !== was.cursor || cache.loadTimelineLoop() !== was.loopJson) {
+            return false;
+          }
           cache.saveTimelineState(
             [...over.tasks].map(([issue, task]): [number, string] => [issue, JSON.stringify(task)]),
-            JSON.stringify({ ...state, halts: [] }),
+            newLoopJson,
             halts,
           );
-          cache.moveCursor(last.position, rebuild);
+          cache.moveCursor(last.position);
           return true;
         }, "storing the timeline cache");
       } catch (e) {
-        // What was folded is whole, over the rows as they were: only keeping it failed.
+        // Only keeping the fold failed; from the first event, it is made again without the cache.
         if (!isCacheFailure(e)) throw e;
         options.onDrop(e);
-        if (rebuild) return timelineSet(over);
+        if (was.cursor === 0) return inMemory(store, source);
+        // Else what was folded is whole over the rows as they were: the rest is read past them.
+        if (last.count === perStore) {
+          await foldAfter(store, source, over, last.position, { before: lazyTasks(cache, over) });
+        }
         kept = true;
         options.open.push(cache);
         return storedSet(cache, over);
       }
       if (!stored) return undefined;
-      if (rebuild) return timelineSet(over);
+      cursor = last.position;
+      loopJson = newLoopJson;
+      loop = { ...state, halts: [] };
+      if (last.count < perStore) break;
     }
     kept = true;
     options.open.push(cache);
-    return storedSet(cache, { tasks: new Map(), loop: { ...over.loop, halts: [] } });
+    return storedSet(cache, { tasks: new Map(), loop });
   } finally {
     if (!kept) cache.close();
   }

@@ -29,6 +29,9 @@ import type { ProjectionHome } from "./projection-home.ts";
  */
 const BUSY_MS = 1000;
 
+/** A failure of the file system (a cache directory that cannot be made, say). */
+export const isFileSystemError = (e: unknown): e is Error => e instanceof Error && "code" in e;
+
 /** Failures of the cache file itself, after which it is removed and made again once. */
 const UNUSABLE = new Set(["db_not_a_database", "db_corrupt", "db_wal_missing"]);
 
@@ -62,12 +65,13 @@ export function timelineCacheFile(dir: string, key: string): string {
 }
 
 /**
- * The timeline projection of a log that cannot hold it (opened read-only, or another writer's
- * database, which a reader never migrates), kept in a file of its own under the cache
- * directory, so each `timeline` folds only the events since the last. It holds where it
- * stands: the sequence folded up to and that event's id. When the log no longer has that event
- * there (replaced, restored from an older copy, compacted past it), the cache is emptied and
- * folded again from sequence 0; a cache file that is no database is removed and made again.
+ * The timeline projection of a log that cannot hold it (opened read-only, another writer's
+ * database, which a reader never migrates, or one source of a PostgreSQL log), kept in a file
+ * of its own under the cache directory, so each `timeline` folds only the events since the
+ * last. It holds where it stands: the position folded up to and that event's id. When the log
+ * no longer has that event there (replaced, restored from an older copy, compacted past it),
+ * the cache is emptied and folded again from the start; a cache file that is no database is
+ * removed and made again.
  */
 export class TimelineCache implements ProjectionHome {
   private constructor(
@@ -244,9 +248,10 @@ export class TimelineCache implements ProjectionHome {
 }
 
 /**
- * The timeline cache of one read, opened when first needed. A cache that cannot be opened or
- * fails while in use is dropped (`onDrop` is told why) and the log is read without it: a
- * cache never fails a command.
+ * The timeline cache of one read of a SQLite log, opened when first needed. A cache that
+ * cannot be opened or fails while it is caught up is dropped (`onDrop` is told why) and the
+ * log read without it; only a damaged row met while the timelines stream from it fails the
+ * read, after emptying the cache (TimelineCache.damaged).
  */
 export class CacheSlot {
   private cache: TimelineCache | undefined;
@@ -263,8 +268,7 @@ export class CacheSlot {
     try {
       this.cache = TimelineCache.open(sqliteCachedLog(log), log.driver, this.dir);
     } catch (e) {
-      // Ours, or the file system's (a cache directory that cannot be made, say).
-      if (!isEventLogError(e) && !(e instanceof Error && "code" in e)) throw e;
+      if (!isEventLogError(e) && !isFileSystemError(e)) throw e;
       this.onDrop(e);
     }
     return this.cache;

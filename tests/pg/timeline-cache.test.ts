@@ -93,6 +93,22 @@ test("each source is cached; the next read folds only what was shipped since, an
   expect(drops).toEqual([]);
 });
 
+test("a source folded from its first event is stored every so many events, never held whole", async () => {
+  const { url } = await freshSchema("tlcache_pages");
+  const own = await runner(url, tempDir(), "runner-a", 150);
+  const cache = { ...(await pgCache(tempDir())), eventsPerStore: 7 };
+  const first = await read(url, "runner-a", cache);
+  expect(first.text).toBe(own);
+  // One fold per 7 events, each from where the one before stored.
+  expect(first.starts.length).toBeGreaterThan(150 / 7);
+  expect(first.starts).toEqual([...first.starts].sort((a, b) => a - b));
+  expect(new Set(first.starts).size).toBe(first.starts.length);
+  const again = await read(url, "runner-a", cache);
+  expect(again.text).toBe(own);
+  expect(again.starts).toHaveLength(1);
+  expect(again.starts[0]).toBeGreaterThanOrEqual(first.starts.at(-1) ?? 0);
+});
+
 test("a schema dropped and made again under the same URL, with other events: folded anew", async () => {
   const { url, schema } = await freshSchema("tlcache_again");
   const dir = tempDir();
