@@ -27,7 +27,7 @@ function originOf(row: Record<string, unknown>, label: string): PgStoredEvent {
  * source columns (without them an event reads exactly as the SQLite store gives it).
  */
 export async function* pgSince(
-  q: PgQuery,
+  q: PgSql,
   label: string,
   after: number,
   filter: PgSinceFilter = {},
@@ -52,8 +52,19 @@ export async function* pgSince(
   const kinds = filter.kinds?.length ? new Set(filter.kinds) : undefined;
   let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
   let cursor = after;
+  // One source's events in sequence order: along the primary key, past the other sources'
+  // rows. Left to itself PostgreSQL may read every remaining row of the source through
+  // events_source and sort them, for each page (always before the table has statistics: 10 s
+  // for a 264k-event report, against 1.8 s).
+  const bySource = filter.source !== undefined && !checker;
+  const read = (tx: PgQuery) => query(tx, text, [cursor, ...params]);
   while (remaining > 0) {
-    const page = await query(q, text, [cursor, ...params]);
+    const page = bySource
+      ? await q.begin(async (tx) => {
+          await tx.unsafe("SET LOCAL enable_sort = off");
+          return read(tx);
+        })
+      : await read(q);
     for (const row of page) {
       cursor = Number(row.sequence);
       if (checker) {
