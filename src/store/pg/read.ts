@@ -98,12 +98,12 @@ export type PgFoldEvent = FoldEvent & { position: number; event_id: string };
  * What orders one source's events, and pages through them on an index: the sequence each had
  * in its source log (index events_source), or for the events written here (null) their own.
  */
-export const positionColumn = (source: string | null) =>
+const positionColumn = (source: string | null) =>
   source === null ? "sequence" : "source_sequence";
 
-/** The condition picking one source's events; `$2` is its name. */
-const sourceCondition = (source: string | null) =>
-  source === null ? "source IS NULL" : "source = $2";
+/** The condition picking one source's events; parameter `$<n>` is its name. */
+const sourceCondition = (source: string | null, n = 2) =>
+  source === null ? "source IS NULL" : `source = $${n}`;
 
 /** PostgreSQL's test that a task id does not serve the fold (see FoldPayloads). */
 const unservedTaskSql = (prefix: string) =>
@@ -128,11 +128,11 @@ export async function* pgSinceFold(
   const pageSize = Math.max(1, filter.pageSize ?? 5000);
   // Pages go on after (position, sequence): a position two events share (a source whose local
   // log was made again and shipped under the same name) is not cut at a page's end.
-  const after$ =
+  const afterPosition =
     filter.source === null
       ? "sequence > $1"
       : "source_sequence >= $1 AND (source_sequence > $1 OR sequence > $3)";
-  const text = `SELECT sequence, source_sequence, event_id, kind, task_id, saga_id, occurred_at, ${payload} AS payload_json FROM events WHERE ${after$} AND ${sourceCondition(filter.source)} ORDER BY ${by}, sequence LIMIT ${pageSize}`;
+  const text = `SELECT sequence, source_sequence, event_id, kind, task_id, saga_id, occurred_at, ${payload} AS payload_json FROM events WHERE ${afterPosition} AND ${sourceCondition(filter.source)} ORDER BY ${by}, sequence LIMIT ${pageSize}`;
   let cursor = after;
   // The first page starts after every event at `after` (the last one folded is among them).
   let last = Number.MAX_SAFE_INTEGER;
@@ -195,7 +195,7 @@ export async function pgEventIdAt(
 export async function pgSourceHead(q: PgQuery, source: string | null): Promise<number> {
   const [row] = await query<{ s: string | null }>(
     q,
-    `SELECT MAX(${positionColumn(source)}) AS s FROM events WHERE ${sourceCondition(source).replace("$2", "$1")}`,
+    `SELECT MAX(${positionColumn(source)}) AS s FROM events WHERE ${sourceCondition(source, 1)}`,
     source === null ? [] : [source],
   );
   return Number(row?.s ?? 0);
